@@ -1,0 +1,79 @@
+package dev.l2c.transform;
+
+import dev.l2c.L2cException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+
+/**
+ * Symmetric uniform quantization per tensor, the {@code --bits} baseline: step s = max|w| / qmax
+ * with qmax = 2^(B-1) - 1, q = round(w / s) clamped to [-qmax, qmax], reconstruction q * s.
+ */
+public final class UniformQuantizer {
+    public static final int MIN_BITS = 2;
+    public static final int MAX_BITS = 8;
+
+    private final int bits;
+
+    public UniformQuantizer(int bits) {
+        if (bits < MIN_BITS || bits > MAX_BITS) {
+            throw new IllegalArgumentException("bits must be in [" + MIN_BITS + ", " + MAX_BITS + "], got " + bits);
+        }
+        this.bits = bits;
+    }
+
+    public int bits() {
+        return bits;
+    }
+
+    /** Quantizes {@code weights}; {@code name} only labels errors. Non-finite weights are refused. */
+    public QuantizedTensor quantize(String name, float[] weights) throws L2cException {
+        int qmax = (1 << (bits - 1)) - 1;
+        float maxAbs = 0f;
+        for (int i = 0; i < weights.length; i++) {
+            float w = weights[i];
+            if (!Float.isFinite(w)) {
+                throw new L2cException("tensor " + name + ": element " + i + " is " + w
+                        + "; lossy modes need finite weights (keep it exact with --lossless)");
+            }
+            maxAbs = Math.max(maxAbs, Math.abs(w));
+        }
+        float step = maxAbs > 0f ? maxAbs / qmax : 1f;
+        long[] countsByQ = new long[2 * qmax + 1];
+        byte[] q = new byte[weights.length];
+        for (int i = 0; i < weights.length; i++) {
+            int v = Math.round(weights[i] / step);
+            v = Math.max(-qmax, Math.min(qmax, v));
+            q[i] = (byte) v;
+            countsByQ[v + qmax]++;
+        }
+        return Alphabet.remap(q, countsByQ, qmax, step);
+    }
+
+    /** Dense remapping of the symbols q in [-qmax, qmax] that occur. */
+    static final class Alphabet {
+        private Alphabet() {}
+
+        static QuantizedTensor remap(byte[] q, long[] countsByQ, int qmax, float step) {
+            int present = 0;
+            for (long c : countsByQ) if (c > 0) present++;
+            int[] alphabet = new int[present];
+            float[] values = new float[present];
+            long[] counts = new long[present];
+            short[] denseOf = new short[countsByQ.length];
+            int k = 0;
+            for (int v = 0; v < countsByQ.length; v++) {
+                if (countsByQ[v] == 0) continue;
+                alphabet[k] = v - qmax;
+                values[k] = (v - qmax) * step;
+                counts[k] = countsByQ[v];
+                denseOf[v] = (short) k;
+                k++;
+            }
+            ShortBuffer symbols = ByteBuffer.allocateDirect(2 * q.length).order(ByteOrder.nativeOrder()).asShortBuffer();
+            for (byte b : q) symbols.put(denseOf[b + qmax]);
+            symbols.flip();
+            return new QuantizedTensor(symbols, alphabet, values, new float[] {step}, counts);
+        }
+    }
+}
