@@ -1,0 +1,41 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import dev.l2c.backend.Backend;
+import dev.l2c.backend.Backends;
+import dev.l2c.backend.Device;
+import dev.l2c.pipeline.Progress;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that run kernels. */
+final class CommonOptions {
+    @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
+            description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}); auto uses CUDA where a GPU is usable")
+    String device;
+
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--no-progress", description = "no progress bars")
+    boolean noProgress;
+
+    Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
+        Device d;
+        try {
+            d = Device.valueOf(device.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
+        }
+        if (threads != null && threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+        }
+        Backend backend = Backends.select(d, message -> spec.commandLine().getErr().println("l2c: " + message));
+        if (threads != null) backend.setThreads(threads);
+        return backend;
+    }
+
+    Progress progress(CommandLine.Model.CommandSpec spec) {
+        return noProgress ? Progress.NONE : Progress.console();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The l2c command line. Exit codes: 0 success, 2 usage error, 1 any other failure, reported as
+ * one line that names the file, tensor or option at fault.
+ */
+@Command(
+        name = "l2c",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Lossy and lossless post-training model size compression.",
+        subcommands = {
+            CompressCommand.class,
+            DecompressCommand.class,
+            InspectCommand.class,
+            VerifyCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+    public static final String VERSION = "0.1.0";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof L2cException) {
+                err.println("l2c: " + ex.getMessage());
+            } else {
+                err.println("l2c: internal error: " + ex);
+                if (System.getenv("L2C_DEBUG") != null) ex.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"l2c " + VERSION};
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.l2c.codec;
+
+import dev.l2c.L2cException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Lossless float codec: the bits of each float are regrouped into byte planes and every plane is
+ * stored rANS-coded or raw, whichever is smaller. For fp32 and bf16 the exponent gets a plane of
+ * its own (it carries most of the redundancy of trained weights); the sign travels with the top of
+ * the mantissa. The regrouping is a bit permutation, so every value comes back bit for bit,
+ * NaN payloads and -0.0 included.
+ */
+public final class FloatPlaneCodec {
+    /** A plane whose rANS form does not save at least this fraction is stored raw. */
+    private static final double MIN_SAVING = 0.01;
+
+    /** How the bits of one element are split into planes. */
+    public enum Layout {
+        /** fp32: exponent | sign + mantissa[22:16] | mantissa[15:8] | mantissa[7:0]. */
+        F32_EXPONENT(4),
+        /** bf16: exponent | sign + mantissa[6:0]. */
+        BF16_EXPONENT(2),
+        /** Plain byte planes, most significant first (fp16, fp64). */
+        BYTES_2(2),
+        BYTES_8(8);
+
+        public final int planes;
+
+        Layout(int planes) {
+            this.planes = planes;
+        }
+    }
+
+    /** One coded plane: rANS-coded ({@code stream} set) or raw ({@code raw} set). */
+    public record Plane(EncodedStream stream, ByteBuffer raw) {
+        public boolean isRans() {
+            return stream != null;
+        }
+    }
+
+    private final RansCodec rans;
+    private final int chunkSymbols;
+
+    public FloatPlaneCodec(RansCodec rans, int chunkSymbols) {
+        this.rans = rans;
+        this.chunkSymbols = chunkSymbols;
+    }
+
+    /** Splits {@code data} (little-endian elements, {@code count} of them) into coded planes. */
+    public List<Plane> encode(Layout layout, ByteBuffer data, int count) throws L2cException {
+        ByteBuffer[] planes = split(layout, data.duplicate().order(ByteOrder.LITTLE_ENDIAN), count);
+        List<Plane> coded = new ArrayList<>(planes.length);
+        for (ByteBuffer plane : planes) {
+            coded.add(encodePlane(plane, count));
+        }
+        return coded;
+    }
+
+    /** Reassembles little-endian elements from decoded planes (each {@code count} bytes). */
+    public static ByteBuffer join(Layout layout, ByteBuffer[] planes, int count) {
+        int width = elementBytes(layout);
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(width, count)).order(ByteOrder.LITTLE_ENDIAN);
+        switch (layout) {
+            case F32_EXPONENT -> {
+                for (int i = 0; i < count; i++) {
+                    int exp = planes[0].get(i) & 0xFF;
+                    int signHi = planes[1].get(i) & 0xFF;
+                    int bits = ((signHi >>> 7) << 31) | (exp << 23) | ((signHi & 0x7F) << 16)
+                            | ((planes[2].get(i) & 0xFF) << 8) | (planes[3].get(i) & 0xFF);
+                    out.putInt(bits);
+                }
+            }
+            case BF16_EXPONENT -> {
+                for (int i = 0; i < count; i++) {
+                    int exp = planes[0].get(i) & 0xFF;
+                    int signLo = planes[1].get(i) & 0xFF;
+                    out.putShort((short) (((signLo >>> 7) << 15) | (exp << 7) | (signLo & 0x7F)));
+                }
+            }
+            case BYTES_2, BYTES_8 -> {
+                for (int i = 0; i < count; i++) {
+                    for (int b = width - 1; b >= 0; b--) {
+                        out.put(planes[width - 1 - b].get(i));
+                    }
+                }
+            }
+        }
+        return out.flip();
+    }
+
+    public static int elementBytes(Layout layout) {
+        return switch (layout) {
+            case F32_EXPONENT -> 4;
+            case BF16_EXPONENT, BYTES_2 -> 2;
+            case BYTES_8 -> 8;
+        };
+    }
+
+    private Plane encodePlane(ByteBuffer plane, int count) throws L2cException {
+        long[] counts = new long[256];
+        for (int i = 0; i < count; i++) counts[plane.get(i) & 0xFF]++;
+        int alphabet = 256;
+        while (alphabet > 1 && counts[alphabet - 1] == 0) alphabet--;
+        long[] used = java.util.Arrays.copyOf(counts, alphabet);
+        FrequencyTable table = FrequencyTable.fromCounts(used);
+        double rawBits = 8.0 * count;
+        double ransBits = table.estimatedBits(used) + 16.0 * alphabet + 32.0 * 32 * chunkCount(count);
+        if (count == 0 || ransBits > rawBits * (1 - MIN_SAVING)) {
+            return new Plane(null, plane);
+        }
+        return new Plane(rans.encodeBytes(plane, table, chunkSymbols), null);
+    }
+
+    private long chunkCount(long count) {
+        return (count + chunkSymbols - 1) / chunkSymbols;
+    }
+
+    private static ByteBuffer[] split(Layout layout, ByteBuffer in, int count) {
+        ByteBuffer[] planes = new ByteBuffer[layout.planes];
+        for (int p = 0; p < planes.length; p++) planes[p] = ByteBuffer.allocateDirect(count);
+        switch (layout) {
+            case F32_EXPONENT -> {
+                for (int i = 0; i < count; i++) {
+                    int bits = in.getInt(4 * i);
+                    planes[0].put(i, (byte) (bits >>> 23));
+                    planes[1].put(i, (byte) (((bits >>> 31) << 7) | ((bits >>> 16) & 0x7F)));
+                    planes[2].put(i, (byte) (bits >>> 8));
+                    planes[3].put(i, (byte) bits);
+                }
+            }
+            case BF16_EXPONENT -> {
+                for (int i = 0; i < count; i++) {
+                    int bits = in.getShort(2 * i) & 0xFFFF;
+                    planes[0].put(i, (byte) (bits >>> 7));
+                    planes[1].put(i, (byte) (((bits >>> 15) << 7) | (bits & 0x7F)));
+                }
+            }
+            case BYTES_2, BYTES_8 -> {
+                int width = elementBytes(layout);
+                for (int i = 0; i < count; i++) {
+                    for (int b = 0; b < width; b++) {
+                        planes[b].put(i, in.get(width * i + (width - 1 - b)));
+                    }
+                }
+            }
+        }
+        return planes;
+    }
+}
