@@ -1,0 +1,70 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import dev.l2c.codec.ValueType;
+import dev.l2c.pipeline.DecompressOptions;
+import dev.l2c.pipeline.Decompressor;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "decompress", description = "Decode a .l2c file to safetensors, or to ONNX given the original graph.")
+final class DecompressCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.l2c")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "OUT.safetensors, or OUT.onnx (needs --model)")
+    Path output;
+
+    @Option(names = "--dtype", paramLabel = "T",
+            description = "f32, f16 or bf16 for the compressed tensors (default: their original type)")
+    String dtype;
+
+    @Option(names = "--model", paramLabel = "ORIGINAL.onnx", description = "the original ONNX model, for ONNX output")
+    Path model;
+
+    @Option(names = "--force", description = "overwrite an existing output")
+    boolean force;
+
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws L2cException {
+        CommandLine cl = spec.commandLine();
+        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean onnx = name.endsWith(".onnx");
+        if (!onnx && !name.endsWith(".safetensors")) {
+            throw new CommandLine.ParameterException(cl, "-o: output must end in .safetensors or .onnx, got " + output);
+        }
+        if (onnx && model == null) {
+            throw new CommandLine.ParameterException(cl, "--model ORIGINAL.onnx is required for ONNX output (the graph is not stored in .l2c)");
+        }
+        if (!onnx && model != null) {
+            throw new CommandLine.ParameterException(cl, "--model is only used for ONNX output");
+        }
+        ValueType type = null;
+        if (dtype != null) {
+            try {
+                type = ValueType.valueOf(dtype.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
+            }
+        }
+        var options = new DecompressOptions(type, onnx ? model : null, force);
+        var report = new Decompressor(common.backend(spec), common.progress(spec)).decompress(input, output, options);
+        cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", output, report.tensors(),
+                ReportPrinter.bytes(report.inputBytes()), ReportPrinter.bytes(report.outputBytes()),
+                ReportPrinter.seconds(report.seconds()));
+        return 0;
+    }
+}

@@ -1,0 +1,41 @@
+package dev.l2c.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.l2c.L2cException;
+import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.Inspector;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "inspect", description = "Per tensor: shape, kind, bits per weight, ratio; and the totals.")
+final class InspectCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.l2c")
+    Path input;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws L2cException {
+        ContainerSummary summary = Inspector.inspect(input);
+        var out = spec.commandLine().getOut();
+        if (json) {
+            try {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new L2cException(input + ": cannot render JSON: " + e.getMessage(), e);
+            }
+        } else {
+            ReportPrinter.printSummary(out, summary);
+        }
+        return 0;
+    }
+}

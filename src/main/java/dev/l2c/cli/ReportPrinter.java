@@ -1,0 +1,57 @@
+package dev.l2c.cli;
+
+import dev.l2c.pipeline.CompressReport;
+import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.TensorRow;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+
+/** Human-readable tables for compress and inspect. */
+final class ReportPrinter {
+    private ReportPrinter() {}
+
+    static void printCompress(PrintWriter out, CompressReport report) {
+        printSummary(out, report.summary());
+        out.printf("compressed in %s on %s%n", seconds(report.seconds()), report.backend());
+    }
+
+    static void printSummary(PrintWriter out, ContainerSummary s) {
+        int nameWidth = Math.min(48, Math.max(6, s.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        String fmt = "%-" + nameWidth + "s %-16s %-14s %9s %7s %8s %8s%n";
+        out.printf(fmt, "tensor", "shape", "kind", "stored", "bits/w", "ratio", "zeros");
+        for (TensorRow t : s.tensors()) {
+            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), bytes(t.storedBytes()),
+                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
+                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
+                    Double.isNaN(t.zeroFraction()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.zeroFraction()));
+        }
+        out.printf(Locale.ROOT, "total: %d tensors, %d weights, original %s, file %s, ratio %.2fx (%.3f bits/weight)%n",
+                s.tensors().size(), s.elements(), bytes(s.originalBytes()), bytes(s.fileBytes()), s.ratio(),
+                8.0 * s.fileBytes() / Math.max(1, s.elements()));
+        if (s.sourceFileBytes() > 0) {
+            out.printf(Locale.ROOT, "source file %s: %s, ratio against it %.2fx%n", s.sourceFile(), bytes(s.sourceFileBytes()),
+                    (double) s.sourceFileBytes() / s.fileBytes());
+        }
+    }
+
+    static String bytes(long b) {
+        if (b < 10_000) return b + " B";
+        if (b < 10_000_000) return String.format(Locale.ROOT, "%.1f kB", b / 1e3);
+        if (b < 10_000_000_000L) return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
+        return String.format(Locale.ROOT, "%.2f GB", b / 1e9);
+    }
+
+    static String seconds(double s) {
+        return String.format(Locale.ROOT, "%.2f s", s);
+    }
+
+    private static String shape(long[] shape) {
+        String s = Arrays.toString(shape).replace(" ", "");
+        return s.length() > 16 ? s.substring(0, 15) + "…" : s;
+    }
+
+    private static String clip(String s, int width) {
+        return s.length() <= width ? s : "…" + s.substring(s.length() - width + 1);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import dev.l2c.pipeline.Verifier;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "verify", description = "Check every checksum and decode every tensor.")
+final class VerifyCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IN.l2c")
+    Path input;
+
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws L2cException {
+        var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
+        spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
+                input, report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
+        return 0;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.l2c.pipeline;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A .l2c file's tensors and totals. The compression ratio is the bytes of the original tensors at
+ * their stored precision over the bytes of the whole file, every header and table included.
+ *
+ * @param sourceFile the model file it was made from (as recorded at compression)
+ * @param sourceFileBytes that file's size, or 0 if unknown
+ */
+public record ContainerSummary(
+        String file,
+        long fileBytes,
+        String sourceFile,
+        long sourceFileBytes,
+        Map<String, String> attributes,
+        List<TensorRow> tensors) {
+    public long originalBytes() {
+        return tensors.stream().mapToLong(TensorRow::originalBytes).sum();
+    }
+
+    public long elements() {
+        return tensors.stream().mapToLong(TensorRow::elements).sum();
+    }
+
+    public double ratio() {
+        return fileBytes == 0 ? 0 : (double) originalBytes() / fileBytes;
+    }
+}
