@@ -1,0 +1,51 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.backend.Backend;
+import dev.l2c.cli.Main;
+import dev.l2c.format.L2cWriter;
+import dev.l2c.model.Tensor;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Model file in, .l2c file out: every tensor encoded in turn and streamed into the container. */
+public final class Compressor {
+    /** File attributes recorded at compression. */
+    public static final String SOURCE_FILE = "source-file";
+    public static final String SOURCE_BYTES = "source-bytes";
+    public static final String SOURCE_FORMAT = "source-format";
+    public static final String MODE = "mode";
+    public static final String PRODUCER = "producer";
+
+    private final Backend backend;
+    private final Progress progress;
+
+    public Compressor(Backend backend, Progress progress) {
+        this.backend = backend;
+        this.progress = progress;
+    }
+
+    public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
+        long start = System.nanoTime();
+        SourceModel source = SourceModel.open(input);
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(PRODUCER, "l2c " + Main.VERSION);
+        attributes.put(SOURCE_FILE, input.getFileName().toString());
+        attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
+        attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
+        attributes.put(MODE, options.lossless() ? "lossless" : "bits=" + options.bits());
+        TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
+        try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
+                Progress.Task task = progress.start("compress", source.tensorBytes() / 1_000_000, "MB")) {
+            for (Tensor t : source.tensors()) {
+                TensorEncoder.Encoded e = encoder.encode(t);
+                writer.addTensor(e.info(), e.payloads());
+                task.advance(t.data().remaining() / 1_000_000);
+            }
+            writer.finish();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new CompressReport(Inspector.inspect(output), seconds, backend.name());
+    }
+}

@@ -1,0 +1,53 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.format.L2cReader;
+import dev.l2c.format.TensorInfo;
+import dev.l2c.format.TensorKind;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Reads a .l2c file's index (no payload) into a summary: per tensor sizes and the totals. */
+public final class Inspector {
+    private Inspector() {}
+
+    public static ContainerSummary inspect(Path file) throws L2cException {
+        try (L2cReader reader = L2cReader.open(file)) {
+            List<TensorRow> rows = new ArrayList<>();
+            for (TensorInfo t : reader.tensors()) {
+                long elements = t.elementCount();
+                double zeros = Double.NaN;
+                String z = t.attributes().get(TensorEncoder.ZEROS);
+                if (t.kind() == TensorKind.QUANTIZED && z != null && elements > 0) {
+                    try {
+                        zeros = Long.parseLong(z) / (double) elements;
+                    } catch (NumberFormatException e) {
+                        throw new L2cException(file + ": tensor " + t.name() + ": attribute zeros='" + z + "' is not a count");
+                    }
+                }
+                rows.add(new TensorRow(t.name(), t.dtype().name(), t.shape(), t.kind().name().toLowerCase(Locale.ROOT),
+                        describe(t), elements, elements * t.dtype().bytes(), reader.storedBytes(t),
+                        t.alphabet().length, zeros));
+            }
+            String source = reader.attributes().getOrDefault(Compressor.SOURCE_FILE, "");
+            long sourceBytes = 0;
+            try {
+                sourceBytes = Long.parseLong(reader.attributes().getOrDefault(Compressor.SOURCE_BYTES, "0"));
+            } catch (NumberFormatException e) {
+                // An unreadable optional attribute only drops the "ratio against the source file" line.
+            }
+            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, reader.attributes(), rows);
+        }
+    }
+
+    private static String describe(TensorInfo t) {
+        return switch (t.transform().type()) {
+            case NONE -> "none";
+            default -> t.transform().type().name().toLowerCase(Locale.ROOT)
+                    + (t.transform().channelAxis() >= 0 ? "/axis" + t.transform().channelAxis() : "")
+                    + java.util.Arrays.toString(t.transform().params());
+        };
+    }
+}

@@ -1,0 +1,92 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.codec.EncodedStream;
+import dev.l2c.codec.FloatPlaneCodec;
+import dev.l2c.codec.FrequencyTable;
+import dev.l2c.codec.RansCodec;
+import dev.l2c.format.StreamInfo;
+import dev.l2c.format.TensorInfo;
+import dev.l2c.format.TensorKind;
+import dev.l2c.format.TransformSpec;
+import dev.l2c.format.TransformType;
+import dev.l2c.model.Tensor;
+import dev.l2c.transform.QuantizedTensor;
+import dev.l2c.transform.UniformQuantizer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one model tensor into its container entry and payloads: quantized and rANS-coded, float
+ * planes coded losslessly, or stored raw (tensors that are not floating point).
+ */
+final class TensorEncoder {
+    /** Tensor attribute: the exact number of zero symbols of a quantized tensor. */
+    static final String ZEROS = "zeros";
+
+    record Encoded(TensorInfo info, List<ByteBuffer> payloads) {}
+
+    private final RansCodec rans;
+    private final CompressOptions options;
+    private final FloatPlaneCodec planes;
+
+    TensorEncoder(RansCodec rans, CompressOptions options) {
+        this.rans = rans;
+        this.options = options;
+        this.planes = new FloatPlaneCodec(rans, options.chunkSymbols());
+    }
+
+    Encoded encode(Tensor t) throws L2cException {
+        try {
+            if (!t.dtype().isFloat()) return raw(t);
+            if (options.keepsExact(t.name(), t.numel())) return lossless(t);
+            return quantized(t);
+        } catch (L2cException e) {
+            String message = e.getMessage();
+            throw message.startsWith("tensor ") ? e : new L2cException("tensor " + t.name() + ": " + message, e);
+        }
+    }
+
+    private Encoded quantized(Tensor t) throws L2cException {
+        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), t.toFloatArray());
+        FrequencyTable table = FrequencyTable.fromCounts(q.counts());
+        EncodedStream s = rans.encode(q.symbols(), table, options.chunkSymbols());
+        StreamInfo stream = StreamInfo.rans(2, s.symbolCount(), table.precisionBits(), table.freqs(),
+                s.chunkSymbols(), s.chunkOffsets());
+        long zeros = 0;
+        for (int k = 0; k < q.alphabet().length; k++) if (q.alphabet()[k] == 0) zeros = q.counts()[k];
+        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
+                new TransformSpec(TransformType.UNIFORM, -1, q.params()), q.alphabet(),
+                Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
+        return new Encoded(info, List.of(s.payload()));
+    }
+
+    private Encoded lossless(Tensor t) throws L2cException {
+        int count = Math.toIntExact(t.numel());
+        List<FloatPlaneCodec.Plane> coded = planes.encode(Formats.planeLayout(t.dtype()), t.data(), count);
+        List<StreamInfo> streams = new ArrayList<>();
+        List<ByteBuffer> payloads = new ArrayList<>();
+        for (FloatPlaneCodec.Plane p : coded) {
+            if (p.isRans()) {
+                EncodedStream s = p.stream();
+                streams.add(StreamInfo.rans(1, count, s.table().precisionBits(), s.table().freqs(),
+                        s.chunkSymbols(), s.chunkOffsets()));
+                payloads.add(s.payload());
+            } else {
+                streams.add(StreamInfo.raw(1, count));
+                payloads.add(p.raw());
+            }
+        }
+        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.LOSSLESS_FLOAT,
+                TransformSpec.NONE, null, null, streams);
+        return new Encoded(info, payloads);
+    }
+
+    private static Encoded raw(Tensor t) {
+        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.RAW,
+                TransformSpec.NONE, null, null, List.of(StreamInfo.raw(t.byteSize(), t.numel())));
+        return new Encoded(info, List.of(t.data().duplicate()));
+    }
+}

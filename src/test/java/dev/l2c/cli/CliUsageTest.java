@@ -1,0 +1,75 @@
+package dev.l2c.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliUsageTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingModeIsAUsageError() {
+        CliRunner r = CliRunner.run("compress", "in.onnx", "-o", dir.resolve("x.l2c").toString());
+        assertEquals(2, r.exit(), r.err());
+    }
+
+    @Test
+    void bothModesIsAUsageError() {
+        CliRunner r = CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--lossless");
+        assertEquals(2, r.exit(), r.err());
+    }
+
+    @Test
+    void bitsOutOfRangeNamesTheOption() {
+        CliRunner r = CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "9");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--bits"), r.err());
+    }
+
+    @Test
+    void unknownDeviceNamesTheOption() {
+        CliRunner r = CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--device", "tpu");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--device"), r.err());
+    }
+
+    @Test
+    void missingInputFailsWithOneLineNamingTheFile() {
+        Path missing = dir.resolve("nope.onnx");
+        CliRunner r = CliRunner.run("compress", missing.toString(), "-o", dir.resolve("x.l2c").toString(), "--bits", "8");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("nope.onnx"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(Files.exists(dir.resolve("x.l2c")));
+    }
+
+    @Test
+    void onnxOutputNeedsTheModel() {
+        CliRunner r = CliRunner.run("decompress", "x.l2c", "-o", "y.onnx");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--model"), r.err());
+    }
+
+    @Test
+    void unknownOutputExtensionIsRefused() {
+        CliRunner r = CliRunner.run("decompress", "x.l2c", "-o", "y.bin");
+        assertEquals(2, r.exit());
+    }
+
+    @Test
+    void garbageContainerFailsCleanly() throws Exception {
+        Path bad = dir.resolve("bad.l2c");
+        Files.write(bad, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        for (String cmd : new String[] {"inspect", "verify"}) {
+            CliRunner r = CliRunner.run(cmd, bad.toString());
+            assertEquals(1, r.exit(), cmd + ": " + r.err());
+            assertTrue(r.err().contains("bad.l2c"), r.err());
+        }
+    }
+}
