@@ -23,8 +23,6 @@ import picocli.CommandLine.Command;
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
-    public static final String VERSION = "0.1.0";
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -58,7 +56,7 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"l2c " + VERSION};
+            return new String[] {"l2c " + dev.l2c.Version.VERSION};
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.cli.Main;
+import dev.l2c.Version;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ public final class Compressor {
         long start = System.nanoTime();
         SourceModel source = SourceModel.open(input);
         Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put(PRODUCER, "l2c " + Main.VERSION);
+        attributes.put(PRODUCER, "l2c " + Version.VERSION);
         attributes.put(SOURCE_FILE, input.getFileName().toString());
         attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
