@@ -230,6 +230,13 @@ class OnnxModelTest {
         assertTrue(msg(() -> OnnxModel.read(empty)).contains("not an ONNX model"));
         Path text = Files.write(dir.resolve("text.onnx"), "hello, this is not a model\n".getBytes(StandardCharsets.UTF_8));
         assertTrue(msg(() -> OnnxModel.read(text)).contains("not an ONNX model"));
+        Path huge = dir.resolve("huge.onnx");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            raf.setLength(1L << 31); // sparse, one byte over protobuf's limit
+        }
+        String hugeMsg = msg(() -> OnnxModel.read(huge));
+        assertTrue(hugeMsg.contains("huge.onnx") && hugeMsg.contains("2 GiB"), hugeMsg);
+        Files.delete(huge);
         // A valid protobuf that is no model: a lone StringStringEntryProto.
         Path other = Files.write(dir.resolve("other.onnx"), OnnxTestModels.entry("k", "v").toByteArray());
         assertTrue(msg(() -> OnnxModel.read(other)).contains("not an ONNX model"));
