@@ -32,16 +32,16 @@ import java.util.Set;
  * An ONNX model (one protobuf {@code ModelProto}) and its weights, the initializers of its main
  * graph.
  *
- * <p>The file is memory-mapped and parsed with aliasing, so tensor bytes stored as
- * {@code raw_data} are views of the mapping, not copies. Initializers stored as external data are
+ * <p>The file is read into memory once and parsed with aliasing, so tensor bytes stored as
+ * {@code raw_data} are read-only views of that copy, not copies of their own. Initializers stored as external data are
  * mapped from their files, which must lie inside the model's folder. {@link #write} re-serializes
  * the model with some initializers' data replaced; protobuf writes a parsed message back in its
  * canonical encoding, so a model written by a canonical writer (the ONNX tools are) comes out
  * byte-for-byte the same apart from the replaced tensors.
  */
 public final class OnnxModel {
-    /** A protobuf message, hence an ONNX file, holds less than 2 GiB. */
-    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE;
+    /** A protobuf message, hence an ONNX file, holds less than 2 GiB (here: what one Java array holds). */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
     private static final int MAX_PLAUSIBLE_IR_VERSION = 1000;
     private static final int WRITE_BUFFER = 1 << 20;
 
@@ -57,10 +57,12 @@ public final class OnnxModel {
 
     /** Reads and parses {@code path}; a non-ONNX file or one over 2 GiB is an L2cException naming it. */
     public static OnnxModel read(Path path) throws L2cException {
-        ByteBuffer bytes = mapFile(path);
+        byte[] bytes = readFile(path);
         ModelProto proto;
         try {
-            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            // A ByteString's reader marks the bytes immutable, the condition for aliasing. (A
+            // mapped buffer would gain nothing: protobuf copies a direct buffer to the heap.)
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
             in.enableAliasing(true);
             in.setSizeLimit(Integer.MAX_VALUE);
             proto = ModelProto.parseFrom(in);
@@ -75,7 +77,7 @@ public final class OnnxModel {
         return new OnnxModel(path, proto);
     }
 
-    private static ByteBuffer mapFile(Path path) throws L2cException {
+    private static byte[] readFile(Path path) throws L2cException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > MAX_FILE_BYTES) {
@@ -83,7 +85,11 @@ public final class OnnxModel {
                         + "models this large keep their weights in external data files");
             }
             if (size == 0) throw new L2cException(path + ": not an ONNX model (empty file)");
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf) < 0) throw new IOException("file shrank while being read");
+            }
+            return buf.array();
         } catch (IOException e) {
             throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
         }

@@ -1,6 +1,5 @@
 package dev.l2c.model;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -18,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -173,7 +173,7 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new L2cException(path + ": " + e.getMessage(), e);
         }
         if (offsets[1] - offsets[0] != bytes) {
-            throw new L2cException(where + dtype + java.util.Arrays.toString(shape) + " needs " + bytes
+            throw new L2cException(where + dtype + Arrays.toString(shape) + " needs " + bytes
                     + " bytes but data_offsets span " + (offsets[1] - offsets[0]));
         }
         return new Entry(name, dtype, shape, offsets[0], offsets[1]);
@@ -317,7 +317,7 @@ public final class SafetensorsFile implements AutoCloseable {
         int padded = (json.length + 7) & ~7;
         byte[] header = new byte[padded];
         System.arraycopy(json, 0, header, 0, json.length);
-        java.util.Arrays.fill(header, json.length, padded, (byte) ' ');
+        Arrays.fill(header, json.length, padded, (byte) ' ');
         return header;
     }
 

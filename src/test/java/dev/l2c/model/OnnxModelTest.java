@@ -11,7 +11,6 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import com.google.protobuf.ByteString;
 import dev.l2c.L2cException;
-import dev.l2c.model.onnx.proto.ModelProto;
 import dev.l2c.model.onnx.proto.TensorProto;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
