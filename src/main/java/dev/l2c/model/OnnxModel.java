@@ -1,0 +1,353 @@
+package dev.l2c.model;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.l2c.L2cException;
+import dev.l2c.io.AtomicFile;
+import dev.l2c.model.onnx.proto.GraphProto;
+import dev.l2c.model.onnx.proto.ModelProto;
+import dev.l2c.model.onnx.proto.StringStringEntryProto;
+import dev.l2c.model.onnx.proto.TensorProto;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An ONNX model (one protobuf {@code ModelProto}) and its weights, the initializers of its main
+ * graph.
+ *
+ * <p>The file is read into memory once and parsed with aliasing, so tensor bytes stored as
+ * {@code raw_data} are read-only views of that copy, not copies of their own. Initializers stored as external data are
+ * mapped from their files, which must lie inside the model's folder. {@link #write} re-serializes
+ * the model with some initializers' data replaced; protobuf writes a parsed message back in its
+ * canonical encoding, so a model written by a canonical writer (the ONNX tools are) comes out
+ * byte-for-byte the same apart from the replaced tensors.
+ */
+public final class OnnxModel {
+    /** A protobuf message, hence an ONNX file, holds less than 2 GiB (here: what one Java array holds). */
+    public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+    private static final int MAX_PLAUSIBLE_IR_VERSION = 1000;
+    private static final int WRITE_BUFFER = 1 << 20;
+
+    private final Path path;
+    private final Path folder;
+    private final ModelProto proto;
+
+    private OnnxModel(Path path, ModelProto proto) {
+        this.path = path;
+        this.folder = path.toAbsolutePath().normalize().getParent();
+        this.proto = proto;
+    }
+
+    /** Reads and parses {@code path}; a non-ONNX file or one over 2 GiB is an L2cException naming it. */
+    public static OnnxModel read(Path path) throws L2cException {
+        byte[] bytes = readFile(path);
+        ModelProto proto;
+        try {
+            // A ByteString's reader marks the bytes immutable, the condition for aliasing. (A
+            // mapped buffer would gain nothing: protobuf copies a direct buffer to the heap.)
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+            in.enableAliasing(true);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            proto = ModelProto.parseFrom(in);
+            in.checkLastTagWas(0);
+        } catch (IOException e) {
+            throw new L2cException(path + ": not an ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
+        }
+        if (!proto.hasIrVersion() || proto.getIrVersion() < 1 || proto.getIrVersion() > MAX_PLAUSIBLE_IR_VERSION
+                || !proto.hasGraph()) {
+            throw new L2cException(path + ": not an ONNX model (no ir_version or no graph)");
+        }
+        return new OnnxModel(path, proto);
+    }
+
+    private static byte[] readFile(Path path) throws L2cException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > MAX_FILE_BYTES) {
+                throw new L2cException(path + ": ONNX file of " + size + " bytes is over protobuf's 2 GiB message limit; "
+                        + "models this large keep their weights in external data files");
+            }
+            if (size == 0) throw new L2cException(path + ": not an ONNX model (empty file)");
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining()) {
+                if (ch.read(buf) < 0) throw new IOException("file shrank while being read");
+            }
+            return buf.array();
+        } catch (IOException e) {
+            throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The parsed model, for code that works on the graph itself. */
+    public ModelProto proto() {
+        return proto;
+    }
+
+    /** The main graph's initializers of a floating-point type (F32, F64, F16, BF16), in graph order. */
+    public List<Tensor> floatInitializers() throws L2cException {
+        List<Tensor> out = new ArrayList<>();
+        for (TensorProto t : proto.getGraph().getInitializerList()) {
+            Optional<DType> dtype = DType.fromOnnxCode(t.getDataType());
+            if (dtype.isPresent() && dtype.get().isFloat()) out.add(toTensor(t, dtype.get()));
+        }
+        return out;
+    }
+
+    /**
+     * The main graph's initializers, in graph order. Those whose data type has no {@link DType}
+     * (strings, complex numbers, 8- and 4-bit floats, 4-bit integers) are left out; {@link #proto()}
+     * still has them.
+     */
+    public List<Tensor> allInitializers() throws L2cException {
+        List<Tensor> out = new ArrayList<>();
+        for (TensorProto t : proto.getGraph().getInitializerList()) {
+            Optional<DType> dtype = DType.fromOnnxCode(t.getDataType());
+            if (dtype.isPresent()) out.add(toTensor(t, dtype.get()));
+        }
+        return out;
+    }
+
+    private Tensor toTensor(TensorProto t, DType dtype) throws L2cException {
+        String name = t.getName();
+        long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        int bytes;
+        try {
+            bytes = Tensor.byteLength(name, dtype, shape);
+        } catch (L2cException e) {
+            throw new L2cException(path + ": initializer " + e.getMessage(), e);
+        }
+        if (t.hasSegment()) throw fail(name, "segmented tensors are not supported");
+        ByteBuffer data;
+        if (isExternal(t)) {
+            data = readExternal(t, bytes);
+        } else if (t.hasRawData()) {
+            if (t.getRawData().size() != bytes) {
+                throw fail(name, dtype + Arrays.toString(shape) + " needs " + bytes + " bytes, raw_data holds "
+                        + t.getRawData().size());
+            }
+            data = t.getRawData().asReadOnlyByteBuffer().slice();
+        } else {
+            data = fromTypedFields(t, dtype, bytes / dtype.byteSize());
+        }
+        return new Tensor(name, dtype, shape, data);
+    }
+
+    private static boolean isExternal(TensorProto t) {
+        return t.getDataLocation() == TensorProto.DataLocation.EXTERNAL;
+    }
+
+    /** Decodes the typed repeated fields, checking their count against the shape. */
+    private ByteBuffer fromTypedFields(TensorProto t, DType dtype, int numel) throws L2cException {
+        ByteBuffer out = ByteBuffer.allocate(numel * dtype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        switch (dtype) {
+            case F32 -> {
+                checkCount(t, "float_data", t.getFloatDataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putFloat(t.getFloatData(i));
+            }
+            case F64 -> {
+                checkCount(t, "double_data", t.getDoubleDataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putDouble(t.getDoubleData(i));
+            }
+            case I32 -> {
+                checkCount(t, "int32_data", t.getInt32DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putInt(t.getInt32Data(i));
+            }
+            // 16-bit types, FLOAT16 and BFLOAT16 included, keep their bit pattern in the low half.
+            case F16, BF16, I16, U16 -> {
+                checkCount(t, "int32_data", t.getInt32DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putShort((short) t.getInt32Data(i));
+            }
+            case I8, U8, BOOL -> {
+                checkCount(t, "int32_data", t.getInt32DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.put((byte) t.getInt32Data(i));
+            }
+            case I64 -> {
+                checkCount(t, "int64_data", t.getInt64DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putLong(t.getInt64Data(i));
+            }
+            case U32 -> {
+                checkCount(t, "uint64_data", t.getUint64DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putInt((int) t.getUint64Data(i));
+            }
+            case U64 -> {
+                checkCount(t, "uint64_data", t.getUint64DataCount(), numel);
+                for (int i = 0; i < numel; i++) out.putLong(t.getUint64Data(i));
+            }
+        }
+        return out.flip();
+    }
+
+    private void checkCount(TensorProto t, String field, int count, int numel) throws L2cException {
+        if (count != numel) {
+            throw fail(t.getName(), "shape " + t.getDimsList() + " has " + numel + " elements, " + field + " holds " + count
+                    + (count == 0 ? " (no raw_data either)" : ""));
+        }
+    }
+
+    /** Maps an initializer's bytes from its external file, checking location, offset and length. */
+    private ByteBuffer readExternal(TensorProto t, int bytes) throws L2cException {
+        String name = t.getName();
+        Map<String, String> info = new HashMap<>();
+        for (StringStringEntryProto e : t.getExternalDataList()) info.put(e.getKey(), e.getValue());
+        Path file = externalFile(name, info.get("location"));
+        long offset = parseNonNegative(name, info, "offset", 0);
+        long length = parseNonNegative(name, info, "length", bytes);
+        if (length != bytes) {
+            throw fail(name, "external data length " + length + " differs from the " + bytes + " bytes its shape needs");
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (offset > size || length > size - offset) {
+                throw fail(name, "external data [" + offset + ", " + (offset + length) + ") runs past the end of "
+                        + file + " (" + size + " bytes)");
+            }
+            if (length == 0) return ByteBuffer.allocate(0);
+            return ch.map(FileChannel.MapMode.READ_ONLY, offset, length);
+        } catch (IOException e) {
+            throw fail(name, "cannot read external data file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The external file, which must be a relative path that stays inside the model's folder. */
+    private Path externalFile(String name, String location) throws L2cException {
+        if (location == null || location.isEmpty()) throw fail(name, "external data has no location");
+        Path rel;
+        try {
+            rel = Path.of(location);
+        } catch (RuntimeException e) {
+            throw fail(name, "external data location \"" + location + "\" is not a valid path");
+        }
+        Path file = folder.resolve(rel).normalize();
+        if (rel.isAbsolute() || !file.startsWith(folder)) {
+            throw fail(name, "external data location \"" + location + "\" is outside the model's folder " + folder);
+        }
+        if (!Files.isRegularFile(file)) throw fail(name, "external data file " + file + " does not exist");
+        return file;
+    }
+
+    private long parseNonNegative(String name, Map<String, String> info, String key, long absent) throws L2cException {
+        String v = info.get(key);
+        if (v == null) return absent;
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= 0) return n;
+        } catch (NumberFormatException ignored) {
+            // Reported below with the offending text.
+        }
+        throw fail(name, "external data " + key + " \"" + v + "\" is not a non-negative integer");
+    }
+
+    private L2cException fail(String tensor, String what) {
+        return new L2cException(path + ": initializer " + tensor + ": " + what);
+    }
+
+    /**
+     * Writes this model to {@code out} with the data of the named initializers replaced by the given
+     * tensors' bytes (as raw_data; name, dims and data type stay, and must match the tensor). All
+     * else is kept as it was; external data of replaced tensors is inlined, that of the others is
+     * still referenced relative to the output's folder, which must then be the model's folder.
+     */
+    public void write(Path out, Map<String, Tensor> replacements, boolean force) throws L2cException {
+        ModelProto model = withReplacements(out, replacements);
+        try (AtomicFile file = AtomicFile.create(out, force)) {
+            OutputStream stream = Channels.newOutputStream(file.channel());
+            CodedOutputStream coded = CodedOutputStream.newInstance(stream, WRITE_BUFFER);
+            model.writeTo(coded);
+            coded.flush();
+            file.commit();
+        } catch (IOException e) {
+            throw new L2cException(out + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private ModelProto withReplacements(Path out, Map<String, Tensor> replacements) throws L2cException {
+        GraphProto graph = proto.getGraph();
+        Set<String> pending = new HashSet<>(replacements.keySet());
+        GraphProto.Builder newGraph = graph.toBuilder();
+        boolean keepsExternal = false;
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto init = graph.getInitializer(i);
+            Tensor replacement = replacements.get(init.getName());
+            if (replacement == null) {
+                keepsExternal |= isExternal(init);
+                continue;
+            }
+            pending.remove(init.getName());
+            checkReplacement(out, init, replacement);
+            newGraph.setInitializer(i, replaced(init, replacement));
+        }
+        if (!pending.isEmpty()) {
+            throw new L2cException(out + ": model " + path + " has no initializer named " + pending.iterator().next());
+        }
+        Path outFolder = out.toAbsolutePath().normalize().getParent();
+        if (keepsExternal && !outFolder.equals(folder)) {
+            throw new L2cException(out + ": model " + path + " keeps initializers in external data files relative to "
+                    + folder + "; write the output into that folder");
+        }
+        ModelProto model = proto.toBuilder().setGraph(newGraph).build();
+        checkSerializedSize(out, model);
+        return model;
+    }
+
+    private void checkReplacement(Path out, TensorProto init, Tensor t) throws L2cException {
+        String where = out + ": replacement for initializer " + init.getName() + ": ";
+        if (!t.name().equals(init.getName())) throw new L2cException(where + "tensor is named " + t.name());
+        Optional<DType> dtype = DType.fromOnnxCode(init.getDataType());
+        if (dtype.isEmpty() || dtype.get() != t.dtype()) {
+            throw new L2cException(where + "dtype " + t.dtype() + " differs from the model's ONNX data type "
+                    + init.getDataType() + dtype.map(d -> " (" + d + ")").orElse(""));
+        }
+        long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        if (!Arrays.equals(dims, t.shape())) {
+            throw new L2cException(where + "shape " + Arrays.toString(t.shape()) + " differs from the model's "
+                    + Arrays.toString(dims));
+        }
+    }
+
+    /** The initializer with only its data changed: typed fields and external references cleared. */
+    private static TensorProto replaced(TensorProto init, Tensor t) {
+        // The tensor's buffer is read-only and not changed while the model is written.
+        ByteString raw = UnsafeByteOperations.unsafeWrap(t.data());
+        return init.toBuilder()
+                .clearFloatData().clearDoubleData().clearInt32Data().clearInt64Data().clearUint64Data()
+                .clearStringData().clearExternalData().clearDataLocation()
+                .setRawData(raw)
+                .build();
+    }
+
+    /** Refuses a model that would exceed protobuf's 2 GiB limit (its int sizes would overflow). */
+    private void checkSerializedSize(Path out, ModelProto model) throws L2cException {
+        GraphProto graph = model.getGraph();
+        long total = model.toBuilder().setGraph(graph.toBuilder().clearInitializer()).build().getSerializedSize();
+        for (TensorProto t : graph.getInitializerList()) {
+            long size = t.getSerializedSize();
+            if (size < 0) size = MAX_FILE_BYTES + 1; // protobuf's int size overflowed
+            total += 1 + CodedOutputStream.computeUInt64SizeNoTag(size) + size;
+        }
+        total += 10; // the graph's length prefix may grow by up to this much
+        if (total > MAX_FILE_BYTES) {
+            throw new L2cException(out + ": the model would be about " + total + " bytes, over protobuf's 2 GiB limit");
+        }
+    }
+}

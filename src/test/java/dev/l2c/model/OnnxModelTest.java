@@ -1,0 +1,268 @@
+package dev.l2c.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import com.google.protobuf.ByteString;
+import dev.l2c.L2cException;
+import dev.l2c.model.onnx.proto.TensorProto;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** ONNX reading and writing on small models built here: data encodings, external data, errors. */
+class OnnxModelTest {
+    @TempDir
+    Path dir;
+
+    private static final float[] W = {0.5f, -1f, 2f, 3.25f, -0.125f, 7f};
+
+    private static ByteBuffer floatsLe(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b;
+    }
+
+    /** Writes the bytes of W at offset 4096 of w.bin and a model referring to them. */
+    private Path externalModel(String offset, String length, String location) throws Exception {
+        byte[] file = new byte[4096 + 24 + 100];
+        floatsLe(W).get(0, file, 4096, 24);
+        Files.write(dir.resolve("w.bin"), file);
+        TensorProto w = OnnxTestModels.external("W", 1, new long[] {2, 3}, location, offset, length);
+        return OnnxTestModels.save(OnnxTestModels.addModel(w, List.of()), dir.resolve("ext.onnx"));
+    }
+
+    @Test
+    void readsExternalDataAndRunsInOnnxRuntime() throws Exception {
+        Path model = externalModel("4096", "24", "w.bin");
+        List<Tensor> weights = OnnxModel.read(model).floatInitializers();
+        assertEquals(1, weights.size());
+        assertArrayEquals(W, weights.get(0).toFloatArray());
+        assertArrayEquals(new long[] {2, 3}, weights.get(0).shape());
+
+        // Length may be omitted when the tensor runs to the end of the file.
+        Files.write(dir.resolve("tail.bin"), java.util.Arrays.copyOfRange(Files.readAllBytes(dir.resolve("w.bin")), 0, 4120));
+        TensorProto tail = OnnxTestModels.external("W", 1, new long[] {2, 3}, "tail.bin", "4096", null);
+        Path tailModel = OnnxTestModels.save(OnnxTestModels.addModel(tail, List.of()), dir.resolve("tail.onnx"));
+        assertArrayEquals(W, OnnxModel.read(tailModel).floatInitializers().get(0).toFloatArray());
+
+        // Replacing the external tensor inlines it; the result runs in ONNX Runtime.
+        float[] w2 = {1, 2, 3, 4, 5, 6};
+        Path out = dir.resolve("sub/inlined.onnx");
+        OnnxModel.read(model).write(out, Map.of("W", Tensor.ofFloats("W", new long[] {2, 3}, w2)), false);
+        TensorProto written = OnnxModel.read(out).proto().getGraph().getInitializer(0);
+        assertEquals(0, written.getExternalDataCount());
+        assertFalse(written.hasDataLocation());
+        assertEquals(24, written.getRawData().size());
+        float[][] x = {{1, 1, 1}, {2, 2, 2}};
+        float[][] y = runAdd(out, x);
+        assertArrayEquals(new float[] {2, 3, 4}, y[0]);
+        assertArrayEquals(new float[] {6, 7, 8}, y[1]);
+        float[][] yOriginal = runAdd(model, x);
+        assertArrayEquals(new float[] {1.5f, 0f, 3f}, yOriginal[0]);
+    }
+
+    private static float[][] runAdd(Path model, float[][] x) throws Exception {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
+                OrtSession session = env.createSession(model.toString(), opts);
+                OnnxTensor input = OnnxTensor.createTensor(env, x);
+                OrtSession.Result result = session.run(Map.of("X", input))) {
+            return (float[][]) result.get(0).getValue();
+        }
+    }
+
+    private void assertRefused(Path model, String... mentions) {
+        L2cException e = assertThrows(L2cException.class, () -> OnnxModel.read(model).floatInitializers());
+        assertTrue(e.getMessage().contains(model.toString()), "names the file: " + e.getMessage());
+        for (String m : mentions) assertTrue(e.getMessage().contains(m), "mentions " + m + ": " + e.getMessage());
+    }
+
+    @Test
+    void badExternalDataIsRefusedClearly() throws Exception {
+        assertRefused(externalModel("4197", "24", "w.bin"), "W", "past the end");
+        assertRefused(externalModel("99999999", "24", "w.bin"), "W", "past the end");
+        assertRefused(externalModel("4096", "20", "w.bin"), "W", "length 20");
+        assertRefused(externalModel("-1", "24", "w.bin"), "W", "offset");
+        assertRefused(externalModel("x12", "24", "w.bin"), "W", "offset");
+        assertRefused(externalModel("4096", "1e3", "w.bin"), "W", "length");
+        assertRefused(externalModel("4096", "24", "missing.bin"), "W", "missing.bin", "does not exist");
+        assertRefused(externalModel("4096", "24", "../w.bin"), "W", "outside");
+        assertRefused(externalModel("4096", "24", dir.resolve("w.bin").toAbsolutePath().toString()), "W", "outside");
+        assertRefused(externalModel("4096", "24", ""), "W", "location");
+        assertRefused(externalModel("4096", "24", "."), "W");
+    }
+
+    @Test
+    void keptExternalDataForcesTheSameFolder() throws Exception {
+        Path model = externalModel("4096", "24", "w.bin");
+        OnnxModel m = OnnxModel.read(model);
+        L2cException e = assertThrows(L2cException.class, () -> m.write(dir.resolve("elsewhere/out.onnx"), Map.of(), false));
+        assertTrue(e.getMessage().contains("external"), e.getMessage());
+        Path same = dir.resolve("copy.onnx");
+        m.write(same, Map.of(), false);
+        assertArrayEquals(W, OnnxModel.read(same).floatInitializers().get(0).toFloatArray());
+        assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(same), "unchanged model, unchanged bytes");
+    }
+
+    @Test
+    void typedFieldsDecodeForEveryType() throws Exception {
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .addAllFloatData(List.of(0.5f, -1f, 2f, 3.25f, -0.125f, 7f)).build();
+        List<TensorProto> extra = List.of(
+                TensorProto.newBuilder().setName("h").setDataType(10).addDims(3)
+                        .addInt32Data(0x3c00).addInt32Data(0xc000).addInt32Data(0x7e01).build(),
+                TensorProto.newBuilder().setName("b").setDataType(16).addDims(2)
+                        .addInt32Data(0x3f80).addInt32Data(0xc0a0).build(),
+                TensorProto.newBuilder().setName("d").setDataType(11).addDims(2)
+                        .addDoubleData(1.25).addDoubleData(-3).build(),
+                TensorProto.newBuilder().setName("i8").setDataType(3).addDims(2).addInt32Data(-5).addInt32Data(127).build(),
+                TensorProto.newBuilder().setName("u16").setDataType(4).addDims(1).addInt32Data(65535).build(),
+                TensorProto.newBuilder().setName("i64").setDataType(7).addDims(2)
+                        .addInt64Data(-1).addInt64Data(Long.MAX_VALUE).build(),
+                TensorProto.newBuilder().setName("u32").setDataType(12).addUint64Data(0xffffffffL).build(),
+                TensorProto.newBuilder().setName("bool").setDataType(9).addDims(2).addInt32Data(1).addInt32Data(0).build(),
+                TensorProto.newBuilder().setName("empty").setDataType(1).addDims(0).build(),
+                TensorProto.newBuilder().setName("str").setDataType(8).addDims(1)
+                        .addStringData(ByteString.copyFromUtf8("x")).build());
+        Path path = OnnxTestModels.save(OnnxTestModels.addModel(w, extra), dir.resolve("typed.onnx"));
+        OnnxModel model = OnnxModel.read(path);
+
+        List<Tensor> floats = model.floatInitializers();
+        assertEquals(List.of("W", "h", "b", "d", "empty"), floats.stream().map(Tensor::name).toList());
+        assertArrayEquals(W, floats.get(0).toFloatArray());
+        Tensor h = floats.get(1);
+        assertEquals(DType.F16, h.dtype());
+        assertEquals(1f, h.floatAt(0));
+        assertEquals(-2f, h.floatAt(1));
+        assertEquals(0x7fc02000, Float.floatToRawIntBits(h.floatAt(2)), "NaN payload of the half kept");
+        assertArrayEquals(new float[] {1f, -5f}, floats.get(2).toFloatArray());
+        assertEquals(DType.BF16, floats.get(2).dtype());
+        assertArrayEquals(new float[] {1.25f, -3f}, floats.get(3).toFloatArray());
+
+        Map<String, Tensor> all = new java.util.HashMap<>();
+        for (Tensor t : model.allInitializers()) all.put(t.name(), t);
+        assertFalse(all.containsKey("str"), "strings have no DType");
+        assertEquals(-5, all.get("i8").data().get(0));
+        assertEquals(127, all.get("i8").data().get(1));
+        assertEquals((short) 0xffff, all.get("u16").data().getShort(0));
+        assertEquals(Long.MAX_VALUE, all.get("i64").data().getLong(8));
+        assertEquals(0, all.get("u32").rank());
+        assertEquals(-1, all.get("u32").data().getInt(0));
+        assertEquals(1, all.get("bool").data().get(0));
+
+        // A written model keeps typed fields of tensors it does not replace, and raw_data for those it does.
+        Tensor newH = new Tensor("h", DType.F16, new long[] {3},
+                ByteBuffer.allocate(6).order(ByteOrder.LITTLE_ENDIAN).putShort(0, (short) 0x4000));
+        Path out = dir.resolve("typed2.onnx");
+        model.write(out, Map.of("h", newH), false);
+        OnnxModel back = OnnxModel.read(out);
+        TensorProto hProto = back.proto().getGraph().getInitializer(1);
+        assertEquals(0, hProto.getInt32DataCount());
+        assertEquals(6, hProto.getRawData().size());
+        assertEquals(2f, back.floatInitializers().get(1).floatAt(0));
+        assertEquals(model.proto().getGraph().getInitializer(0), back.proto().getGraph().getInitializer(0));
+    }
+
+    @Test
+    void inconsistentTensorsAreRefused() throws Exception {
+        TensorProto shortFloats = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .addFloatData(1f).build();
+        assertRefused(OnnxTestModels.save(OnnxTestModels.addModel(shortFloats, List.of()), dir.resolve("a.onnx")),
+                "W", "float_data holds 1");
+        TensorProto shortRaw = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .setRawData(ByteString.copyFrom(new byte[20])).build();
+        assertRefused(OnnxTestModels.save(OnnxTestModels.addModel(shortRaw, List.of()), dir.resolve("b.onnx")),
+                "W", "raw_data holds 20");
+        TensorProto noData = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3).build();
+        assertRefused(OnnxTestModels.save(OnnxTestModels.addModel(noData, List.of()), dir.resolve("c.onnx")), "W");
+        TensorProto negative = TensorProto.newBuilder().setName("W").setDataType(1).addDims(-2).build();
+        assertRefused(OnnxTestModels.save(OnnxTestModels.addModel(negative, List.of()), dir.resolve("d.onnx")),
+                "W", "negative");
+        TensorProto huge = TensorProto.newBuilder().setName("W").setDataType(1).addDims(1L << 30).build();
+        assertRefused(OnnxTestModels.save(OnnxTestModels.addModel(huge, List.of()), dir.resolve("e.onnx")),
+                "W", "larger");
+    }
+
+    @Test
+    void replacementsMustMatchNameTypeAndShape() throws Exception {
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .setRawData(ByteString.copyFrom(floatsLe(W))).build();
+        OnnxModel model = OnnxModel.read(OnnxTestModels.save(OnnxTestModels.addModel(w, List.of()), dir.resolve("m.onnx")));
+        Path out = dir.resolve("out.onnx");
+        Tensor wrongShape = Tensor.ofFloats("W", new long[] {3, 2}, W);
+        Tensor wrongType = new Tensor("W", DType.F16, new long[] {2, 3}, ByteBuffer.allocate(12));
+        Tensor wrongName = Tensor.ofFloats("V", new long[] {2, 3}, W);
+        assertTrue(msg(() -> model.write(out, Map.of("W", wrongShape), false)).contains("shape"));
+        assertTrue(msg(() -> model.write(out, Map.of("W", wrongType), false)).contains("F16"));
+        assertTrue(msg(() -> model.write(out, Map.of("W", wrongName), false)).contains("V"));
+        assertTrue(msg(() -> model.write(out, Map.of("V", wrongName), false)).contains("no initializer named V"));
+        assertFalse(Files.exists(out));
+        model.write(out, Map.of(), false);
+        assertTrue(msg(() -> model.write(out, Map.of(), false)).contains("exists"));
+    }
+
+    private interface Action {
+        void run() throws L2cException;
+    }
+
+    private static String msg(Action a) {
+        return assertThrows(L2cException.class, a::run).getMessage();
+    }
+
+    @Test
+    void garbageIsNotAnOnnxModel() throws Exception {
+        Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
+        assertTrue(msg(() -> OnnxModel.read(empty)).contains("not an ONNX model"));
+        Path text = Files.write(dir.resolve("text.onnx"), "hello, this is not a model\n".getBytes(StandardCharsets.UTF_8));
+        assertTrue(msg(() -> OnnxModel.read(text)).contains("not an ONNX model"));
+        Path huge = dir.resolve("huge.onnx");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            raf.setLength(1L << 31); // sparse, one byte over protobuf's limit
+        }
+        String hugeMsg = msg(() -> OnnxModel.read(huge));
+        assertTrue(hugeMsg.contains("huge.onnx") && hugeMsg.contains("2 GiB"), hugeMsg);
+        Files.delete(huge);
+        // A valid protobuf that is no model: a lone StringStringEntryProto.
+        Path other = Files.write(dir.resolve("other.onnx"), OnnxTestModels.entry("k", "v").toByteArray());
+        assertTrue(msg(() -> OnnxModel.read(other)).contains("not an ONNX model"));
+
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .setRawData(ByteString.copyFrom(floatsLe(W))).build();
+        byte[] good = OnnxTestModels.addModel(w, List.of()).toByteArray();
+        Path bad = dir.resolve("bad.onnx");
+        Random rnd = new Random(3);
+        int parsed = 0;
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] b = trial % 2 == 0 ? good.clone() : new byte[1 + rnd.nextInt(200)];
+            if (trial % 2 == 0) {
+                for (int k = 0; k < 1 + rnd.nextInt(3); k++) b[rnd.nextInt(b.length)] = (byte) rnd.nextInt();
+                if (rnd.nextBoolean()) b = java.util.Arrays.copyOf(b, 1 + rnd.nextInt(b.length));
+            } else {
+                rnd.nextBytes(b);
+            }
+            Files.write(bad, b);
+            try {
+                OnnxModel m = OnnxModel.read(bad);
+                m.allInitializers();
+                parsed++;
+            } catch (L2cException expected) {
+                assertTrue(expected.getMessage().contains(bad.toString()), expected.getMessage());
+            }
+        }
+        assertTrue(parsed < 2000, "some corruptions must be caught");
+    }
+}
