@@ -1,0 +1,404 @@
+package dev.l2c.format;
+
+import dev.l2c.L2cException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Random-access reader of an .l2c file (docs/FORMAT.md). Opening checks the header, footer and
+ * index and the layout of every payload; payload bytes are read through bounded memory mappings
+ * and their CRCs checked as they are handed out. Thread-safe once open.
+ */
+public final class L2cReader implements AutoCloseable {
+    private final String file;
+    private final FileChannel channel;
+    private final long size;
+    private final MappedWindows windows;
+    private final Map<String, String> attributes;
+    private final List<TensorInfo> tensors;
+    private final Map<String, StoredTensor> byName = new HashMap<>();
+    private final Map<String, Long> storedBytes = new HashMap<>();
+    private final List<Range> payloads;
+    private final long indexOffset;
+
+    /** A stream's payload in the file, for the overlap check and for attributing padding. */
+    private record Range(long offset, long length, int tensor, String label) {
+        long end() {
+            return offset + length;
+        }
+    }
+
+    private L2cReader(String file, FileChannel channel, long size, long window) throws L2cException {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+        this.windows = new MappedWindows(channel, size, file, window);
+        checkHeader();
+        this.indexOffset = checkFooter();
+        IndexDecoder.Parsed parsed = IndexDecoder.decode(file, readIndex());
+        this.attributes = parsed.attributes();
+        List<TensorInfo> infos = new ArrayList<>();
+        for (StoredTensor t : parsed.tensors()) {
+            infos.add(t.info());
+            byName.put(t.info().name(), t);
+        }
+        this.tensors = List.copyOf(infos);
+        this.payloads = checkLayout(parsed.tensors());
+        attributeStoredBytes(parsed.tensors());
+    }
+
+    /** Opens and checks {@code path}; no payload is read. */
+    public static L2cReader open(Path path) throws L2cException {
+        return open(path, MappedWindows.DEFAULT_WINDOW);
+    }
+
+    static L2cReader open(Path path, long window) throws L2cException {
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new L2cException(path + ": no such file", e);
+        } catch (IOException e) {
+            throw new L2cException(path + ": cannot open: " + e.getMessage(), e);
+        }
+        try {
+            return new L2cReader(path.toString(), channel, channel.size(), window);
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        } catch (L2cException | RuntimeException e) {
+            closeQuietly(channel);
+            throw e;
+        }
+    }
+
+    /** The tensors in file order. */
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** The tensor named {@code name}. */
+    public TensorInfo tensor(String name) throws L2cException {
+        StoredTensor t = byName.get(name);
+        if (t == null) throw new L2cException(file + ": no tensor named '" + name + "'");
+        return t.info();
+    }
+
+    /** The file's attributes. */
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    public long fileSize() {
+        return size;
+    }
+
+    /**
+     * Bytes of the file attributed to {@code t}: its payloads, the padding before them and its
+     * index record, plus an even share of the header, footer and the rest of the index, so the
+     * values of all tensors add up to {@link #fileSize()}.
+     */
+    public long storedBytes(TensorInfo t) {
+        return storedBytes.get(stored(t).info().name());
+    }
+
+    /**
+     * The bytes of chunks {@code firstChunk .. firstChunk + chunkCount - 1} of RANS stream
+     * {@code stream}, after checking each chunk's CRC: a read-only little-endian view in which
+     * chunk {@code c} starts at {@code chunkOffsets[c] - chunkOffsets[firstChunk]}. The chunks must
+     * span less than 2 GiB.
+     */
+    public ByteBuffer streamChunks(TensorInfo t, int stream, int firstChunk, int chunkCount) throws L2cException {
+        StoredTensor st = stored(t);
+        StreamInfo s = streamInfo(st, stream, StreamCoding.RANS);
+        if (firstChunk < 0 || chunkCount < 0 || firstChunk > s.chunkCount() - chunkCount) {
+            throw new IllegalArgumentException("chunks " + firstChunk + "+" + chunkCount + " outside 0.." + s.chunkCount());
+        }
+        long[] offsets = s.chunkOffsets();
+        long bytes = offsets[firstChunk + chunkCount] - offsets[firstChunk];
+        if (bytes > Integer.MAX_VALUE) throw new IllegalArgumentException(bytes + " bytes of chunks, over 2 GiB");
+        StoredStream loc = st.streams().get(stream);
+        ByteBuffer view = windows.slice(loc.offset() + offsets[firstChunk], (int) bytes);
+        for (int c = firstChunk; c < firstChunk + chunkCount; c++) {
+            int at = (int) (offsets[c] - offsets[firstChunk]);
+            checkCrc(view.slice(at, (int) (offsets[c + 1] - offsets[c])), loc.crcs()[c],
+                    st, stream, "chunk " + c);
+        }
+        return view;
+    }
+
+    /**
+     * Bytes {@code fromByte .. fromByte + length - 1} of RAW stream {@code stream}, after checking
+     * the CRC of every block they touch: a read-only little-endian view.
+     */
+    public ByteBuffer rawStream(TensorInfo t, int stream, long fromByte, int length) throws L2cException {
+        StoredTensor st = stored(t);
+        streamInfo(st, stream, StreamCoding.RAW);
+        StoredStream loc = st.streams().get(stream);
+        if (fromByte < 0 || length < 0 || fromByte > loc.length() - length) {
+            throw new IllegalArgumentException("bytes " + fromByte + "+" + length + " outside the stream of " + loc.length());
+        }
+        if (length > 0) {
+            long block = loc.crcBlockBytes();
+            for (long b = fromByte / block; b <= (fromByte + length - 1) / block; b++) {
+                checkBlock(st, stream, (int) b);
+            }
+        }
+        return windows.slice(loc.offset() + fromByte, length);
+    }
+
+    /**
+     * Checks every CRC of the file (header, footer, index, each chunk and block) and that padding
+     * is zero, telling {@code progress} how many bytes are done.
+     */
+    public void verifyChecksums(ProgressListener progress) throws L2cException {
+        checkHeader();
+        checkFooter();
+        readIndex();
+        long done = Layout.HEADER_BYTES + Layout.FOOTER_BYTES + (size - Layout.FOOTER_BYTES - indexOffset);
+        progress.progress(done, size);
+        for (TensorInfo info : tensors) {
+            StoredTensor st = byName.get(info.name());
+            for (int i = 0; i < st.streams().size(); i++) {
+                StreamInfo s = st.info().streams().get(i);
+                StoredStream loc = st.streams().get(i);
+                if (s.coding() == StreamCoding.RAW) {
+                    for (int b = 0; b < loc.crcs().length; b++) {
+                        done += checkBlock(st, i, b);
+                        progress.progress(done, size);
+                    }
+                } else {
+                    for (int c = 0; c < s.chunkCount(); c++) {
+                        streamChunks(st.info(), i, c, 1);
+                        done += s.chunkOffsets()[c + 1] - s.chunkOffsets()[c];
+                        progress.progress(done, size);
+                    }
+                }
+            }
+        }
+        long paddingBytes = checkPadding();
+        progress.progress(done + paddingBytes, size);
+    }
+
+    /** The largest single memory mapping this reader has made, in bytes. */
+    long largestMapping() {
+        return windows.largestMapping();
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+
+    private StoredTensor stored(TensorInfo t) {
+        StoredTensor st = byName.get(t.name());
+        if (st == null) throw new IllegalArgumentException("no tensor '" + t.name() + "' in " + file);
+        return st;
+    }
+
+    private static StreamInfo streamInfo(StoredTensor st, int stream, StreamCoding coding) {
+        if (stream < 0 || stream >= st.streams().size()) {
+            throw new IllegalArgumentException("tensor '" + st.info().name() + "' has no stream " + stream);
+        }
+        StreamInfo s = st.info().streams().get(stream);
+        if (s.coding() != coding) {
+            throw new IllegalArgumentException("stream " + stream + " of '" + st.info().name() + "' is " + s.coding());
+        }
+        return s;
+    }
+
+    /** Checks block {@code b} of a RAW stream and returns its size. */
+    private int checkBlock(StoredTensor st, int stream, int b) throws L2cException {
+        StoredStream loc = st.streams().get(stream);
+        long from = (long) b * loc.crcBlockBytes();
+        int length = (int) Math.min(loc.crcBlockBytes(), loc.length() - from);
+        checkCrc(windows.slice(loc.offset() + from, length), loc.crcs()[b], st, stream, "block " + b);
+        return length;
+    }
+
+    private void checkCrc(ByteBuffer bytes, int expected, StoredTensor st, int stream, String piece)
+            throws L2cException {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        if ((int) crc.getValue() != expected) {
+            throw new L2cException(file + ": tensor '" + st.info().name() + "': stream " + stream + ": " + piece
+                    + ": CRC mismatch (payload corrupt)");
+        }
+    }
+
+    private void checkHeader() throws L2cException {
+        if (size < Layout.MAGIC.length || !Arrays.equals(read(0, Layout.MAGIC.length).array(), Layout.MAGIC)) {
+            throw new L2cException(file + ": header: not an .l2c file (bad magic)");
+        }
+        if (size < Layout.HEADER_BYTES + Layout.FOOTER_BYTES) {
+            throw new L2cException(file + ": file of " + size + " bytes is too short for an .l2c file (truncated?)");
+        }
+        ByteBuffer h = read(0, Layout.HEADER_BYTES);
+        if (crc(h, 0, Layout.HEADER_CRC_AT) != h.getInt(Layout.HEADER_CRC_AT)) {
+            throw new L2cException(file + ": header: CRC mismatch (header corrupt)");
+        }
+        long version = Integer.toUnsignedLong(h.getInt(8));
+        if (version != Layout.VERSION) {
+            throw new L2cException(file + ": header: unsupported format version " + version + " (this l2c reads "
+                    + Layout.VERSION + ")");
+        }
+        int flags = h.getInt(12);
+        if (flags != 0) throw new L2cException(file + ": header: unknown flags 0x" + Integer.toHexString(flags));
+        for (int i = 16; i < Layout.HEADER_CRC_AT; i++) {
+            if (h.get(i) != 0) throw new L2cException(file + ": header: reserved byte " + i + " is not zero");
+        }
+    }
+
+    /** Checks the footer and returns the index offset. */
+    private long checkFooter() throws L2cException {
+        ByteBuffer f = read(size - Layout.FOOTER_BYTES, Layout.FOOTER_BYTES);
+        if (!Arrays.equals(Arrays.copyOfRange(f.array(), 24, 32), Layout.MAGIC)) {
+            throw new L2cException(file + ": footer: bad end magic (file truncated or not an .l2c file)");
+        }
+        if (crc(f, 0, Layout.FOOTER_CRC_COVERS) != f.getInt(Layout.FOOTER_CRC_COVERS)) {
+            throw new L2cException(file + ": footer: CRC mismatch (footer corrupt)");
+        }
+        long offset = f.getLong(0);
+        long length = f.getLong(8);
+        long indexEnd = size - Layout.FOOTER_BYTES;
+        if (offset < Layout.HEADER_BYTES || offset > indexEnd) {
+            throw new L2cException(file + ": footer: index offset " + Long.toUnsignedString(offset)
+                    + " outside the file of " + size + " bytes");
+        }
+        if (length != indexEnd - offset) {
+            throw new L2cException(file + ": footer: index of " + Long.toUnsignedString(length) + " bytes at " + offset
+                    + " does not end at the footer (file of " + size + " bytes)");
+        }
+        if (length > Layout.MAX_INDEX_BYTES) {
+            throw new L2cException(file + ": index: " + length + " bytes, above the 2 GiB limit");
+        }
+        return offset;
+    }
+
+    private ByteBuffer readIndex() throws L2cException {
+        long indexEnd = size - Layout.FOOTER_BYTES;
+        ByteBuffer index = read(indexOffset, (int) (indexEnd - indexOffset));
+        int expected = read(indexEnd, Layout.FOOTER_BYTES).getInt(16);
+        if (crc(index, 0, index.capacity()) != expected) {
+            throw new L2cException(file + ": index: CRC mismatch (index corrupt)");
+        }
+        return index;
+    }
+
+    private List<Range> checkLayout(List<StoredTensor> stored) throws L2cException {
+        List<Range> ranges = new ArrayList<>();
+        for (int t = 0; t < stored.size(); t++) {
+            StoredTensor st = stored.get(t);
+            for (int i = 0; i < st.streams().size(); i++) {
+                StoredStream loc = st.streams().get(i);
+                String label = "tensor '" + st.info().name() + "': stream " + i;
+                if (loc.length() == 0) {
+                    if (loc.offset() != 0) throw layoutError(label, "empty payload at offset " + loc.offset() + ", not 0");
+                    continue;
+                }
+                if (loc.offset() < Layout.HEADER_BYTES || loc.offset() % Layout.ALIGN != 0) {
+                    throw layoutError(label, "payload offset " + loc.offset() + " is not a 64-byte aligned offset after the header");
+                }
+                if (loc.offset() > indexOffset || loc.length() > indexOffset - loc.offset()) {
+                    throw layoutError(label, "payload " + loc.offset() + "+" + loc.length()
+                            + " runs past the start of the index at " + indexOffset);
+                }
+                ranges.add(new Range(loc.offset(), loc.length(), t, label));
+            }
+        }
+        ranges.sort(Comparator.comparingLong(Range::offset));
+        for (int i = 1; i < ranges.size(); i++) {
+            Range previous = ranges.get(i - 1);
+            if (ranges.get(i).offset() < previous.end()) {
+                throw layoutError(ranges.get(i).label(), "payload overlaps the payload of " + previous.label());
+            }
+        }
+        return ranges;
+    }
+
+    private L2cException layoutError(String label, String what) {
+        return new L2cException(file + ": index: " + label + ": " + what);
+    }
+
+    private void attributeStoredBytes(List<StoredTensor> stored) {
+        long[] bytes = new long[stored.size()];
+        long previousEnd = Layout.HEADER_BYTES;
+        for (Range r : payloads) {
+            bytes[r.tensor()] += r.end() - previousEnd;
+            previousEnd = r.end();
+        }
+        long attributed = 0;
+        for (int t = 0; t < stored.size(); t++) {
+            bytes[t] += stored.get(t).indexRecordBytes();
+            attributed += bytes[t];
+        }
+        long overhead = size - attributed;
+        for (int t = 0; t < stored.size(); t++) {
+            long share = overhead / stored.size() + (t < overhead % stored.size() ? 1 : 0);
+            storedBytes.put(stored.get(t).info().name(), bytes[t] + share);
+        }
+    }
+
+    /** Checks that the bytes between payloads are zero; returns how many there are. */
+    private long checkPadding() throws L2cException {
+        long count = 0;
+        long previousEnd = Layout.HEADER_BYTES;
+        for (Range r : payloads) {
+            count += checkZero(previousEnd, r.offset(), r.label() + "'s payload");
+            previousEnd = r.end();
+        }
+        return count + checkZero(previousEnd, indexOffset, "the index");
+    }
+
+    private long checkZero(long from, long to, String label) throws L2cException {
+        for (long at = from; at < to; at += 1 << 20) {
+            ByteBuffer b = windows.slice(at, (int) Math.min(1 << 20, to - at));
+            for (int i = 0; i < b.limit(); i++) {
+                if (b.get(i) != 0) {
+                    throw new L2cException(file + ": padding before " + label + ": byte at " + (at + i) + " is not zero");
+                }
+            }
+        }
+        return to - from;
+    }
+
+    private ByteBuffer read(long position, int length) throws L2cException {
+        ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            while (b.hasRemaining()) {
+                if (channel.read(b, position + b.position()) < 0) {
+                    throw new L2cException(file + ": file ended at " + (position + b.position()) + " while reading");
+                }
+            }
+        } catch (IOException e) {
+            throw new L2cException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        return b.clear();
+    }
+
+    private static int crc(ByteBuffer b, int from, int length) {
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), b.arrayOffset() + from, length);
+        return (int) crc.getValue();
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing is lost: the reader only read from it.
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package dev.l2c.format;
+
+/** Fixed numbers of the v1 layout (docs/FORMAT.md). */
+final class Layout {
+    static final byte[] MAGIC = {(byte) 0x89, 'L', '2', 'C', '\r', '\n', 0x1a, '\n'};
+    static final int VERSION = 1;
+    static final int HEADER_BYTES = 64;
+    static final int HEADER_CRC_AT = 60;
+    static final int FOOTER_BYTES = 32;
+    static final int FOOTER_CRC_COVERS = 20;
+    static final int ALIGN = 64;
+    static final int RAW_CRC_BLOCK = 1 << 20;
+    static final int MAX_CRC_BLOCK = 1 << 30;
+    static final int MAX_RANK = 64;
+    static final int MAX_ALPHABET = 1 << 16;
+    static final int MAX_PRECISION = 16;
+    static final long MAX_ELEMENTS = 1L << 62;
+    /** Largest index a v1 reader accepts; it is read into one heap buffer. */
+    static final long MAX_INDEX_BYTES = Integer.MAX_VALUE - 8;
+
+    private Layout() {
+    }
+
+    static long alignUp(long position) {
+        return (position + ALIGN - 1) & -ALIGN;
+    }
+}

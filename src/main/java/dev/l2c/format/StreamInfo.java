@@ -1,0 +1,69 @@
+package dev.l2c.format;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One stream of a tensor: how its payload is coded and, for RANS, its frequency table and chunk
+ * table. {@code chunkOffsets} has chunkCount + 1 entries, byte offsets relative to the start of
+ * the stream's payload (the first 0, the last the payload length); RAW streams have
+ * {@code precisionBits} 0, no freqs, {@code chunkSymbols} 0 and chunkOffsets {@code {0}}.
+ * Arrays are copied in; accessors return the record's own arrays, which callers must not modify.
+ */
+public record StreamInfo(StreamCoding coding, int elementBytes, long elementCount, int precisionBits,
+        int[] freqs, int chunkSymbols, long[] chunkOffsets) {
+
+    public StreamInfo {
+        Objects.requireNonNull(coding, "coding");
+        freqs = freqs == null ? new int[0] : freqs.clone();
+        chunkOffsets = chunkOffsets == null ? new long[] {0} : chunkOffsets.clone();
+    }
+
+    /** A RAW stream of {@code elementCount} elements of {@code elementBytes} bytes. */
+    public static StreamInfo raw(int elementBytes, long elementCount) {
+        return new StreamInfo(StreamCoding.RAW, elementBytes, elementCount, 0, new int[0], 0, new long[] {0});
+    }
+
+    /** A RANS stream; {@code chunkOffsets} as in the class comment. */
+    public static StreamInfo rans(int elementBytes, long elementCount, int precisionBits, int[] freqs,
+            int chunkSymbols, long[] chunkOffsets) {
+        return new StreamInfo(StreamCoding.RANS, elementBytes, elementCount, precisionBits, freqs,
+                chunkSymbols, chunkOffsets);
+    }
+
+    /** Number of rANS chunks (0 for RAW streams). */
+    public int chunkCount() {
+        return chunkOffsets.length - 1;
+    }
+
+    /**
+     * Bytes of the payload: the last chunk offset for RANS, elementCount × elementBytes for RAW
+     * (saturating at Long.MAX_VALUE, which no valid stream reaches).
+     */
+    public long payloadLength() {
+        if (coding == StreamCoding.RANS) return chunkOffsets[chunkOffsets.length - 1];
+        return elementBytes <= 0 || elementCount <= Long.MAX_VALUE / elementBytes
+                ? elementCount * elementBytes : Long.MAX_VALUE;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof StreamInfo s && s.coding == coding && s.elementBytes == elementBytes
+                && s.elementCount == elementCount && s.precisionBits == precisionBits
+                && s.chunkSymbols == chunkSymbols && Arrays.equals(s.freqs, freqs)
+                && Arrays.equals(s.chunkOffsets, chunkOffsets);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(coding, elementBytes, elementCount, precisionBits, chunkSymbols,
+                Arrays.hashCode(freqs), Arrays.hashCode(chunkOffsets));
+    }
+
+    @Override
+    public String toString() {
+        return "StreamInfo[" + coding + ", " + elementBytes + " B x " + elementCount + ", P=" + precisionBits
+                + ", A=" + freqs.length + ", " + chunkCount() + " chunks of " + chunkSymbols + ", "
+                + payloadLength() + " B]";
+    }
+}

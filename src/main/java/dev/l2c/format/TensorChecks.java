@@ -1,0 +1,105 @@
+package dev.l2c.format;
+
+import dev.l2c.L2cException;
+import java.util.Map;
+
+/**
+ * The rules of docs/FORMAT.md that a tensor's index entry must follow, checked the same way by the
+ * writer (before anything is written) and by the reader (after parsing).
+ */
+final class TensorChecks {
+    private TensorChecks() {
+    }
+
+    /** Throws an exception whose message is {@code where + ": " + problem} at the first broken rule. */
+    static void check(TensorInfo t, String where) throws L2cException {
+        String problem = problem(t);
+        if (problem != null) throw new L2cException(where + ": " + problem);
+    }
+
+    private static String problem(TensorInfo t) {
+        if (t.name().isEmpty()) return "empty tensor name";
+        if (t.shape().length > Layout.MAX_RANK) return "rank " + t.shape().length + " above " + Layout.MAX_RANK;
+        for (long d : t.shape()) {
+            if (d < 0) return "negative dimension " + d;
+        }
+        long n = t.elementCount();
+        if (n < 0 || n >= Layout.MAX_ELEMENTS) return "element count of the shape is too large";
+        int axis = t.transform().channelAxis();
+        if (axis < -1 || axis >= t.shape().length) {
+            return "transform channel axis " + axis + " outside -1.." + (t.shape().length - 1);
+        }
+        if (t.alphabet().length > Layout.MAX_ALPHABET) {
+            return "alphabet of " + t.alphabet().length + " symbols, above " + Layout.MAX_ALPHABET;
+        }
+        String attr = attributesProblem(t.attributes());
+        if (attr != null) return attr;
+        for (int i = 0; i < t.streams().size(); i++) {
+            String p = streamProblem(t.streams().get(i));
+            if (p != null) return "stream " + i + ": " + p;
+        }
+        if (t.kind() == TensorKind.RAW) {
+            if (t.streams().size() != 1 || t.streams().get(0).coding() != StreamCoding.RAW) {
+                return "a RAW tensor needs exactly one RAW stream";
+            }
+            long expected = n * t.dtype().bytes();
+            long actual = t.streams().get(0).payloadLength();
+            if (actual != expected) {
+                return "RAW stream holds " + actual + " bytes, the shape and dtype need " + expected;
+            }
+        }
+        return null;
+    }
+
+    static String attributesProblem(Map<String, String> attributes) {
+        for (Map.Entry<String, String> e : attributes.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) return "attribute with a null key or value";
+        }
+        return null;
+    }
+
+    private static String streamProblem(StreamInfo s) {
+        if (s.elementCount() < 0) return "negative element count " + s.elementCount();
+        if (s.coding() == StreamCoding.RAW) return rawProblem(s);
+        return ransProblem(s);
+    }
+
+    private static String rawProblem(StreamInfo s) {
+        int w = s.elementBytes();
+        if (w != 1 && w != 2 && w != 4 && w != 8) return "RAW element width " + w + " not 1, 2, 4 or 8";
+        if (s.elementCount() > Layout.MAX_ELEMENTS / w) return "RAW stream of " + s.elementCount() + " elements is too large";
+        if (s.precisionBits() != 0 || s.freqs().length != 0 || s.chunkSymbols() != 0 || s.chunkOffsets().length != 1
+                || s.chunkOffsets()[0] != 0) {
+            return "RAW stream with a frequency or chunk table";
+        }
+        return null;
+    }
+
+    private static String ransProblem(StreamInfo s) {
+        int w = s.elementBytes();
+        if (w != 1 && w != 2) return "RANS element width " + w + " not 1 or 2";
+        int p = s.precisionBits();
+        if (p < 1 || p > Layout.MAX_PRECISION) return "RANS precision " + p + " outside 1.." + Layout.MAX_PRECISION;
+        int a = s.freqs().length;
+        if (a > 1 << (8 * w)) return "frequency table of " + a + " symbols, above 2^" + 8 * w;
+        if (a == 0 && s.elementCount() > 0) return "empty frequency table for " + s.elementCount() + " symbols";
+        for (int f : s.freqs()) {
+            if (f < 0 || f > 1 << p) return "frequency " + f + " outside 0..2^" + p;
+        }
+        if (s.chunkSymbols() < 1) return "chunk size " + s.chunkSymbols() + " symbols, below 1";
+        long chunks = (s.elementCount() + s.chunkSymbols() - 1) / s.chunkSymbols();
+        long[] offsets = s.chunkOffsets();
+        if (offsets.length - 1 != chunks) {
+            return (offsets.length - 1) + " chunks, " + s.elementCount() + " symbols in chunks of " + s.chunkSymbols()
+                    + " need " + chunks;
+        }
+        if (offsets[0] != 0) return "first chunk offset " + offsets[0] + ", not 0";
+        for (int c = 0; c < chunks; c++) {
+            long size = offsets[c + 1] - offsets[c];
+            if (offsets[c + 1] < offsets[c] || size > Integer.MAX_VALUE) {
+                return "chunk " + c + " has " + size + " bytes (offsets must rise, chunks stay below 2 GiB)";
+            }
+        }
+        return null;
+    }
+}
