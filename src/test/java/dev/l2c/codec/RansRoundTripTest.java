@@ -117,6 +117,14 @@ class RansRoundTripTest {
         assertEquals(in, out);
     }
 
+    @Property(tries = 30)
+    void histogramCountsEverySymbol(
+            @ForAll @IntRange(min = 0, max = 200_000) int n, @ForAll("alphabets") int alphabet, @ForAll Sources.Kind kind)
+            throws L2cException {
+        int[] s = Sources.generate(kind, n, alphabet, n);
+        assertArrayEquals(Sources.counts(s, alphabet), CODEC.histogram(Sources.direct(s), alphabet));
+    }
+
     static void roundTrip(int[] s, int alphabet, int chunk) throws L2cException {
         FrequencyTable t = FrequencyTable.fromCounts(Sources.counts(s, alphabet));
         EncodedStream e = CODEC.encode(Sources.direct(s), t, chunk);
