@@ -1,6 +1,94 @@
 // Entry points bound by dev.l2c.nativelib.CpuKernels. Each kernel family has its own header;
-// this one only gathers them for the JavaCPP build.
+// this one only gathers them for the JavaCPP build and gives them flat C signatures.
+// Buffers are caller-owned host memory; every call returns 0 or a negative l2c::rans::Status.
 #pragma once
 #include <omp.h>
 
+#include "l2c/rans_cpu.h"
+
 inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
+
+// --- rANS (l2c/rans_cpu.h) --------------------------------------------------------------------
+// encode: symbols (n), payload (capacity >= 128 * chunks + 2n bytes), offsets (chunks + 1),
+// err_pos (1): position of the first uncodable symbol on kErrSymbol.
+
+inline int l2c_rans_cpu_encode_u16(const uint16_t* symbols, int64_t n, const int32_t* freqs,
+                                   int32_t alphabet, int32_t prec, int32_t chunk_symbols,
+                                   uint8_t* payload, int64_t capacity, int64_t* offsets,
+                                   int32_t threads, int64_t* err_pos) {
+    return l2c::rans::cpu::encode_stream(symbols, n, freqs, alphabet, prec, chunk_symbols, payload,
+                                         capacity, offsets, threads, err_pos);
+}
+
+inline int l2c_rans_cpu_encode_u8(const uint8_t* symbols, int64_t n, const int32_t* freqs,
+                                  int32_t alphabet, int32_t prec, int32_t chunk_symbols,
+                                  uint8_t* payload, int64_t capacity, int64_t* offsets,
+                                  int32_t threads, int64_t* err_pos) {
+    return l2c::rans::cpu::encode_stream(symbols, n, freqs, alphabet, prec, chunk_symbols, payload,
+                                         capacity, offsets, threads, err_pos);
+}
+
+// decode: a window of `count` chunks holding n symbols; offsets (count + 1) are byte offsets
+// into payload (payload_bytes); out holds out_capacity elements (bytes for decode_values);
+// chunk_status (count) receives each chunk's status.
+
+inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes,
+                                   const int64_t* offsets, int64_t count, int64_t n,
+                                   int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
+                                   int32_t prec, uint16_t* out, int64_t out_capacity,
+                                   int32_t threads, int32_t* chunk_status) {
+    if (out_capacity < n) return l2c::rans::kErrCapacity;
+    return l2c::rans::cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                         freqs, alphabet, prec, (uint8_t*)out, threads,
+                                         chunk_status, [](uint32_t s) { return (uint16_t)s; });
+}
+
+inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
+                                  const int64_t* offsets, int64_t count, int64_t n,
+                                  int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
+                                  int32_t prec, uint8_t* out, int64_t out_capacity,
+                                  int32_t threads, int32_t* chunk_status) {
+    if (out_capacity < n) return l2c::rans::kErrCapacity;
+    if (alphabet > 256) return l2c::rans::kErrArgument;
+    return l2c::rans::cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                         freqs, alphabet, prec, out, threads, chunk_status,
+                                         [](uint32_t s) { return (uint8_t)s; });
+}
+
+// values: alphabet floats, symbol -> value; value_type: 0 f32, 1 f16, 2 bf16 (little-endian out).
+inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_bytes,
+                                      const int64_t* offsets, int64_t count, int64_t n,
+                                      int32_t chunk_symbols, const int32_t* freqs,
+                                      int32_t alphabet, int32_t prec, const float* values,
+                                      int32_t value_type, uint8_t* out, int64_t out_bytes,
+                                      int32_t threads, int32_t* chunk_status) {
+    using namespace l2c::rans;
+    if (values == nullptr || alphabet < 1 || alphabet > kMaxAlphabet) return kErrArgument;
+    if (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16)
+        return kErrArgument;
+    if (n < 0 || out_bytes / value_bytes(value_type) < n) return kErrCapacity;
+    try {
+        if (value_type == kValueF32) {
+            std::vector<uint32_t> bits(alphabet);
+            convert_values(values, alphabet, value_type, bits.data());
+            const uint32_t* b = bits.data();
+            return cpu::decode_stream<uint32_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                      freqs, alphabet, prec, out, threads, chunk_status,
+                                      [b](uint32_t s) { return b[s]; });
+        }
+        std::vector<uint16_t> bits(alphabet);
+        convert_values(values, alphabet, value_type, bits.data());
+        const uint16_t* b = bits.data();
+        return cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
+                                  alphabet, prec, out, threads, chunk_status,
+                                  [b](uint32_t s) { return b[s]; });
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+}
+
+// histogram: counts (alphabet entries) of n symbols; err_pos (1) as for encode.
+inline int l2c_rans_cpu_histogram_u16(const uint16_t* symbols, int64_t n, int32_t alphabet,
+                                      int64_t* counts, int32_t threads, int64_t* err_pos) {
+    return l2c::rans::cpu::histogram_u16(symbols, n, alphabet, counts, threads, err_pos);
+}

@@ -1,9 +1,17 @@
 package dev.l2c.nativelib;
 
+import java.nio.ByteBuffer;
+import java.nio.ShortBuffer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
 
-/** JNI binding of the CPU kernels (src/main/cpp). Callers go through dev.l2c.backend, not here. */
+/**
+ * JNI binding of the CPU kernels (src/main/cpp). Callers go through dev.l2c.backend and
+ * dev.l2c.codec, not here. Direct buffers pass their address plus position, never a copy; small
+ * arrays (tables, offsets, status) are copied in and out by JavaCPP. Every rANS call returns 0 or
+ * a negative status (see dev.l2c.codec.RansStatus).
+ */
 @Platform(include = {"l2c_cpu.h"})
 public final class CpuKernels {
     static {
@@ -13,4 +21,41 @@ public final class CpuKernels {
     private CpuKernels() {}
 
     public static native int l2c_cpu_max_threads();
+
+    public static native int l2c_rans_cpu_encode_u16(
+            @Cast("const uint16_t*") ShortBuffer symbols, long n, @Cast("const int32_t*") int[] freqs,
+            int alphabet, int precision, int chunkSymbols, @Cast("uint8_t*") ByteBuffer payload,
+            long capacity, @Cast("int64_t*") long[] offsets, int threads,
+            @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_rans_cpu_encode_u8(
+            @Cast("const uint8_t*") ByteBuffer symbols, long n, @Cast("const int32_t*") int[] freqs,
+            int alphabet, int precision, int chunkSymbols, @Cast("uint8_t*") ByteBuffer payload,
+            long capacity, @Cast("int64_t*") long[] offsets, int threads,
+            @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_rans_cpu_decode_u16(
+            @Cast("const uint8_t*") ByteBuffer payload, long payloadBytes,
+            @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
+            @Cast("const int32_t*") int[] freqs, int alphabet, int precision,
+            @Cast("uint16_t*") ShortBuffer out, long outCapacity, int threads,
+            @Cast("int32_t*") int[] chunkStatus);
+
+    public static native int l2c_rans_cpu_decode_u8(
+            @Cast("const uint8_t*") ByteBuffer payload, long payloadBytes,
+            @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
+            @Cast("const int32_t*") int[] freqs, int alphabet, int precision,
+            @Cast("uint8_t*") ByteBuffer out, long outCapacity, int threads,
+            @Cast("int32_t*") int[] chunkStatus);
+
+    public static native int l2c_rans_cpu_decode_values(
+            @Cast("const uint8_t*") ByteBuffer payload, long payloadBytes,
+            @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
+            @Cast("const int32_t*") int[] freqs, int alphabet, int precision,
+            @Cast("const float*") float[] values, int valueType, @Cast("uint8_t*") ByteBuffer out,
+            long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
+
+    public static native int l2c_rans_cpu_histogram_u16(
+            @Cast("const uint16_t*") ShortBuffer symbols, long n, int alphabet,
+            @Cast("int64_t*") long[] counts, int threads, @Cast("int64_t*") long[] errPos);
 }

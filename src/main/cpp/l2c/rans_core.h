@@ -1,0 +1,233 @@
+// Chunked, 32-lane interleaved rANS: the math shared by the CPU coder (l2c/rans_cpu.h) and the
+// CUDA kernels (src/main/cuda/rans_kernels.cuh). Header-only; no allocation, no I/O, no threads.
+//
+// Bitstream (normative; CPU and GPU produce and read the same bytes):
+//  * Alphabet: dense symbols [0, A), A <= 65536. Frequencies f[s] >= 0 with sum f = 2^P,
+//    P in [1, 16]; c[s] = sum_{j<s} f[j]. A symbol with f = 0 cannot be coded.
+//  * State: uint32 x with the invariant L <= x < 2^32, L = 2^16, between any two symbols.
+//    Every lane starts (encoder) and must end (decoder) at exactly L.
+//  * Stream: symbols split into chunks of `chunk_symbols` (a multiple of 32); chunks are
+//    independent. In a chunk of n symbols lane l (0..31) codes positions l, l+32, l+64, ...;
+//    row r is positions 32r .. 32r+31 (the last row may be partial).
+//  * Encoder: rows from last to first, lanes 31 down to 0, skipping positions >= n. Before coding
+//    s it emits the low 16 bits of x once if x >= f[s] << (32-P) (one emission always suffices:
+//    afterwards x < 2^16 <= f[s] << (32-P)), then x = (x / f) << P + x % f + c[s], which keeps
+//    x < 2^32 and x >= L. The emitted words are reversed so the decoder reads them forward.
+//  * Chunk bytes: 32 final lane states (uint32 LE, lane 0 first) then W words (uint16 LE);
+//    size 128 + 2W. The caller keeps the chunk offsets.
+//  * Decoder: rows ascending, lanes ascending: slot = x & (2^P-1), s = sym(slot),
+//    x = f[s] * (x >> P) + slot - c[s] (>= 1 and < 2^32 for any x >= L), then if x < L it reads
+//    the next word: x = x << 16 | word. Words are taken in lane order within a row.
+//  * Integrity: a decoder never reads past the W words, and at the chunk end every lane must be
+//    back at L with all W words consumed; otherwise the chunk is corrupt.
+#pragma once
+#include <stdint.h>
+
+#if defined(__CUDACC__)
+#define L2C_HD __host__ __device__ __forceinline__
+#else
+#define L2C_HD inline
+#endif
+
+namespace l2c {
+namespace rans {
+
+constexpr uint32_t kLanes = 32;
+constexpr uint32_t kStateLow = 1u << 16;  // L
+constexpr uint32_t kWordBits = 16;
+constexpr int32_t kMaxPrecision = 16;
+constexpr int32_t kMaxAlphabet = 65536;
+constexpr int64_t kChunkHeaderBytes = 4 * kLanes;
+
+// Status codes: 0 is success, errors are negative. Java maps each to a message (RansStatus).
+enum Status : int32_t {
+    kOk = 0,
+    kErrArgument = -1,       // a caller-side parameter is out of range (sizes, counts, pointers)
+    kErrTable = -2,          // precision/alphabet/frequencies invalid (sum != 2^P, f < 0, ...)
+    kErrSymbol = -3,         // a symbol is >= A or has frequency 0 (encode, histogram)
+    kErrOffsets = -4,        // chunk offsets outside the payload, decreasing, or chunk < 128 B / odd
+    kErrTruncated = -5,      // the decoder would read past the chunk's words
+    kErrTrailing = -6,       // chunk end: a lane state != L or words left over
+    kErrState = -7,          // a stored lane state is below L
+    kErrCapacity = -8,       // output buffer too small
+    kErrDevice = -9,         // CUDA runtime failure (allocation, copy, launch)
+    kErrAlloc = -10,         // host allocation failed
+};
+
+// --- encoder -------------------------------------------------------------------------------
+
+// True when x must shed 16 bits before coding a symbol of frequency f (1 <= f <= 2^P).
+L2C_HD bool enc_needs_word(uint32_t x, uint32_t f, uint32_t prec) {
+    return (uint64_t)x >= ((uint64_t)f << (32 - prec));
+}
+
+// Codes one symbol (frequency f >= 1, cumulative c) into a renormalized state.
+L2C_HD uint32_t enc_put(uint32_t x, uint32_t f, uint32_t c, uint32_t prec) {
+    return ((x / f) << prec) + (x % f) + c;
+}
+
+// --- decoder -------------------------------------------------------------------------------
+
+// A decoder slot entry packs the symbol's frequency minus one (low 16 bits; f <= 2^16) and the
+// slot's offset within the symbol's range, slot - c[s] (high 16 bits).
+L2C_HD uint32_t dec_pack(uint32_t f, uint32_t bias) { return (f - 1) | (bias << 16); }
+
+L2C_HD uint32_t dec_slot(uint32_t x, uint32_t prec) { return x & ((1u << prec) - 1); }
+
+// Inverse of enc_put for the symbol owning the slot, given that slot's packed entry.
+L2C_HD uint32_t dec_advance(uint32_t x, uint32_t entry, uint32_t prec) {
+    return ((entry & 0xFFFFu) + 1) * (x >> prec) + (entry >> 16);
+}
+
+L2C_HD bool dec_needs_word(uint32_t x) { return x < kStateLow; }
+
+L2C_HD uint32_t dec_take_word(uint32_t x, uint32_t word) { return (x << kWordBits) | word; }
+
+// Little-endian loads from byte streams of any alignment (payloads come from mapped files).
+L2C_HD uint32_t load_le32(const uint8_t* p) {
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+L2C_HD uint32_t load_le16(const uint8_t* p) { return (uint32_t)p[0] | ((uint32_t)p[1] << 8); }
+L2C_HD void store_le32(uint8_t* p, uint32_t v) {
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+L2C_HD void store_le16(uint8_t* p, uint32_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+
+// --- value conversion (fused dequantization) --------------------------------------------------
+
+L2C_HD uint32_t f32_bits(float v) {
+    union { float f; uint32_t u; } b;
+    b.f = v;
+    return b.u;
+}
+
+// fp32 -> IEEE binary16, round to nearest even; overflow to infinity; NaN stays NaN (quiet, top
+// payload bits kept), so no NaN can turn into an infinity.
+L2C_HD uint16_t f32_to_f16_bits(float v) {
+    uint32_t u = f32_bits(v);
+    uint32_t sign = (u >> 16) & 0x8000u;
+    uint32_t exp = (u >> 23) & 0xFFu;
+    uint32_t man = u & 0x7FFFFFu;
+    if (exp == 0xFFu) return (uint16_t)(sign | 0x7C00u | (man ? 0x0200u | (man >> 13) : 0u));
+    int32_t e = (int32_t)exp - 127 + 15;
+    if (e >= 31) return (uint16_t)(sign | 0x7C00u);
+    if (e <= 0) {
+        if (e < -10) return (uint16_t)sign;  // below half the smallest subnormal: rounds to 0
+        uint32_t m = man | 0x800000u;
+        uint32_t shift = (uint32_t)(14 - e);  // 14..24
+        uint32_t half = m >> shift;
+        uint32_t rest = m & ((1u << shift) - 1);
+        uint32_t mid = 1u << (shift - 1);
+        if (rest > mid || (rest == mid && (half & 1u))) half++;
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (man >> 13);
+    uint32_t rest = man & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) half++;  // may carry into inf: right
+    return (uint16_t)(sign | half);
+}
+
+// fp32 -> bfloat16, round to nearest even; NaN stays NaN (quiet bit set).
+L2C_HD uint16_t f32_to_bf16_bits(float v) {
+    uint32_t u = f32_bits(v);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (uint16_t)((u >> 16) | 0x0040u);
+    uint32_t rounding = 0x7FFFu + ((u >> 16) & 1u);
+    return (uint16_t)((u + rounding) >> 16);
+}
+
+enum ValueType : int32_t { kValueF32 = 0, kValueF16 = 1, kValueBF16 = 2 };
+
+
+// --- tables and chunk geometry (host side) ----------------------------------------------------
+
+// Validates a frequency table: P in [1, 16], A in [1, 65536], every f in [0, 2^P], sum = 2^P.
+// freqs: host, A entries, caller-owned. cum (host, A entries, may be null) receives c[s].
+inline int32_t check_table(const int32_t* freqs, int32_t alphabet, int32_t prec, uint32_t* cum) {
+    if (freqs == nullptr || prec < 1 || prec > kMaxPrecision) return kErrTable;
+    if (alphabet < 1 || alphabet > kMaxAlphabet) return kErrTable;
+    const int64_t total = (int64_t)1 << prec;
+    int64_t sum = 0;
+    for (int32_t s = 0; s < alphabet; s++) {
+        if (freqs[s] < 0 || freqs[s] > total) return kErrTable;
+        if (cum != nullptr) cum[s] = (uint32_t)sum;
+        sum += freqs[s];
+        if (sum > total) return kErrTable;
+    }
+    return sum == total ? kOk : kErrTable;
+}
+
+// Fills the decoder's slot tables from a table that passed check_table.
+// slot_entry: 2^P entries (dec_pack); slot_sym: 2^P entries; both host, caller-owned.
+inline void build_decode_table(const int32_t* freqs, int32_t alphabet, int32_t prec,
+                               uint32_t* slot_entry, uint16_t* slot_sym) {
+    (void)prec;
+    uint32_t slot = 0;
+    for (int32_t s = 0; s < alphabet; s++) {
+        const uint32_t f = (uint32_t)freqs[s];
+        for (uint32_t k = 0; k < f; k++, slot++) {
+            slot_entry[slot] = dec_pack(f, k);
+            slot_sym[slot] = (uint16_t)s;
+        }
+    }
+}
+
+// Number of chunks for n symbols.
+L2C_HD int64_t chunk_count(int64_t n, int32_t chunk_symbols) {
+    return (n + chunk_symbols - 1) / chunk_symbols;
+}
+
+// Symbols in chunk i of a window of n symbols (all chunks full except the last).
+L2C_HD int64_t chunk_length(int64_t n, int32_t chunk_symbols, int64_t i) {
+    const int64_t start = i * (int64_t)chunk_symbols;
+    const int64_t left = n - start;
+    return left < chunk_symbols ? left : chunk_symbols;
+}
+
+// Worst-case coded size of a chunk of n symbols: at most one word per symbol.
+L2C_HD int64_t chunk_max_bytes(int64_t n) { return kChunkHeaderBytes + 2 * n; }
+
+// Valid chunk_symbols: a positive multiple of 32.
+L2C_HD bool valid_chunk_symbols(int32_t chunk_symbols) {
+    return chunk_symbols > 0 && chunk_symbols % (int32_t)kLanes == 0;
+}
+
+// Checks a window's chunk offsets (count+1 entries, byte offsets into a payload of
+// payload_bytes): inside the payload, non-decreasing, every chunk >= 128 bytes and of even size.
+// chunk_status (count entries, may be null) gets kErrOffsets for each bad chunk.
+inline int32_t check_offsets(const int64_t* offsets, int64_t count, int64_t payload_bytes,
+                             int32_t* chunk_status) {
+    int32_t result = kOk;
+    for (int64_t i = 0; i < count; i++) {
+        const int64_t a = offsets[i], b = offsets[i + 1];
+        const bool bad = a < 0 || b > payload_bytes || b < a || b - a < kChunkHeaderBytes ||
+                         ((b - a) & 1) != 0;
+        if (bad) {
+            if (chunk_status != nullptr) chunk_status[i] = kErrOffsets;
+            result = kErrOffsets;
+        }
+    }
+    return result;
+}
+
+// Converts the per-symbol values to the bits of the output type (4 bytes for F32, 2 for F16 and
+// BF16). values: host, n floats; out: host, n elements of the output width.
+inline int32_t convert_values(const float* values, int32_t n, int32_t type, void* out) {
+    if (type == kValueF32) {
+        uint32_t* o = (uint32_t*)out;
+        for (int32_t i = 0; i < n; i++) o[i] = f32_bits(values[i]);
+    } else if (type == kValueF16) {
+        uint16_t* o = (uint16_t*)out;
+        for (int32_t i = 0; i < n; i++) o[i] = f32_to_f16_bits(values[i]);
+    } else if (type == kValueBF16) {
+        uint16_t* o = (uint16_t*)out;
+        for (int32_t i = 0; i < n; i++) o[i] = f32_to_bf16_bits(values[i]);
+    } else {
+        return kErrArgument;
+    }
+    return kOk;
+}
+
+inline int32_t value_bytes(int32_t type) { return type == kValueF32 ? 4 : 2; }
+
+}  // namespace rans
+}  // namespace l2c

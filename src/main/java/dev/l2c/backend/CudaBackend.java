@@ -1,0 +1,30 @@
+package dev.l2c.backend;
+
+import dev.l2c.codec.CudaRansCodec;
+import dev.l2c.codec.RansCodec;
+
+/**
+ * The CUDA backend: kernels on device 0. Created only by {@link Backends} after the probe found a
+ * usable device, since touching the kernels' class elsewhere fails to load.
+ */
+public final class CudaBackend implements Backend {
+    private final CudaRansCodec rans = new CudaRansCodec();
+
+    CudaBackend() {}
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    @Override
+    public RansCodec rans() {
+        return rans;
+    }
+
+    /** Host-side work (copies, launches) runs on the calling thread. */
+    @Override
+    public int threads() {
+        return 1;
+    }
+}
