@@ -148,15 +148,19 @@ int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const uint3
     for (int64_t r = 0; r < full_rows; r++) {
         uint8_t* o = out + r * kLanes * (int64_t)sizeof(Out);
         if (total_words - wi >= (int64_t)kLanes) {
-            // At most 32 words are taken in a row, so every load below is in bounds; the
-            // branch-free select keeps the unpredictable renormalization off the branch predictor.
+            // At most 32 words are taken in a row, so every load below is in bounds. The symbol
+            // step runs over all lanes first (32 independent chains), then the renormalization
+            // walks the lanes in order with a branch-free select, since whether a lane needs a
+            // word is unpredictable.
             for (uint32_t l = 0; l < kLanes; l++) {
                 const uint32_t slot = x[l] & mask;
                 store_out<Out>(o, l, emit(slot_sym[slot]));
-                const uint32_t xs = dec_advance(x[l], slot_entry[slot], prec);
+                x[l] = dec_advance(x[l], slot_entry[slot], prec);
+            }
+            for (uint32_t l = 0; l < kLanes; l++) {
                 const uint32_t w = load_le16(words + 2 * wi);
-                const uint32_t need = dec_needs_word(xs);
-                x[l] = need ? dec_take_word(xs, w) : xs;
+                const uint32_t need = dec_needs_word(x[l]);
+                x[l] = need ? dec_take_word(x[l], w) : x[l];
                 wi += need;
             }
         } else {

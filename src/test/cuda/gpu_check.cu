@@ -1,0 +1,305 @@
+// Native GPU check of the rANS codec (no Java): CUDA encode/decode bit-exact against the CPU
+// coder over a matrix of sizes, chunk sizes, alphabets, precisions and skews; fused value decode;
+// histogram; per-chunk status on corrupted streams; then decode throughput on a 256 MiB stream.
+// Built and run by scripts/gpu-check.sh. Exit status 0 only when every check passes.
+#include <omp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <chrono>
+#include <cmath>
+#include <vector>
+
+#include "l2c/rans_cpu.h"
+#include "l2c_cpu.h"
+#include "l2c_cuda.h"
+
+using namespace l2c::rans;
+
+namespace {
+
+int g_failures = 0;
+
+void fail(const char* what, const char* label) {
+    g_failures++;
+    printf("FAIL %-28s %s\n", what, label);
+}
+
+struct Rng {  // xorshift64*: fast, reproducible, independent streams per seed
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+    uint64_t next() {
+        s ^= s >> 12; s ^= s << 25; s ^= s >> 27;
+        return s * 0x2545F4914F6CDD1Dull;
+    }
+    double uniform() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
+};
+
+enum Source { kUniform, kLaplacian, kSkewed };
+const char* source_name(Source s) { return s == kUniform ? "uniform" : s == kLaplacian ? "laplace" : "skew.999"; }
+
+template <class Sym>
+void generate(Source src, int64_t n, int32_t alphabet, uint64_t seed, Sym* out) {
+#pragma omp parallel
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        Rng r(seed * 1000 + t);
+        const double scale = alphabet / 16.0 > 1.0 ? alphabet / 16.0 : 1.0;
+        for (int64_t i = n * t / nt; i < n * (t + 1) / nt; i++) {
+            int64_t v;
+            if (src == kUniform) {
+                v = (int64_t)(r.next() % (uint64_t)alphabet);
+            } else if (src == kLaplacian) {
+                int64_t mag = (int64_t)std::llround(-scale * std::log(1.0 - r.uniform()));
+                v = alphabet / 2 + ((r.next() & 1) ? mag : -mag);
+            } else {
+                v = r.uniform() < 0.999 ? alphabet / 2 : (int64_t)(r.next() % (uint64_t)alphabet);
+            }
+            out[i] = (Sym)(v < 0 ? 0 : v >= alphabet ? alphabet - 1 : v);
+        }
+    }
+}
+
+// A valid (not necessarily optimal) table at precision >= the present-symbol count needs.
+std::vector<int32_t> normalize(const std::vector<int64_t>& counts, int32_t* prec) {
+    int64_t total = 0, present = 0;
+    for (int64_t c : counts) { total += c; present += c > 0; }
+    while (((int64_t)1 << *prec) < present) (*prec)++;
+    const int64_t target = (int64_t)1 << *prec;
+    std::vector<int32_t> f(counts.size(), 0);
+    if (total == 0) { f[0] = (int32_t)target; return f; }
+    int64_t sum = 0, big = 0;
+    for (size_t s = 0; s < counts.size(); s++) {
+        if (counts[s] == 0) continue;
+        f[s] = (int32_t)std::max<int64_t>(1, counts[s] * target / total);
+        sum += f[s];
+        if (counts[s] > counts[big]) big = (int64_t)s;
+    }
+    while (sum > target) {  // take back from the largest frequencies
+        size_t m = 0;
+        for (size_t s = 0; s < f.size(); s++) if (f[s] > f[m]) m = s;
+        int64_t take = std::min<int64_t>(sum - target, f[m] - 1);
+        f[m] -= (int32_t)take; sum -= take;
+    }
+    f[big] += (int32_t)(target - sum);
+    return f;
+}
+
+struct Encoded {
+    std::vector<uint8_t> payload;
+    std::vector<int64_t> offsets;
+    int status = 0;
+};
+
+template <class Sym>
+Encoded encode(bool gpu, const std::vector<Sym>& sym, const std::vector<int32_t>& f, int32_t prec, int32_t chunk) {
+    Encoded e;
+    const int64_t n = (int64_t)sym.size(), chunks = chunk_count(n, chunk);
+    e.payload.resize(kChunkHeaderBytes * chunks + 2 * n + 1);
+    e.offsets.resize(chunks + 1);
+    int64_t err = 0;
+    if (gpu)
+        e.status = cuda::encode_host(sym.data(), n, f.data(), (int32_t)f.size(), prec, chunk, e.payload.data(),
+                                     (int64_t)e.payload.size(), e.offsets.data(), &err);
+    else
+        e.status = cpu::encode_stream(sym.data(), n, f.data(), (int32_t)f.size(), prec, chunk, e.payload.data(),
+                                      (int64_t)e.payload.size(), e.offsets.data(), 0, &err);
+    if (e.status == kOk) e.payload.resize(e.offsets[chunks]);
+    return e;
+}
+
+void check_case(int64_t n, int32_t chunk, int32_t alphabet, int32_t prec, Source src, uint64_t seed) {
+    char label[160];
+    snprintf(label, sizeof label, "n=%lld chunk=%d A=%d P=%d %s", (long long)n, chunk, alphabet, prec, source_name(src));
+    std::vector<uint16_t> sym(n);
+    generate(src, n, alphabet, seed, sym.data());
+    std::vector<int64_t> counts(alphabet), gcounts(alphabet);
+    int64_t err = 0;
+    if (cpu::histogram_u16(sym.data(), n, alphabet, counts.data(), 0, &err) != kOk) fail("cpu histogram", label);
+    if (cuda::histogram_host(sym.data(), n, alphabet, gcounts.data(), &err) != kOk || gcounts != counts)
+        fail("gpu histogram", label);
+    std::vector<int32_t> f = normalize(counts, &prec);
+    Encoded c = encode(false, sym, f, prec, chunk), g = encode(true, sym, f, prec, chunk);
+    if (c.status != kOk || g.status != kOk || c.payload != g.payload || c.offsets != g.offsets) {
+        fail("encode gpu == cpu", label);
+        return;
+    }
+    const int64_t chunks = (int64_t)c.offsets.size() - 1;
+    std::vector<int32_t> st(chunks), cst(chunks);
+    std::vector<uint16_t> back(n);
+    if (l2c_rans_cuda_decode_u16(c.payload.data(), (int64_t)c.payload.size(), c.offsets.data(), chunks, n, chunk,
+                                 f.data(), alphabet, prec, back.data(), n, st.data()) != kOk || back != sym)
+        fail("gpu decode u16", label);
+    if (alphabet <= 256) {
+        std::vector<uint8_t> sym8(sym.begin(), sym.end()), back8(n);
+        Encoded g8 = encode(true, sym8, f, prec, chunk);
+        if (g8.status != kOk || g8.payload != c.payload) fail("gpu encode u8 == cpu u16", label);
+        if (l2c_rans_cuda_decode_u8(c.payload.data(), (int64_t)c.payload.size(), c.offsets.data(), chunks, n, chunk,
+                                    f.data(), alphabet, prec, back8.data(), n, st.data()) != kOk || back8 != sym8)
+            fail("gpu decode u8", label);
+    }
+    std::vector<float> values(alphabet);
+    Rng r(seed);
+    for (auto& v : values) {
+        uint32_t bits = (uint32_t)r.next();
+        memcpy(&v, &bits, 4);
+        if (r.next() & 1) v = (float)((r.uniform() - 0.5) * 0.1);
+    }
+    for (int type = kValueF32; type <= kValueBF16; type++) {
+        const int64_t bytes = n * value_bytes(type);
+        std::vector<uint8_t> a(bytes + 1), b(bytes + 1);
+        int s1 = l2c_rans_cpu_decode_values(c.payload.data(), (int64_t)c.payload.size(), c.offsets.data(), chunks, n,
+                                            chunk, f.data(), alphabet, prec, values.data(), type, a.data(), bytes, 0,
+                                            cst.data());
+        int s2 = l2c_rans_cuda_decode_values(c.payload.data(), (int64_t)c.payload.size(), c.offsets.data(), chunks, n,
+                                             chunk, f.data(), alphabet, prec, values.data(), type, b.data(), bytes,
+                                             st.data());
+        if (s1 != kOk || s2 != kOk || a != b) fail(type == 0 ? "fused f32" : type == 1 ? "fused f16" : "fused bf16", label);
+    }
+    // Corruption: flip bytes; the GPU must report exactly the CPU's per-chunk status.
+    if (c.payload.size() > 0) {
+        for (int k = 0; k < 4; k++) {
+            std::vector<uint8_t> bad = c.payload;
+            bad[r.next() % bad.size()] ^= (uint8_t)(1u << (r.next() % 8));
+            std::vector<uint16_t> o1(n), o2(n);
+            int s1 = l2c_rans_cpu_decode_u16(bad.data(), (int64_t)bad.size(), c.offsets.data(), chunks, n, chunk,
+                                             f.data(), alphabet, prec, o1.data(), n, 0, cst.data());
+            int s2 = l2c_rans_cuda_decode_u16(bad.data(), (int64_t)bad.size(), c.offsets.data(), chunks, n, chunk,
+                                              f.data(), alphabet, prec, o2.data(), n, st.data());
+            if (s1 != s2 || cst != st) fail("corrupt status gpu == cpu", label);
+        }
+        std::vector<int64_t> cut = c.offsets;
+        cut[chunks] -= 2;  // truncated last chunk
+        std::vector<uint16_t> o(n);
+        int s2 = l2c_rans_cuda_decode_u16(c.payload.data(), cut[chunks], cut.data(), chunks, n, chunk, f.data(),
+                                          alphabet, prec, o.data(), n, st.data());
+        if (s2 == kOk) fail("truncation detected", label);
+    }
+    printf("ok   %-60s %10lld bytes\n", label, (long long)c.payload.size());
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+#define CUDA_OK(x) do { if ((x) != cudaSuccess) { printf("CUDA error: %s\n", #x); return 1; } } while (0)
+
+int throughput() {
+    const int64_t n = 256ll << 20;
+    const int32_t alphabet = 256, chunk = 65536;
+    std::vector<uint8_t> sym(n);
+    generate(kLaplacian, n, alphabet, 42, sym.data());
+    std::vector<int64_t> counts(alphabet, 0);
+    for (int64_t i = 0; i < n; i++) counts[sym[i]]++;
+    double h = 0;
+    for (int64_t c : counts) if (c) h -= (double)c / n * std::log2((double)c / n);
+    int32_t prec = 12;
+    std::vector<int32_t> f = normalize(counts, &prec);
+    auto t0 = std::chrono::steady_clock::now();
+    Encoded e = encode(false, sym, f, prec, chunk);
+    const double cpu_enc = seconds_since(t0);
+    if (e.status != kOk) { fail("throughput encode", "256 MiB"); return 1; }
+    const int64_t chunks = (int64_t)e.offsets.size() - 1, bytes = (int64_t)e.payload.size();
+    printf("\n256 MiB stream: %lld symbols, A=%d, P=%d, entropy %.3f b/sym, coded %.3f b/sym (%lld bytes)\n",
+           (long long)n, alphabet, prec, h, 8.0 * bytes / n, (long long)bytes);
+
+    std::vector<uint32_t> entry((size_t)1 << prec);
+    std::vector<uint16_t> slot_sym((size_t)1 << prec);
+    build_decode_table(f.data(), alphabet, prec, entry.data(), slot_sym.data());
+    std::vector<uint16_t> half(alphabet);
+    for (int32_t s = 0; s < alphabet; s++) half[s] = f32_to_f16_bits((s - 128) * 0.01f);
+    cuda::DeviceBuffer d_pay, d_off, d_entry, d_sym, d_half, d_out8, d_out16, d_status;
+    if (!cuda::upload(d_pay, e.payload.data(), bytes) ||
+        !cuda::upload(d_off, e.offsets.data(), e.offsets.size() * 8) ||
+        !cuda::upload(d_entry, entry.data(), entry.size() * 4) ||
+        !cuda::upload(d_sym, slot_sym.data(), slot_sym.size() * 2) || !cuda::upload(d_half, half.data(), half.size() * 2) ||
+        !d_out8.alloc(n) || !d_out16.alloc(2 * n) || !d_status.alloc(chunks * 4)) {
+        fail("device allocation", "256 MiB");
+        return 1;
+    }
+    cudaEvent_t a, b;
+    CUDA_OK(cudaEventCreate(&a));
+    CUDA_OK(cudaEventCreate(&b));
+    const int reps = 10;
+    float ms8 = 0, ms16 = 0;
+    for (int pass = 0; pass < 2; pass++) {  // pass 0 warms up
+        CUDA_OK(cudaEventRecord(a));
+        for (int i = 0; i < reps; i++)
+            cuda::launch_decode<uint8_t, false>(d_pay.as<uint8_t>(), bytes, d_off.as<int64_t>(), chunks, n, chunk,
+                                                d_entry.as<uint32_t>(), d_sym.as<uint16_t>(), prec, nullptr,
+                                                d_out8.as<uint8_t>(), d_status.as<int32_t>(), 0);
+        CUDA_OK(cudaEventRecord(b));
+        CUDA_OK(cudaEventSynchronize(b));
+        CUDA_OK(cudaEventElapsedTime(&ms8, a, b));
+        CUDA_OK(cudaEventRecord(a));
+        for (int i = 0; i < reps; i++)
+            cuda::launch_decode<uint16_t, true>(d_pay.as<uint8_t>(), bytes, d_off.as<int64_t>(), chunks, n, chunk,
+                                                d_entry.as<uint32_t>(), d_sym.as<uint16_t>(), prec,
+                                                d_half.as<uint16_t>(), d_out16.as<uint16_t>(),
+                                                d_status.as<int32_t>(), 0);
+        CUDA_OK(cudaEventRecord(b));
+        CUDA_OK(cudaEventSynchronize(b));
+        CUDA_OK(cudaEventElapsedTime(&ms16, a, b));
+    }
+    std::vector<uint8_t> back(n);
+    std::vector<int32_t> status(chunks);
+    CUDA_OK(cudaMemcpy(back.data(), d_out8.ptr, n, cudaMemcpyDeviceToHost));
+    CUDA_OK(cudaMemcpy(status.data(), d_status.ptr, chunks * 4, cudaMemcpyDeviceToHost));
+    for (int32_t s : status) if (s != kOk) { fail("gpu decode status", "256 MiB"); break; }
+    if (back != sym) fail("gpu decode == input", "256 MiB");
+
+    std::vector<int32_t> cst(chunks);
+    std::vector<uint8_t> cpu_out(n);
+    double cpu_dec[2] = {0, 0};
+    const int thread_counts[2] = {1, omp_get_max_threads()};
+    for (int k = 0; k < 2; k++) {
+        t0 = std::chrono::steady_clock::now();
+        int st = l2c_rans_cpu_decode_u8(e.payload.data(), bytes, e.offsets.data(), chunks, n, chunk, f.data(), alphabet,
+                                        prec, cpu_out.data(), n, thread_counts[k], cst.data());
+        cpu_dec[k] = seconds_since(t0);
+        if (st != kOk || cpu_out != sym) fail("cpu decode == input", "256 MiB");
+    }
+    const double s8 = ms8 / 1e3 / reps, s16 = ms16 / 1e3 / reps;
+    printf("\n%-34s %12s %16s %16s\n", "decode (256 Mi symbols)", "time ms", "output GB/s", "compressed GB/s");
+    printf("%-34s %12.3f %16.2f %16.2f\n", "GPU -> uint8 symbols", s8 * 1e3, n / s8 / 1e9, bytes / s8 / 1e9);
+    printf("%-34s %12.3f %16.2f %16.2f\n", "GPU -> fp16 values (fused)", s16 * 1e3, 2.0 * n / s16 / 1e9, bytes / s16 / 1e9);
+    for (int k = 0; k < 2; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "CPU -> uint8, %d thread%s", thread_counts[k], thread_counts[k] > 1 ? "s" : "");
+        printf("%-34s %12.3f %16.2f %16.2f\n", name, cpu_dec[k] * 1e3, n / cpu_dec[k] / 1e9, bytes / cpu_dec[k] / 1e9);
+    }
+    printf("%-34s %12.3f %16.2f\n", "CPU encode, all threads", cpu_enc * 1e3, n / cpu_enc / 1e9);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
+    if (l2c_cuda_device_count() == 0) {
+        printf("gpu_check: no CUDA device\n");
+        return 2;
+    }
+    cudaDeviceProp prop;
+    cudaGetDeviceProperties(&prop, 0);
+    printf("device: %s (sm_%d%d), CPU threads: %d\n\n", prop.name, prop.major, prop.minor, omp_get_max_threads());
+    const int64_t sizes[] = {0, 1, 31, 32, 33, 4095, 4096, 4097, 100003, 1000003};
+    const int32_t chunks[] = {32, 4096, 65536};
+    const int32_t alphabets[] = {1, 2, 256, 4000, 65536};
+    const int32_t precisions[] = {1, 12, 16};
+    uint64_t seed = 1;
+    for (int64_t n : sizes)
+        for (int32_t chunk : chunks) {
+            if (chunk == 32 && n > 100003) continue;
+            for (int32_t a : alphabets)
+                for (int32_t p : precisions)
+                    for (Source src : {kUniform, kLaplacian, kSkewed}) {
+                        if (p == 1 && a > 2) continue;
+                        check_case(n, chunk, a, p, src, seed++);
+                    }
+        }
+    if (!quick && throughput() != 0) g_failures++;
+    printf("\n%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
+    return g_failures ? 1 : 0;
+}
