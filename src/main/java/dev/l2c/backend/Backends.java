@@ -21,7 +21,7 @@ public final class Backends {
                 return new CudaBackend();
             default:
                 if (CudaProbe.UNUSABLE == null) return new CudaBackend();
-                log.accept("device auto: using cpu, since " + CudaProbe.UNUSABLE);
+                log.accept("note: --device auto: using cpu, since " + CudaProbe.UNUSABLE);
                 return new CpuBackend();
         }
     }

@@ -3,6 +3,7 @@ package dev.l2c.cli;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
+import dev.l2c.backend.CpuBackend;
 import dev.l2c.backend.Device;
 import dev.l2c.pipeline.Progress;
 import picocli.CommandLine;
@@ -31,8 +32,8 @@ final class CommonOptions {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
         }
         Backend backend = Backends.select(d, message -> spec.commandLine().getErr().println("l2c: " + message));
-        if (threads != null) backend.setThreads(threads);
-        return backend;
+        // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
+        return threads != null && backend instanceof CpuBackend ? new CpuBackend(threads) : backend;
     }
 
     Progress progress(CommandLine.Model.CommandSpec spec) {

@@ -83,7 +83,7 @@ public final class FloatPlaneCodec {
             case BYTES_2, BYTES_8 -> {
                 for (int i = 0; i < count; i++) {
                     for (int b = width - 1; b >= 0; b--) {
-                        out.put(planes[width - 1 - b].get(i));
+                        out.put(planes[b].get(i)); // little-endian: least significant plane first
                     }
                 }
             }

@@ -26,10 +26,14 @@ final class Conversions {
         return new Tensor(t.name(), to, t.shape(), out.flip());
     }
 
-    /** fp32 to bf16 bits, round to nearest even; NaN stays NaN (quiet bit set). */
+    /** fp32 to bf16 bits, round to nearest even; NaN stays NaN with the top of its payload. */
     static short floatToBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
-        if ((bits & 0x7fffffff) > 0x7f800000) return (short) ((bits >>> 16) | 0x0040);
+        if ((bits & 0x7fffffff) > 0x7f800000) {
+            // Keep the payload's top bits; a payload that lives only in the dropped bits becomes quiet.
+            short top = (short) (bits >>> 16);
+            return (top & 0x7f) != 0 ? top : (short) (top | 0x40);
+        }
         int rounding = 0x7fff + ((bits >>> 16) & 1);
         return (short) ((bits + rounding) >>> 16);
     }
@@ -39,7 +43,10 @@ final class Conversions {
         int bits = Float.floatToRawIntBits(f);
         int sign = (bits >>> 16) & 0x8000;
         int abs = bits & 0x7fffffff;
-        if (abs > 0x7f800000) return (short) (sign | 0x7e00 | ((abs >>> 13) & 0x3ff));
+        if (abs > 0x7f800000) {
+            int payload = (abs >>> 13) & 0x3ff;
+            return (short) (sign | 0x7c00 | (payload != 0 ? payload : 0x200));
+        }
         if (abs >= 0x477ff000) return (short) (sign | 0x7c00); // rounds to >= 65520: infinity
         if (abs >= 0x38800000) { // normal half
             int rounded = abs + 0xfff + ((abs >>> 13) & 1);

@@ -86,7 +86,7 @@ final class TensorEncoder {
 
     private static Encoded raw(Tensor t) {
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.RAW,
-                TransformSpec.NONE, null, null, List.of(StreamInfo.raw(t.byteSize(), t.numel())));
+                TransformSpec.NONE, null, null, List.of(StreamInfo.raw(t.dtype().byteSize(), t.numel())));
         return new Encoded(info, List.of(t.data().duplicate()));
     }
 }

@@ -7,8 +7,10 @@ import java.nio.ShortBuffer;
  *
  * @param symbols dense indices in [0, alphabet.length), one per element, direct native-order buffer
  * @param alphabet the integer symbol q of each dense index, ascending
- * @param values the reconstructed weight of each dense index (decode(q; params))
- * @param params the transform parameters as stored in the container (for uniform: the step)
+ * @param values the reconstructed weight of each dense index (decode(q; params)) when one set of
+ *     parameters serves the whole tensor; null for per-channel parameters
+ * @param params the transform parameters as stored in the container (uniform: the step of the
+ *     tensor, or of each channel)
  * @param counts how often each dense index occurs
  */
 public record QuantizedTensor(ShortBuffer symbols, int[] alphabet, float[] values, float[] params, long[] counts) {

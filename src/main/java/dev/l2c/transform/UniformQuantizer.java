@@ -6,8 +6,9 @@ import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
 
 /**
- * Symmetric uniform quantization per tensor, the {@code --bits} baseline: step s = max|w| / qmax
- * with qmax = 2^(B-1) - 1, q = round(w / s) clamped to [-qmax, qmax], reconstruction q * s.
+ * Symmetric uniform quantization, the {@code --bits} baseline: step s = max|w| / qmax over the
+ * tensor or over each channel, with qmax = 2^(B-1) - 1, q = round(w / s) clamped to [-qmax, qmax],
+ * reconstruction q * s.
  */
 public final class UniformQuantizer {
     public static final int MIN_BITS = 2;
@@ -26,35 +27,45 @@ public final class UniformQuantizer {
         return bits;
     }
 
-    /** Quantizes {@code weights}; {@code name} only labels errors. Non-finite weights are refused. */
+    /** Quantizes {@code weights} with one step for the whole tensor. */
     public QuantizedTensor quantize(String name, float[] weights) throws L2cException {
+        return quantize(name, weights, Channels.whole(weights.length));
+    }
+
+    /**
+     * Quantizes {@code weights} with one step per channel of {@code channels} (for a whole-tensor
+     * layout, one step). {@code name} only labels errors; non-finite weights are refused.
+     */
+    public QuantizedTensor quantize(String name, float[] weights, Channels channels) throws L2cException {
         int qmax = (1 << (bits - 1)) - 1;
-        float maxAbs = 0f;
+        float[] maxAbs = new float[channels.count()];
         for (int i = 0; i < weights.length; i++) {
             float w = weights[i];
             if (!Float.isFinite(w)) {
                 throw new L2cException("tensor " + name + ": element " + i + " is " + w
-                        + "; lossy modes need finite weights (keep it exact with --lossless)");
+                        + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
             }
-            maxAbs = Math.max(maxAbs, Math.abs(w));
+            int c = channels.of(i);
+            maxAbs[c] = Math.max(maxAbs[c], Math.abs(w));
         }
-        float step = maxAbs > 0f ? maxAbs / qmax : 1f;
+        float[] steps = new float[maxAbs.length];
+        for (int c = 0; c < steps.length; c++) steps[c] = maxAbs[c] > 0f ? maxAbs[c] / qmax : 1f;
         long[] countsByQ = new long[2 * qmax + 1];
         byte[] q = new byte[weights.length];
         for (int i = 0; i < weights.length; i++) {
-            int v = Math.round(weights[i] / step);
+            int v = Math.round(weights[i] / steps[channels.of(i)]);
             v = Math.max(-qmax, Math.min(qmax, v));
             q[i] = (byte) v;
             countsByQ[v + qmax]++;
         }
-        return Alphabet.remap(q, countsByQ, qmax, step);
+        return Alphabet.remap(q, countsByQ, qmax, steps);
     }
 
     /** Dense remapping of the symbols q in [-qmax, qmax] that occur. */
     static final class Alphabet {
         private Alphabet() {}
 
-        static QuantizedTensor remap(byte[] q, long[] countsByQ, int qmax, float step) {
+        static QuantizedTensor remap(byte[] q, long[] countsByQ, int qmax, float[] steps) {
             int present = 0;
             for (long c : countsByQ) if (c > 0) present++;
             int[] alphabet = new int[present];
@@ -65,7 +76,7 @@ public final class UniformQuantizer {
             for (int v = 0; v < countsByQ.length; v++) {
                 if (countsByQ[v] == 0) continue;
                 alphabet[k] = v - qmax;
-                values[k] = (v - qmax) * step;
+                values[k] = (v - qmax) * steps[0];
                 counts[k] = countsByQ[v];
                 denseOf[v] = (short) k;
                 k++;
@@ -73,7 +84,7 @@ public final class UniformQuantizer {
             ShortBuffer symbols = ByteBuffer.allocateDirect(2 * q.length).order(ByteOrder.nativeOrder()).asShortBuffer();
             for (byte b : q) symbols.put(denseOf[b + qmax]);
             symbols.flip();
-            return new QuantizedTensor(symbols, alphabet, values, new float[] {step}, counts);
+            return new QuantizedTensor(symbols, alphabet, steps.length == 1 ? values : null, steps, counts);
         }
     }
 }

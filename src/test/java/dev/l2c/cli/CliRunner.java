@@ -15,6 +15,11 @@ record CliRunner(int exit, String out, String err) {
         return new CliRunner(code, out.toString(), err.toString());
     }
 
+    /** Lines of stderr that are not notes (such as the --device auto fallback). */
+    static long errorLines(String err) {
+        return err.strip().lines().filter(l -> !l.startsWith("l2c: note:")).count();
+    }
+
     private static boolean needsNoProgress(String command) {
         return switch (command) {
             case "compress", "decompress", "verify", "demo" -> true;

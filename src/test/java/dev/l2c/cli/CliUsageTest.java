@@ -45,7 +45,7 @@ class CliUsageTest {
         CliRunner r = CliRunner.run("compress", missing.toString(), "-o", dir.resolve("x.l2c").toString(), "--bits", "8");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("nope.onnx"), r.err());
-        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertEquals(1, CliRunner.errorLines(r.err()), r.err());
         assertFalse(Files.exists(dir.resolve("x.l2c")));
     }
 
