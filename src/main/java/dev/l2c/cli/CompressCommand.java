@@ -36,6 +36,9 @@ final class CompressCommand implements Callable<Integer> {
         boolean lossless;
     }
 
+    @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")
+    boolean perChannel;
+
     @Option(names = "--keep", paramLabel = "REGEX", description = "tensors whose name matches are stored exactly (lossless)")
     String keep;
 
@@ -85,6 +88,9 @@ final class CompressCommand implements Callable<Integer> {
             }
         }
         int bits = mode.lossless ? 0 : mode.bits;
-        return new CompressOptions(bits, keepPattern, minElements, chunkSymbols, force);
+        if (perChannel && mode.lossless) {
+            throw new CommandLine.ParameterException(cl, "--per-channel needs --bits");
+        }
+        return new CompressOptions(bits, keepPattern, minElements, chunkSymbols, force, perChannel);
     }
 }

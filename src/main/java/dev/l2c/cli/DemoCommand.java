@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             Path l2c = work.resolve(stem + ".l2c");
             Path onnx = work.resolve(stem + ".onnx");
             CompressReport report = new Compressor(backend, progress)
-                    .compress(source, l2c, new CompressOptions(bits, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true));
+                    .compress(source, l2c, new CompressOptions(bits, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true, false));
             var verified = new Verifier(backend, progress).verify(l2c);
             var decoded = new Decompressor(backend, progress).decompress(l2c, onnx, new DecompressOptions(null, source, true));
             out.printf("%-10s %12d %7.2fx %9.1fs %9.1fs %9.1fs %14d%n", mode, report.summary().fileBytes(),

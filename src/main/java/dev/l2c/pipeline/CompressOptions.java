@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
  * @param minElements float tensors with fewer elements are stored exactly
  * @param chunkSymbols rANS chunk size in symbols (a multiple of 32)
  * @param force overwrite an existing output
+ * @param perChannel quantize with one step per channel along axis 0 (rows; output channels of
+ *     convolutions) instead of one step per tensor
  */
-public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force) {
+public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel) {
     public static final long DEFAULT_MIN_ELEMENTS = 1024;
     public static final int DEFAULT_CHUNK = 65536;
 

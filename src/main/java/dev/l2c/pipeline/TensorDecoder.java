@@ -14,6 +14,8 @@ import dev.l2c.model.DType;
 import dev.l2c.model.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+import dev.l2c.transform.Channels;
 
 /** Decodes one tensor of a .l2c file back into a model tensor. */
 final class TensorDecoder {
@@ -48,29 +50,37 @@ final class TensorDecoder {
 
     private Tensor quantized(TensorInfo t, DType original, ValueType type) throws L2cException {
         requireStreams(t, 1);
-        float[] values;
-        try {
-            values = Transforms.values(t.transform(), t.alphabet());
-        } catch (L2cException e) {
-            throw fail(t, e.getMessage(), e);
+        EncodedStream s = ransStream(t, 0);
+        int count = Math.toIntExact(t.elementCount());
+        if (s.symbolCount() != count) throw fail(t, "stream holds " + s.symbolCount() + " symbols for " + count + " elements", null);
+        if (t.alphabet().length != s.table().alphabetSize()) {
+            throw fail(t, "alphabet has " + t.alphabet().length + " symbols, frequency table " + s.table().alphabetSize(), null);
         }
         ValueType out = type != null ? type : Formats.valueType(original);
-        int count = Math.toIntExact(t.elementCount());
-        ByteBuffer dst = ByteBuffer.allocateDirect(Math.multiplyExact(count, Formats.model(out).byteSize()))
-                .order(ByteOrder.LITTLE_ENDIAN);
-        EncodedStream s = ransStream(t, 0);
-        if (s.symbolCount() != count) throw fail(t, "stream holds " + s.symbolCount() + " symbols for " + count + " elements", null);
-        if (values.length != s.table().alphabetSize()) {
-            throw fail(t, "alphabet has " + values.length + " symbols, frequency table " + s.table().alphabetSize(), null);
-        }
+        Tensor decoded;
         try {
-            rans.decodeValues(s, 0, s.chunkOffsets().length - 1, values, out, dst);
+            decoded = t.transform().channelAxis() < 0 ? fused(t, s, out, count) : perChannel(t, s, out, count);
         } catch (L2cException e) {
             throw fail(t, e.getMessage(), e);
         }
-        Tensor decoded = new Tensor(t.name(), Formats.model(out), t.shape(), dst);
         // f64 originals decode through f32 and widen back when no type was asked for.
         return type == null && original == DType.F64 ? Conversions.convert(decoded, DType.F64) : decoded;
+    }
+
+    /** One value table for the whole tensor: decoding writes the weights directly. */
+    private Tensor fused(TensorInfo t, EncodedStream s, ValueType out, int count) throws L2cException {
+        float[] values = Transforms.values(t.transform(), t.alphabet());
+        ByteBuffer dst = ByteBuffer.allocateDirect(Math.multiplyExact(count, out.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+        rans.decodeValues(s, 0, s.chunkCount(), values, out, dst);
+        return new Tensor(t.name(), Formats.model(out), t.shape(), dst);
+    }
+
+    private Tensor perChannel(TensorInfo t, EncodedStream s, ValueType out, int count) throws L2cException {
+        Channels channels = Transforms.channels(t.transform(), t.shape());
+        ShortBuffer symbols = ByteBuffer.allocateDirect(Math.multiplyExact(count, 2)).order(ByteOrder.nativeOrder()).asShortBuffer();
+        rans.decodeSymbols(s, 0, s.chunkCount(), symbols);
+        float[] weights = Transforms.dequantize(symbols, t.alphabet(), t.transform().params(), channels, count);
+        return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
 
     private Tensor lossless(TensorInfo t, DType original) throws L2cException {
@@ -90,7 +100,7 @@ final class TensorDecoder {
                 EncodedStream s = ransStream(t, p);
                 planes[p] = ByteBuffer.allocateDirect(count);
                 try {
-                    rans.decodeBytes(s, 0, s.chunkOffsets().length - 1, planes[p]);
+                    rans.decodeBytes(s, 0, s.chunkCount(), planes[p]);
                 } catch (L2cException e) {
                     throw fail(t, "plane " + p + ": " + e.getMessage(), e);
                 }

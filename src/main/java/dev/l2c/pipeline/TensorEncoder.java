@@ -11,6 +11,7 @@ import dev.l2c.format.TensorKind;
 import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
 import dev.l2c.model.Tensor;
+import dev.l2c.transform.Channels;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.ByteBuffer;
@@ -50,7 +51,8 @@ final class TensorEncoder {
     }
 
     private Encoded quantized(Tensor t) throws L2cException {
-        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), t.toFloatArray());
+        Channels channels = options.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
+        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), t.toFloatArray(), channels);
         FrequencyTable table = FrequencyTable.fromCounts(q.counts());
         EncodedStream s = rans.encode(q.symbols(), table, options.chunkSymbols());
         StreamInfo stream = StreamInfo.rans(2, s.symbolCount(), table.precisionBits(), table.freqs(),
@@ -58,7 +60,7 @@ final class TensorEncoder {
         long zeros = 0;
         for (int k = 0; k < q.alphabet().length; k++) if (q.alphabet()[k] == 0) zeros = q.counts()[k];
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
-                new TransformSpec(TransformType.UNIFORM, -1, q.params()), q.alphabet(),
+                new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()), q.alphabet(),
                 Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
         return new Encoded(info, List.of(s.payload()));
     }
