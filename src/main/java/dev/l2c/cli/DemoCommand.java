@@ -44,17 +44,18 @@ final class DemoCommand implements Callable<Integer> {
         Backend backend = common.backend(spec);
         var progress = common.progress(spec);
         out.printf("model: %s (%s), backend: %s%n", source, ReportPrinter.bytes(size(source)), backend.name());
-        out.printf("%-10s %12s %8s %10s %10s %10s %14s%n", "mode", "l2c bytes", "ratio", "compress", "verify", "decompress", "ONNX out");
-        for (int bits : new int[] {8, 0}) {
-            String mode = bits == 0 ? "lossless" : "bits " + bits;
-            String stem = bits == 0 ? "minilm-lossless" : "minilm-" + bits + "bit";
+        out.printf("%-20s %12s %8s %10s %10s %10s %14s%n", "mode", "l2c bytes", "ratio", "compress", "verify", "decompress", "ONNX out");
+        for (String mode : new String[] {"bits 8", "bits 8 per-channel", "lossless"}) {
+            int bits = mode.startsWith("bits") ? 8 : 0;
+            boolean perChannel = mode.endsWith("per-channel");
+            String stem = "minilm-" + mode.replace(' ', '-');
             Path l2c = work.resolve(stem + ".l2c");
             Path onnx = work.resolve(stem + ".onnx");
             CompressReport report = new Compressor(backend, progress)
-                    .compress(source, l2c, new CompressOptions(bits, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true, false));
+                    .compress(source, l2c, new CompressOptions(bits, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true, perChannel));
             var verified = new Verifier(backend, progress).verify(l2c);
             var decoded = new Decompressor(backend, progress).decompress(l2c, onnx, new DecompressOptions(null, source, true));
-            out.printf("%-10s %12d %7.2fx %9.1fs %9.1fs %9.1fs %14d%n", mode, report.summary().fileBytes(),
+            out.printf("%-20s %12d %7.2fx %9.1fs %9.1fs %9.1fs %14d%n", mode, report.summary().fileBytes(),
                     (double) size(source) / report.summary().fileBytes(), report.seconds(), verified.seconds(),
                     decoded.seconds(), decoded.outputBytes());
         }

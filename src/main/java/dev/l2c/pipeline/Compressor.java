@@ -37,11 +37,11 @@ public final class Compressor {
         attributes.put(MODE, options.lossless() ? "lossless" : "bits=" + options.bits());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
-                Progress.Task task = progress.start("compress", source.tensorBytes() / 1_000_000, "MB")) {
+                Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
             for (Tensor t : source.tensors()) {
                 TensorEncoder.Encoded e = encoder.encode(t);
                 writer.addTensor(e.info(), e.payloads());
-                task.advance(t.data().remaining() / 1_000_000);
+                task.advance(t.data().remaining());
             }
             writer.finish();
         }

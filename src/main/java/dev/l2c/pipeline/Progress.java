@@ -15,7 +15,7 @@ public interface Progress {
         public void close() {}
     };
 
-    /** Starts a task of {@code total} units (e.g. bytes or tensors). */
+    /** Starts a task of {@code total} units: bytes when {@code unit} is "MB" (shown in MB), else items. */
     Task start(String name, long total, String unit);
 
     interface Task extends AutoCloseable {

@@ -19,12 +19,11 @@ public final class Verifier {
     public VerifyReport verify(Path input) throws L2cException {
         long start = System.nanoTime();
         try (L2cReader reader = L2cReader.open(input)) {
-            try (Progress.Task task = progress.start("checksums", reader.fileSize() / 1_000_000, "MB")) {
+            try (Progress.Task task = progress.start("checksums", reader.fileSize(), "MB")) {
                 long[] last = {0};
                 reader.verifyChecksums((done, total) -> {
-                    long mb = done / 1_000_000;
-                    task.advance(mb - last[0]);
-                    last[0] = mb;
+                    task.advance(done - last[0]);
+                    last[0] = done;
                 });
             }
             TensorDecoder decoder = new TensorDecoder(input.toString(), reader, backend.rans());

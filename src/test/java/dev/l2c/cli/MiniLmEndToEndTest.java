@@ -66,6 +66,15 @@ class MiniLmEndToEndTest {
     }
 
     @Test
+    void demoPrintsItsTable() throws Exception {
+        MiniLm.onnx();
+        CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", dir.resolve("demo").toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("bits 8 per-channel") && r.out().contains("lossless"), r.out());
+        assertTrue(Files.isRegularFile(dir.resolve("demo").resolve("minilm-lossless.onnx")));
+    }
+
+    @Test
     void inspectJsonAddsUp() throws Exception {
         Path onnx = MiniLm.onnx();
         Path l2c = dir.resolve("m6.l2c");
