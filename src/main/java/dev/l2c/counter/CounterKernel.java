@@ -1,0 +1,11 @@
+package dev.l2c.counter;
+
+/** Kernel CDFs K on [-1, 1] of the differentiable counter (DESIGN.md, "Differentiable counter"). */
+public enum CounterKernel {
+    /** K(u) = (1 - cos(pi (u + 1) / 2)) / 2. */
+    COS,
+    /** Piecewise quadratic: K(u) = (u + 1)^2 / 2 for u <= 0, 1 - (1 - u)^2 / 2 for u > 0. */
+    TRI,
+    /** K(u) = (u + 1) / 2. */
+    LIN
+}
