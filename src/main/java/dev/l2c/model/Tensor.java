@@ -150,8 +150,8 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         return Float.intBitsToFloat(sign | 0x7f800000 | payload);
     }
 
-    private UnsupportedOperationException notFloat() {
-        return new UnsupportedOperationException("tensor " + name + ": " + dtype + " is not a floating-point type");
+    private IllegalStateException notFloat() {
+        return new IllegalStateException("tensor " + name + ": " + dtype + " is not a floating-point type");
     }
 
     /** Equal when name, type, shape and bytes are equal. */
