@@ -8,6 +8,11 @@
 
 inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
 
+// SIMD level of the rANS coder: 0 scalar, 1 AVX2. The level in use is what the CPU supports,
+// capped by the last set_simd_limit (default: no cap); set returns the level now in effect.
+inline int l2c_rans_cpu_simd_level() { return l2c::rans::cpu::simd_level(); }
+inline int l2c_rans_cpu_set_simd_limit(int level) { return l2c::rans::cpu::set_simd_limit(level); }
+
 // --- rANS (l2c/rans_cpu.h) --------------------------------------------------------------------
 // encode: symbols (n), payload (capacity >= 128 * chunks + 2n bytes), offsets (chunks + 1),
 // err_pos (1): position of the first uncodable symbol on kErrSymbol.
@@ -37,10 +42,18 @@ inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes
                                    int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                    int32_t prec, uint16_t* out, int64_t out_capacity,
                                    int32_t threads, int32_t* chunk_status) {
-    if (out_capacity < n) return l2c::rans::kErrCapacity;
-    return l2c::rans::cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                         freqs, alphabet, prec, (uint8_t*)out, threads,
-                                         chunk_status, [](uint32_t s) { return (uint16_t)s; });
+    using namespace l2c::rans;
+    if (out_capacity < n) return kErrCapacity;
+    try {
+        // An alphabet out of range is reported by decode_stream's table check, in its usual order.
+        std::vector<uint16_t> identity(alphabet >= 1 && alphabet <= kMaxAlphabet ? alphabet : 1);
+        for (size_t s = 0; s < identity.size(); s++) identity[s] = (uint16_t)s;
+        return cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
+                                            alphabet, prec, identity.data(), (uint8_t*)out, threads,
+                                            chunk_status);
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
 }
 
 inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
@@ -48,11 +61,13 @@ inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
                                   int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                   int32_t prec, uint8_t* out, int64_t out_capacity,
                                   int32_t threads, int32_t* chunk_status) {
-    if (out_capacity < n) return l2c::rans::kErrCapacity;
-    if (alphabet > 256) return l2c::rans::kErrArgument;
-    return l2c::rans::cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                         freqs, alphabet, prec, out, threads, chunk_status,
-                                         [](uint32_t s) { return (uint8_t)s; });
+    using namespace l2c::rans;
+    if (out_capacity < n) return kErrCapacity;
+    if (alphabet > 256) return kErrArgument;
+    uint8_t identity[256];
+    for (int32_t s = 0; s < 256; s++) identity[s] = (uint8_t)s;
+    return cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
+                                       alphabet, prec, identity, out, threads, chunk_status);
 }
 
 // values: alphabet floats, symbol -> value; value_type: 0 f32, 1 f16, 2 bf16 (little-endian out).
@@ -71,17 +86,14 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
         if (value_type == kValueF32) {
             std::vector<uint32_t> bits(alphabet);
             convert_values(values, alphabet, value_type, bits.data());
-            const uint32_t* b = bits.data();
             return cpu::decode_stream<uint32_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                      freqs, alphabet, prec, out, threads, chunk_status,
-                                      [b](uint32_t s) { return b[s]; });
+                                                freqs, alphabet, prec, bits.data(), out, threads,
+                                                chunk_status);
         }
         std::vector<uint16_t> bits(alphabet);
         convert_values(values, alphabet, value_type, bits.data());
-        const uint16_t* b = bits.data();
         return cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
-                                  alphabet, prec, out, threads, chunk_status,
-                                  [b](uint32_t s) { return b[s]; });
+                                            alphabet, prec, bits.data(), out, threads, chunk_status);
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
     }

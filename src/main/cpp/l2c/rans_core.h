@@ -66,6 +66,38 @@ L2C_HD uint32_t enc_put(uint32_t x, uint32_t f, uint32_t c, uint32_t prec) {
     return ((x / f) << prec) + (x % f) + c;
 }
 
+// Exact x / f for every 32-bit x without a divide (Granlund and Montgomery 1994, fig. 4.1), for
+// f in [1, 2^16]: l = ceil(log2 f), mul = floor(2^32 (2^l - f) / f) + 1 (below 2^32 since
+// f <= 2^16), t = mulhi(mul, x), x / f = (t + ((x - t) >> sh1)) >> sh2 with sh1 = min(l, 1),
+// sh2 = max(l - 1, 0). Encoders use it because a hardware divide per symbol dominates their time.
+struct EncReciprocal {
+    uint32_t mul;
+    uint32_t sh1;
+    uint32_t sh2;
+};
+
+L2C_HD EncReciprocal enc_reciprocal(uint32_t f) {
+    uint32_t l = 0;
+    while ((1u << l) < f) l++;
+    const uint64_t mul = (((uint64_t)((1u << l) - f)) << 32) / f + 1;
+    EncReciprocal r;
+    r.mul = (uint32_t)mul;
+    r.sh1 = l > 0 ? 1u : 0u;
+    r.sh2 = l > 0 ? l - 1 : 0u;
+    return r;
+}
+
+L2C_HD uint32_t enc_div(uint32_t x, uint32_t mul, uint32_t sh1, uint32_t sh2) {
+    const uint32_t t = (uint32_t)(((uint64_t)x * mul) >> 32);
+    return (t + ((x - t) >> sh1)) >> sh2;
+}
+
+// enc_put with the quotient q = x / f already known: (q << P) + (x - q f) + c
+// = x + c + q (2^P - f); every partial sum is at most the result, so nothing wraps.
+L2C_HD uint32_t enc_put_quotient(uint32_t x, uint32_t q, uint32_t cmpl_freq, uint32_t c) {
+    return x + c + q * cmpl_freq;
+}
+
 // --- decoder -------------------------------------------------------------------------------
 
 // A decoder slot entry packs the symbol's frequency minus one (low 16 bits; f <= 2^16) and the

@@ -22,6 +22,15 @@ public final class CpuKernels {
 
     public static native int l2c_cpu_max_threads();
 
+    /** The rANS coder's SIMD level in use: 0 scalar, 1 AVX2 (what the CPU supports, capped). */
+    public static native int l2c_rans_cpu_simd_level();
+
+    /**
+     * Caps the rANS coder's SIMD level for the whole process (0 scalar, 1 AVX2; tests use it to
+     * run every path) and returns the level now in effect.
+     */
+    public static native int l2c_rans_cpu_set_simd_limit(int level);
+
     public static native int l2c_rans_cpu_encode_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, @Cast("const int32_t*") int[] freqs,
             int alphabet, int precision, int chunkSymbols, @Cast("uint8_t*") ByteBuffer payload,
