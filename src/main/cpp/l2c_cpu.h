@@ -1,10 +1,13 @@
 // Entry points bound by dev.l2c.nativelib.CpuKernels. Each kernel family has its own header;
 // this one only gathers them for the JavaCPP build and gives them flat C signatures.
-// Buffers are caller-owned host memory; every call returns 0 or a negative l2c::rans::Status.
+// Buffers are caller-owned host memory; every call returns 0 or a negative status of its family
+// (l2c::rans::Status, l2c::transform::Status, l2c::counter::Status).
 #pragma once
 #include <omp.h>
 
+#include "l2c/counter_cpu.h"
 #include "l2c/rans_cpu.h"
+#include "l2c/transform_cpu.h"
 
 inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
 
@@ -103,4 +106,40 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
 inline int l2c_rans_cpu_histogram_u16(const uint16_t* symbols, int64_t n, int32_t alphabet,
                                       int64_t* counts, int32_t threads, int64_t* err_pos) {
     return l2c::rans::cpu::histogram_u16(symbols, n, alphabet, counts, threads, err_pos);
+}
+
+// --- transforms (l2c/transform_cpu.h) ---------------------------------------------------------
+// kind: 0 UNIFORM, 1 EDGE_SCALE, 2 PIECEWISE. w, c, what, g_what, g_c, g_w: n floats; q: n int32;
+// params, g_params: P * count floats, parameter-major; element i is in channel (i / inner) % count.
+// c, q, what, g_what, g_c, g_w, g_params may be null. g_params is added to. err_pos (1).
+
+inline int l2c_transform_cpu_forward(int32_t kind, const float* w, int64_t n, int32_t count,
+                                     int64_t inner, const float* params, float* c, int32_t* q,
+                                     float* what, int32_t threads, int64_t* err_pos) {
+    return l2c::transform::cpu::forward(kind, w, n, count, inner, params, c, q, what, threads, err_pos);
+}
+
+inline int l2c_transform_cpu_backward(int32_t kind, const float* w, int64_t n, int32_t count,
+                                      int64_t inner, const float* params, const float* g_what,
+                                      const float* g_c, float* g_w, float* g_params,
+                                      int32_t threads, int64_t* err_pos) {
+    return l2c::transform::cpu::backward(kind, w, n, count, inner, params, g_what, g_c, g_w,
+                                         g_params, threads, err_pos);
+}
+
+// --- differentiable counter (l2c/counter_cpu.h) ------------------------------------------------
+// kernel: 0 COS, 1 TRI, 2 LIN. c, grad: n floats. forward: bits (1), min_symbol (1), bins (1),
+// probs (probs_capacity; kErrCapacity with *bins set when too small). err_pos (1).
+
+inline int l2c_counter_cpu_forward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                   double* bits, int64_t* min_symbol, double* probs,
+                                   int64_t probs_capacity, int64_t* bins, int32_t threads,
+                                   int64_t* err_pos) {
+    return l2c::counter::cpu::forward(c, n, kernel, resolution, bits, min_symbol, probs,
+                                      probs_capacity, bins, threads, err_pos);
+}
+
+inline int l2c_counter_cpu_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                    float scale, float* grad, int32_t threads, int64_t* err_pos) {
+    return l2c::counter::cpu::backward(c, n, kernel, resolution, scale, grad, threads, err_pos);
 }

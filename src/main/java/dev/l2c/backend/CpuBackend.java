@@ -2,11 +2,17 @@ package dev.l2c.backend;
 
 import dev.l2c.codec.CpuRansCodec;
 import dev.l2c.codec.RansCodec;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.counter.CpuCounterKernels;
+import dev.l2c.transform.CpuTransformKernels;
+import dev.l2c.transform.TransformKernels;
 
 /** The CPU backend: C++ kernels over OpenMP threads, always available. */
 public final class CpuBackend implements Backend {
     private final int threads;
     private final CpuRansCodec rans;
+    private final CpuTransformKernels transforms;
+    private final CpuCounterKernels counter;
 
     /** Uses every available core. */
     public CpuBackend() {
@@ -18,6 +24,8 @@ public final class CpuBackend implements Backend {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, not " + threads);
         this.threads = threads;
         this.rans = new CpuRansCodec(threads);
+        this.transforms = new CpuTransformKernels(threads);
+        this.counter = new CpuCounterKernels(threads);
     }
 
     @Override
@@ -28,6 +36,16 @@ public final class CpuBackend implements Backend {
     @Override
     public RansCodec rans() {
         return rans;
+    }
+
+    @Override
+    public TransformKernels transforms() {
+        return transforms;
+    }
+
+    @Override
+    public CounterKernels counter() {
+        return counter;
     }
 
     @Override

@@ -2,6 +2,10 @@ package dev.l2c.backend;
 
 import dev.l2c.codec.CudaRansCodec;
 import dev.l2c.codec.RansCodec;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.counter.CpuCounterKernels;
+import dev.l2c.transform.CpuTransformKernels;
+import dev.l2c.transform.TransformKernels;
 
 /**
  * The CUDA backend: kernels on device 0. Created only by {@link Backends} after the probe found a
@@ -9,6 +13,9 @@ import dev.l2c.codec.RansCodec;
  */
 public final class CudaBackend implements Backend {
     private final CudaRansCodec rans = new CudaRansCodec();
+    // Host kernels until the CUDA transform and counter kernels are bound (next commit).
+    private final TransformKernels transforms = new CpuTransformKernels(Runtime.getRuntime().availableProcessors());
+    private final CounterKernels counter = new CpuCounterKernels(Runtime.getRuntime().availableProcessors());
 
     CudaBackend() {}
 
@@ -20,6 +27,16 @@ public final class CudaBackend implements Backend {
     @Override
     public RansCodec rans() {
         return rans;
+    }
+
+    @Override
+    public TransformKernels transforms() {
+        return transforms;
+    }
+
+    @Override
+    public CounterKernels counter() {
+        return counter;
     }
 
     /** Host-side work (copies, launches) runs on the calling thread. */

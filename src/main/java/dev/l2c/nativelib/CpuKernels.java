@@ -1,6 +1,8 @@
 package dev.l2c.nativelib;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -10,7 +12,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JNI binding of the CPU kernels (src/main/cpp). Callers go through dev.l2c.backend and
  * dev.l2c.codec, not here. Direct buffers pass their address plus position, never a copy; small
  * arrays (tables, offsets, status) are copied in and out by JavaCPP. Every rANS call returns 0 or
- * a negative status (see dev.l2c.codec.RansStatus).
+ * a negative status (see dev.l2c.codec.RansStatus); the transform and counter calls likewise
+ * (dev.l2c.transform.TransformStatus, dev.l2c.counter.CounterStatus). Null buffers pass NULL.
  */
 @Platform(include = {"l2c_cpu.h"})
 public final class CpuKernels {
@@ -67,4 +70,25 @@ public final class CpuKernels {
     public static native int l2c_rans_cpu_histogram_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, int alphabet,
             @Cast("int64_t*") long[] counts, int threads, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_transform_cpu_forward(
+            int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
+            @Cast("const float*") FloatBuffer params, @Cast("float*") FloatBuffer c,
+            @Cast("int32_t*") IntBuffer q, @Cast("float*") FloatBuffer wHat, int threads,
+            @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_transform_cpu_backward(
+            int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
+            @Cast("const float*") FloatBuffer params, @Cast("const float*") FloatBuffer gWHat,
+            @Cast("const float*") FloatBuffer gC, @Cast("float*") FloatBuffer gW,
+            @Cast("float*") FloatBuffer gParams, int threads, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cpu_forward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, double[] bits,
+            @Cast("int64_t*") long[] minSymbol, double[] probs, long probsCapacity,
+            @Cast("int64_t*") long[] bins, int threads, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cpu_backward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, float scale,
+            @Cast("float*") FloatBuffer grad, int threads, @Cast("int64_t*") long[] errPos);
 }

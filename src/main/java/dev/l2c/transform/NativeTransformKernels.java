@@ -1,0 +1,80 @@
+package dev.l2c.transform;
+
+import dev.l2c.L2cException;
+import java.nio.Buffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+
+/**
+ * The Java side shared by the native transform backends: buffer checks and turning status codes
+ * into L2cException messages that name the element at fault. Subclasses only forward to their
+ * kernels, which share one calling convention (l2c_cpu.h / l2c_cuda.h).
+ */
+public abstract class NativeTransformKernels implements TransformKernels {
+    private final String name;
+
+    NativeTransformKernels(String name) {
+        this.name = name;
+    }
+
+    abstract int forward(int kind, FloatBuffer w, long n, int count, long inner, FloatBuffer params,
+            FloatBuffer c, IntBuffer q, FloatBuffer wHat, long[] errPos);
+
+    abstract int backward(int kind, FloatBuffer w, long n, int count, long inner, FloatBuffer params,
+            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams, long[] errPos);
+
+    @Override
+    public void forward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
+            FloatBuffer c, IntBuffer q, FloatBuffer wHat) throws L2cException {
+        checkCommon(kind, w, n, channels, params);
+        requireRoom(c, n, "c", true);
+        requireRoom(q, n, "q", true);
+        requireRoom(wHat, n, "wHat", true);
+        long[] errPos = {-1};
+        check(kind, "forward", errPos, forward(kind.ordinal(), w, n, channels.count(), channels.inner(), params,
+                c, q, wHat, errPos));
+    }
+
+    @Override
+    public void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
+            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
+        checkCommon(kind, w, n, channels, params);
+        requireRoom(gWHat, n, "gWHat", true);
+        requireRoom(gC, n, "gC", true);
+        requireRoom(gW, n, "gW", true);
+        requireRoom(gParams, (long) kind.paramsPerChannel * channels.count(), "gParams", true);
+        long[] errPos = {-1};
+        check(kind, "backward", errPos, backward(kind.ordinal(), w, n, channels.count(), channels.inner(), params,
+                gWHat, gC, gW, gParams, errPos));
+    }
+
+    private static void checkCommon(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params) {
+        if (n < 0) throw new IllegalArgumentException("element count " + n + " is negative");
+        if (channels.count() < 1 || channels.inner() < 1)
+            throw new IllegalArgumentException("channel layout " + channels + " needs count >= 1 and inner >= 1");
+        requireRoom(w, n, "w", false);
+        requireRoom(params, (long) kind.paramsPerChannel * channels.count(), "params", false);
+    }
+
+    private static void requireRoom(Buffer b, long n, String what, boolean optional) {
+        if (b == null) {
+            if (optional) return;
+            throw new IllegalArgumentException(what + " is required");
+        }
+        if (!b.isDirect()) throw new IllegalArgumentException(what + " must be a direct buffer");
+        boolean nativeOrder = b instanceof FloatBuffer f ? f.order() == ByteOrder.nativeOrder()
+                : !(b instanceof IntBuffer i) || i.order() == ByteOrder.nativeOrder();
+        if (!nativeOrder) throw new IllegalArgumentException(what + " must be in native byte order");
+        if (b.remaining() < n)
+            throw new IllegalArgumentException(what + " has " + b.remaining() + " elements left, " + n + " needed");
+    }
+
+    private void check(TransformKind kind, String pass, long[] errPos, int status) throws L2cException {
+        if (status == TransformStatus.OK) return;
+        String where = "transform " + kind + " " + pass + " (" + name + "): ";
+        if ((status == TransformStatus.ERR_NON_FINITE || status == TransformStatus.ERR_RANGE) && errPos[0] >= 0)
+            throw new L2cException(where + "element " + errPos[0] + ": " + TransformStatus.describe(status));
+        throw new L2cException(where + TransformStatus.describe(status));
+    }
+}
