@@ -5,6 +5,8 @@ import dev.l2c.backend.Backend;
 import dev.l2c.Version;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.transform.TransformKernels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,13 +19,24 @@ public final class Compressor {
     public static final String SOURCE_FORMAT = "source-format";
     public static final String MODE = "mode";
     public static final String PRODUCER = "producer";
+    public static final String SEED = "seed";
 
     private final Backend backend;
     private final Progress progress;
+    private final TransformKernels transforms;
+    private final CounterKernels counter;
 
+    /** Ratio mode needs kernels: use the constructor that names them. */
     public Compressor(Backend backend, Progress progress) {
+        this(backend, progress, null, null);
+    }
+
+    /** {@code transforms} and {@code counter}: the kernels ratio mode calibrates with (may be null otherwise). */
+    public Compressor(Backend backend, Progress progress, TransformKernels transforms, CounterKernels counter) {
         this.backend = backend;
         this.progress = progress;
+        this.transforms = transforms;
+        this.counter = counter;
     }
 
     public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
@@ -34,8 +47,9 @@ public final class Compressor {
         attributes.put(SOURCE_FILE, input.getFileName().toString());
         attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
-        attributes.put(MODE, options.lossless() ? "lossless" : "bits=" + options.bits());
+        attributes.put(MODE, options.modeAttribute());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
+        if (options.ratioMode()) return compressToRatio(source, output, options, attributes, encoder, start);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
                 Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
             for (Tensor t : source.tensors()) {
@@ -47,5 +61,26 @@ public final class Compressor {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
+    }
+
+    private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,
+            Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
+        if (transforms == null || counter == null) {
+            throw new IllegalStateException("ratio mode needs a Compressor built with transform and counter kernels");
+        }
+        attributes.put(SEED, Long.toString(options.calibration().seed()));
+        RatioCompressor.Outcome outcome = new RatioCompressor(transforms, counter, encoder, options, progress)
+                .run(source.tensors(), attributes);
+        try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
+            for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
+            writer.finish();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ContainerSummary summary = Inspector.inspect(output);
+        if (summary.fileBytes() != outcome.predictedFileBytes()) {
+            throw new IllegalStateException("ratio mode predicted " + outcome.predictedFileBytes() + " bytes, wrote "
+                    + summary.fileBytes());
+        }
+        return new CompressReport(summary, seconds, backend.name(), outcome.report());
     }
 }

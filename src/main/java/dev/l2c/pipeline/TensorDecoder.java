@@ -79,7 +79,7 @@ final class TensorDecoder {
         Channels channels = Transforms.channels(t.transform(), t.shape());
         ShortBuffer symbols = ByteBuffer.allocateDirect(Math.multiplyExact(count, 2)).order(ByteOrder.nativeOrder()).asShortBuffer();
         rans.decodeSymbols(s, 0, s.chunkCount(), symbols);
-        float[] weights = Transforms.dequantize(symbols, t.alphabet(), t.transform().params(), channels, count);
+        float[] weights = Transforms.dequantize(t.transform(), symbols, t.alphabet(), channels, count);
         return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
 

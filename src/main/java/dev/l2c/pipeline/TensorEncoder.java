@@ -39,6 +39,11 @@ final class TensorEncoder {
         this.planes = new FloatPlaneCodec(rans, options.chunkSymbols());
     }
 
+    /** Whether {@code t} is stored exactly (raw or lossless) rather than quantized. */
+    boolean exact(Tensor t) {
+        return !t.dtype().isFloat() || options.keepsExact(t.name(), t.numel());
+    }
+
     Encoded encode(Tensor t) throws L2cException {
         try {
             if (!t.dtype().isFloat()) return raw(t);
@@ -53,6 +58,11 @@ final class TensorEncoder {
     private Encoded quantized(Tensor t) throws L2cException {
         Channels channels = options.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
         QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), t.toFloatArray(), channels);
+        return quantized(t, q, new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()));
+    }
+
+    /** The container entry and payload of {@code t} quantized to {@code q} under transform {@code spec}. */
+    Encoded quantized(Tensor t, QuantizedTensor q, TransformSpec spec) throws L2cException {
         FrequencyTable table = FrequencyTable.fromCounts(q.counts());
         EncodedStream s = rans.encode(q.symbols(), table, options.chunkSymbols());
         StreamInfo stream = StreamInfo.rans(2, s.symbolCount(), table.precisionBits(), table.freqs(),
@@ -60,7 +70,7 @@ final class TensorEncoder {
         long zeros = 0;
         for (int k = 0; k < q.alphabet().length; k++) if (q.alphabet()[k] == 0) zeros = q.counts()[k];
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
-                new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()), q.alphabet(),
+                spec, q.alphabet(),
                 Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
         return new Encoded(info, List.of(s.payload()));
     }

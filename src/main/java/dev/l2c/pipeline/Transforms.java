@@ -4,6 +4,8 @@ import dev.l2c.L2cException;
 import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
 import dev.l2c.transform.Channels;
+import dev.l2c.transform.LearnedSymbols;
+import dev.l2c.transform.TransformKind;
 import java.nio.ShortBuffer;
 
 /** Reconstructed weights from a tensor's stored transform and alphabet. */
@@ -20,6 +22,13 @@ final class Transforms {
                 float step = spec.params()[0];
                 for (int k = 0; k < alphabet.length; k++) values[k] = alphabet[k] * step;
             }
+            case EDGE_SCALE -> {
+                requireParams(spec, 2);
+                requirePositive(spec);
+                for (int k = 0; k < alphabet.length; k++) {
+                    values[k] = LearnedSymbols.decode(TransformKind.EDGE_SCALE, spec.params(), 1, 0, alphabet[k]);
+                }
+            }
             default -> throw new L2cException("transform " + spec.type() + " is not supported by this version of l2c");
         }
         return values;
@@ -31,10 +40,13 @@ final class Transforms {
         if (axis < 0 || axis >= shape.length) {
             throw new L2cException(spec.type() + " transform runs along axis " + axis + " of a rank-" + shape.length + " tensor");
         }
-        if (spec.type() != TransformType.UNIFORM) {
-            throw new L2cException("per-channel " + spec.type() + " transforms are not supported by this version of l2c");
-        }
-        requireParams(spec, Math.toIntExact(shape[axis]));
+        int per = switch (spec.type()) {
+            case UNIFORM -> 1;
+            case EDGE_SCALE -> 2;
+            default -> throw new L2cException("per-channel " + spec.type() + " transforms are not supported by this version of l2c");
+        };
+        requireParams(spec, Math.multiplyExact(per, Math.toIntExact(shape[axis])));
+        if (spec.type() == TransformType.EDGE_SCALE) requirePositive(spec);
         return Channels.along(shape, axis);
     }
 
@@ -45,6 +57,25 @@ final class Transforms {
             out[i] = alphabet[symbols.get(i) & 0xffff] * steps[channels.of(i)];
         }
         return out;
+    }
+
+    /** Per-channel reconstruction of any supported transform: out[i] = decode(alphabet[symbol[i]]; channel(i)). */
+    static float[] dequantize(TransformSpec spec, ShortBuffer symbols, int[] alphabet, Channels channels, int count) {
+        if (spec.type() == TransformType.UNIFORM) return dequantize(symbols, alphabet, spec.params(), channels, count);
+        TransformKind kind = TransformKind.valueOf(spec.type().name());
+        float[] out = new float[count];
+        for (int i = 0; i < count; i++) {
+            out[i] = LearnedSymbols.decode(kind, spec.params(), channels.count(), channels.of(i), alphabet[symbols.get(i) & 0xffff]);
+        }
+        return out;
+    }
+
+    private static void requirePositive(TransformSpec spec) throws L2cException {
+        for (float p : spec.params()) {
+            if (!(p > 0) || !Float.isFinite(p)) {
+                throw new L2cException(spec.type() + " transform has parameter " + p + "; edge and step must be positive and finite");
+            }
+        }
     }
 
     private static void requireParams(TransformSpec spec, int n) throws L2cException {

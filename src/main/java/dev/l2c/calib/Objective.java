@@ -1,0 +1,24 @@
+package dev.l2c.calib;
+
+import dev.l2c.L2cException;
+import java.nio.FloatBuffer;
+
+/**
+ * The distortion D that calibration trades against the rate (DESIGN.md, "Objective and ratio
+ * control"). It sees every optimized tensor at once, so objectives that run the network (KD,
+ * layer-wise) fit behind the same interface as the data-free one.
+ */
+public interface Objective {
+    /** A short name for reports ("data-free", ...). */
+    String name();
+
+    /**
+     * D for the reconstructed weights {@code wHat[l]} of tensor l (in the order the objective was
+     * built with; direct, native order, absolute positions from 0). When {@code grad} is not null,
+     * writes dD/dwHat of tensor l into {@code grad[l]} (same lengths).
+     */
+    double evaluate(FloatBuffer[] wHat, FloatBuffer[] grad) throws L2cException;
+
+    /** D's share of tensor {@code l} from the last {@link #evaluate} (its term for separable objectives). */
+    double lastTerm(int l);
+}

@@ -1,0 +1,262 @@
+package dev.l2c.calib;
+
+import dev.l2c.L2cException;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.transform.Channels;
+import dev.l2c.transform.TransformKernels;
+import dev.l2c.transform.TransformKind;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * Adam over the transform parameters of all calibrated tensors (the weights stay fixed) with the
+ * loss L = D + lambda_r * R, where D comes from the {@link Objective} and R is the counter's rate
+ * summed over the tensors, in bits per weight of the calibrated tensors (sum_l R_l / sum_l n_l).
+ * One-sided schedule: lambda_r = lambda while R is above the rate target, lambda / 100 below it,
+ * so the target acts as a ceiling that D presses against.
+ *
+ * <p>Parameters are kept positive by optimizing their logarithms; they start at
+ * (max w - min w) / 256 of their tensor (or channel). Steps are clamped so that no tensor's alphabet
+ * can pass 2^15 symbols.
+ *
+ * <p>Choosing lambda: the rate holds at the target when lambda / 100 < |dD/dR| < lambda there. At
+ * equal bit allocation, each bit per weight less multiplies a tensor's relative error by about 4,
+ * so |dD/dR| ~ 2 ln 2 * sum_l D_l * 4^(b_l - b), extrapolated from each tensor's present error D_l
+ * and rate b_l to the target b; lambda (when not given) is 10 times that, the geometric middle of
+ * the window. It is re-estimated at the start of each {@link #run}.
+ *
+ * <p>Everything is in a fixed order and the kernels reduce deterministically, so the same input
+ * gives the same parameters bit for bit.
+ */
+public final class TransformOptimizer {
+    /** Called after each step. */
+    public interface Listener {
+        void step(int step, int steps, Result state);
+    }
+
+    /** The loss and its parts at the last step; rate in bits per weight of the calibrated tensors. */
+    public record Result(double loss, double distortion, double rateBitsPerWeight, double lambda) {}
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-8;
+    private static final double MIN_STEP_OF_RANGE = 1.0 / (1 << 14);
+    private static final double MIN_EDGE_OF_RANGE = 1e-9;
+    private static final double MAX_PARAM_OF_RANGE = 64;
+
+    private final TransformKernels transforms;
+    private final CounterKernels counter;
+    private final Objective objective;
+    private final CalibrationSettings settings;
+    private final CalibTensor[] tensors;
+    private final Channels[] channels;
+    private final FloatBuffer[] params;
+    private final FloatBuffer[] gradParams;
+    private final double[][] minLog;
+    private final double[][] maxLog;
+    private final FloatBuffer[] codes;
+    private final FloatBuffer[] wHat;
+    private final FloatBuffer[] gradWHat;
+    private final FloatBuffer gradCodes;
+    private final double[] rateBits;
+    private final long elements;
+
+    public TransformOptimizer(TransformKernels transforms, CounterKernels counter, Objective objective,
+            List<CalibTensor> tensors, CalibrationSettings settings) {
+        this.transforms = transforms;
+        this.counter = counter;
+        this.objective = objective;
+        this.settings = settings;
+        this.tensors = tensors.toArray(new CalibTensor[0]);
+        int count = this.tensors.length;
+        channels = new Channels[count];
+        params = new FloatBuffer[count];
+        gradParams = new FloatBuffer[count];
+        minLog = new double[count][];
+        maxLog = new double[count][];
+        codes = new FloatBuffer[count];
+        wHat = new FloatBuffer[count];
+        gradWHat = new FloatBuffer[count];
+        rateBits = new double[count];
+        long total = 0;
+        long largest = 1;
+        int per = settings.kind().paramsPerChannel;
+        for (int l = 0; l < count; l++) {
+            CalibTensor t = this.tensors[l];
+            int n = Math.toIntExact(t.elements());
+            total += n;
+            largest = Math.max(largest, n);
+            channels[l] = settings.perChannel() && t.shape().length >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(n);
+            int ch = channels[l].count();
+            double[] lo = new double[ch];
+            double[] hi = new double[ch];
+            boolean[] seen = new boolean[ch];
+            FloatBuffer w = t.weights();
+            for (int i = 0; i < n; i++) {
+                int c = channels[l].of(i);
+                double v = w.get(i);
+                if (!seen[c]) {
+                    lo[c] = hi[c] = v;
+                    seen[c] = true;
+                } else {
+                    lo[c] = Math.min(lo[c], v);
+                    hi[c] = Math.max(hi[c], v);
+                }
+            }
+            params[l] = floats(per * ch);
+            gradParams[l] = floats(per * ch);
+            minLog[l] = new double[per * ch];
+            maxLog[l] = new double[per * ch];
+            for (int c = 0; c < ch; c++) {
+                // A constant channel has no range; any positive scale reproduces it as well as another.
+                double range = hi[c] > lo[c] ? hi[c] - lo[c] : Math.max(Math.abs(hi[c]), 1e-6);
+                for (int p = 0; p < per; p++) {
+                    int at = p * ch + c;
+                    params[l].put(at, (float) (range / 256));
+                    boolean isStep = p == per - 1;
+                    minLog[l][at] = Math.log(range * (isStep ? MIN_STEP_OF_RANGE : MIN_EDGE_OF_RANGE));
+                    maxLog[l][at] = Math.log(range * MAX_PARAM_OF_RANGE);
+                }
+            }
+            codes[l] = floats(n);
+            wHat[l] = floats(n);
+            gradWHat[l] = floats(n);
+        }
+        elements = total;
+        gradCodes = floats(Math.toIntExact(largest));
+    }
+
+    public int tensorCount() {
+        return tensors.length;
+    }
+
+    /** Elements of all calibrated tensors. */
+    public long elements() {
+        return elements;
+    }
+
+    public CalibTensor tensor(int l) {
+        return tensors[l];
+    }
+
+    public Channels channels(int l) {
+        return channels[l];
+    }
+
+    public TransformKind kind() {
+        return settings.kind();
+    }
+
+    /** A copy of tensor l's parameters, laid out as TransformKind documents. */
+    public float[] params(int l) {
+        float[] out = new float[params[l].limit()];
+        params[l].get(0, out);
+        return out;
+    }
+
+    /** Replaces tensor l's parameters (clamped to the allowed range). */
+    public void setParams(int l, float[] values) {
+        if (values.length != params[l].limit()) throw new IllegalArgumentException("tensor " + l + " has "
+                + params[l].limit() + " parameters, got " + values.length);
+        for (int i = 0; i < values.length; i++) params[l].put(i, clamp(l, i, Math.log(values[i])));
+    }
+
+    /** The counter's estimate for tensor l at the last step, in bits. */
+    public double rateBits(int l) {
+        return rateBits[l];
+    }
+
+    /** Reconstruction of tensor l at the last step (read-only view). */
+    public FloatBuffer reconstruction(int l) {
+        return wHat[l].asReadOnlyBuffer();
+    }
+
+    /**
+     * Runs {@code steps} Adam steps from the present parameters (fresh moments) towards a rate of
+     * {@code targetBitsPerWeight}, the learning rate decaying from {@code learningRate} along a
+     * cosine to a twentieth of it. Returns the state at the last step.
+     */
+    public Result run(int steps, double learningRate, double targetBitsPerWeight, Listener listener) throws L2cException {
+        int count = tensors.length;
+        double[][] m = new double[count][];
+        double[][] v = new double[count][];
+        for (int l = 0; l < count; l++) {
+            m[l] = new double[params[l].limit()];
+            v[l] = new double[params[l].limit()];
+        }
+        Result state = evaluate(targetBitsPerWeight, Double.NaN, false);
+        double lambda = Double.isNaN(settings.lambda()) ? autoLambda(targetBitsPerWeight) : settings.lambda();
+        for (int step = 1; step <= steps; step++) {
+            state = evaluate(targetBitsPerWeight, lambda, true);
+            double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
+            double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+            double c1 = 1 - Math.pow(BETA1, step);
+            double c2 = 1 - Math.pow(BETA2, step);
+            for (int l = 0; l < count; l++) {
+                for (int i = 0; i < params[l].limit(); i++) {
+                    double p = params[l].get(i);
+                    double g = gradParams[l].get(i) * p; // d/d(log p)
+                    if (!Double.isFinite(g)) {
+                        throw new L2cException("tensor " + tensors[l].name() + ": the transform gradient is not finite");
+                    }
+                    m[l][i] = BETA1 * m[l][i] + (1 - BETA1) * g;
+                    v[l][i] = BETA2 * v[l][i] + (1 - BETA2) * g * g;
+                    double update = lr * (m[l][i] / c1) / (Math.sqrt(v[l][i] / c2) + EPSILON);
+                    params[l].put(i, clamp(l, i, Math.log(p) - update));
+                }
+            }
+            if (listener != null) listener.step(step, steps, state);
+        }
+        return steps == 0 ? state : evaluate(targetBitsPerWeight, lambda, false);
+    }
+
+    private float clamp(int l, int i, double logValue) {
+        return (float) Math.exp(Math.max(minLog[l][i], Math.min(maxLog[l][i], logValue)));
+    }
+
+    /** Forward (and with {@code gradients}, backward into gradParams) at the present parameters. */
+    private Result evaluate(double target, double lambda, boolean gradients) throws L2cException {
+        int count = tensors.length;
+        for (int l = 0; l < count; l++) {
+            CalibTensor t = tensors[l];
+            transforms.forward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], codes[l], null, wHat[l]);
+        }
+        double distortion = objective.evaluate(wHat, gradients ? gradWHat : null);
+        double bits = 0;
+        for (int l = 0; l < count; l++) {
+            rateBits[l] = counter.forward(codes[l], tensors[l].elements(), settings.kernel(), settings.resolution()).bits();
+            bits += rateBits[l];
+        }
+        double rate = bits / elements;
+        double lambdaR = rate > target ? lambda : lambda / 100;
+        if (gradients) {
+            for (int l = 0; l < count; l++) {
+                CalibTensor t = tensors[l];
+                FloatBuffer gc = gradCodes.duplicate().limit(Math.toIntExact(t.elements())).slice();
+                counter.backward(codes[l], t.elements(), settings.kernel(), settings.resolution(), (float) (lambdaR / elements), gc);
+                for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
+                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l], gc, null,
+                        gradParams[l]);
+            }
+        }
+        return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
+    }
+
+    /** 10 x the estimated |dD/dR| at the target (class comment). */
+    private double autoLambda(double target) {
+        double slope = 0;
+        for (int l = 0; l < tensors.length; l++) {
+            double b = rateBits[l] / tensors[l].elements();
+            double shift = Math.max(-12, Math.min(12, b - target));
+            slope += objective.lastTerm(l) * Math.pow(4, shift);
+        }
+        slope *= 2 * Math.log(2);
+        return slope > 0 ? 10 * slope : 1;
+    }
+
+    private static FloatBuffer floats(int n) {
+        return ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
+    }
+}

@@ -1,0 +1,327 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.calib.CalibTensor;
+import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.calib.DataFreeObjective;
+import dev.l2c.calib.TransformOptimizer;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.format.ContainerSize;
+import dev.l2c.format.TensorInfo;
+import dev.l2c.format.TransformSpec;
+import dev.l2c.format.TransformType;
+import dev.l2c.model.Tensor;
+import dev.l2c.transform.Channels;
+import dev.l2c.transform.LearnedSymbols;
+import dev.l2c.transform.QuantizedTensor;
+import dev.l2c.transform.TransformKernels;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Ratio mode: learns the transforms of the lossy tensors and closes on the size of the file that
+ * will be written, which it computes exactly ({@link ContainerSize}) from the really coded streams.
+ *
+ * <p>Target: T = original bytes / ratio; the file is accepted in [T (1 - tolerance), T], so its
+ * ratio is at least the target and at most 1 % above it. The rate target handed to the optimizer
+ * is the payload the file can spend on the calibrated tensors, (T - side information) in bits per
+ * calibrated weight, where side information (header, index with tables and chunk lists, exact
+ * tensors, alignment) is measured on a real coding of the initial parameters. Closing: after the
+ * first run the file is coded for real; the rate target is corrected by the miss (in bits per
+ * weight) and the optimizer re-run, warm-started, with a quarter of the steps and learning rate,
+ * up to {@value #MAX_ROUNDS} runs; if the file is still outside the band, one common factor on
+ * every learned parameter is searched (bracketing, then bisection in its logarithm; the file
+ * shrinks as parameters grow). When no factor reaches the band, the closest file is kept and the
+ * report says the target was not reached. Nothing depends on timing or hash order.
+ */
+final class RatioCompressor {
+    static final double TOLERANCE = 0.01;
+    private static final int MAX_ROUNDS = 3;
+    private static final int MAX_SCALE_PROBES = 40;
+    private static final double MAX_LOG_SCALE = Math.log(1e4);
+
+    /** The encoded tensors in source order and what ratio mode did. */
+    record Outcome(List<TensorEncoder.Encoded> encoded, long predictedFileBytes, RatioReport report) {}
+
+    /** One real coding of the calibrated tensors: their entries and the exact file size. */
+    private record Probe(TensorEncoder.Encoded[] encoded, long fileBytes, long payloadBytes, double[] errors,
+            float[][] params, double scale) {}
+
+    private final TransformKernels transforms;
+    private final CounterKernels counter;
+    private final TensorEncoder encoder;
+    private final CompressOptions options;
+    private final Progress progress;
+
+    RatioCompressor(TransformKernels transforms, CounterKernels counter, TensorEncoder encoder, CompressOptions options,
+            Progress progress) {
+        this.transforms = transforms;
+        this.counter = counter;
+        this.encoder = encoder;
+        this.options = options;
+        this.progress = progress;
+    }
+
+    Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
+        CalibrationSettings settings = options.calibration();
+        TensorEncoder.Encoded[] slots = new TensorEncoder.Encoded[tensors.size()];
+        List<Integer> calibrated = new ArrayList<>();
+        List<CalibTensor> calib = new ArrayList<>();
+        long originalBytes = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            originalBytes += t.data().remaining();
+            if (encoder.exact(t)) {
+                slots[i] = encoder.encode(t);
+            } else {
+                calibrated.add(i);
+                calib.add(new CalibTensor(t.name(), t.shape(), finiteWeights(t)));
+            }
+        }
+        double targetBytes = originalBytes / options.ratio();
+        Closing closing = new Closing(tensors, calibrated, slots, attributes, targetBytes);
+        TransformOptimizer optimizer = new TransformOptimizer(transforms, counter,
+                new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList()), calib, settings);
+        closing.optimizer = optimizer;
+        int rounds = 0;
+        double lambda = Double.NaN;
+        double distortion = Double.NaN;
+        Probe best;
+        if (calib.isEmpty()) {
+            best = closing.probe(1);
+        } else {
+            Probe initial = closing.probe(1);
+            long side = initial.fileBytes - initial.payloadBytes;
+            double aim = targetBytes * (1 - TOLERANCE / 2);
+            double rateTarget = (aim - side) * 8 / optimizer.elements();
+            TransformOptimizer.Result r = optimize(optimizer, settings.steps(), settings.learningRate(), rateTarget, "calibrate");
+            rounds = 1;
+            best = closing.probe(1);
+            Probe last = best;
+            while (!closing.inBand(last) && rounds < MAX_ROUNDS) {
+                rateTarget += (aim - last.fileBytes) * 8 / optimizer.elements();
+                if (rateTarget <= 0) break;
+                r = optimize(optimizer, Math.max(5, settings.steps() / 4), settings.learningRate() / 4, rateTarget, "refine");
+                rounds++;
+                last = closing.probe(1);
+                best = closing.closer(best, last);
+            }
+            lambda = r.lambda();
+            distortion = r.distortion();
+            if (!closing.inBand(best)) best = closing.closer(best, closing.scaleSearch(last));
+        }
+        List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
+        for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
+        double achieved = originalBytes / (double) best.fileBytes;
+        long payload = best.payloadBytes;
+        double counterBits = 0;
+        for (int l = 0; l < optimizer.tensorCount(); l++) counterBits += optimizer.rateBits(l);
+        RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
+                originalBytes, optimizer.elements(), counterBits, payload, "data-free", distortion, lambda,
+                settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
+                settings.seed(), rounds, best.scale, rows(tensors, calibrated, best, encoded));
+        return new Outcome(encoded, best.fileBytes, report);
+    }
+
+    private TransformOptimizer.Result optimize(TransformOptimizer optimizer, int steps, double lr, double rateTarget, String name)
+            throws L2cException {
+        try (Progress.Task task = progress.start(name, steps, "steps")) {
+            return optimizer.run(steps, lr, rateTarget, (step, total, state) -> task.advance(1));
+        }
+    }
+
+    private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best,
+            List<TensorEncoder.Encoded> encoded) {
+        List<RatioReport.Row> rows = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            TensorInfo info = encoded.get(i).info();
+            int j = calibrated.indexOf(i);
+            long payload = 0;
+            for (var s : info.streams()) payload += s.payloadLength();
+            long n = t.numel();
+            double edge = Double.NaN;
+            double step = Double.NaN;
+            double sparsity = Double.NaN;
+            double error = 0;
+            String transform = info.transform().type().name().toLowerCase(java.util.Locale.ROOT);
+            if (j >= 0) {
+                float[] p = best.params[j];
+                int half = p.length / 2;
+                edge = mean(p, 0, half);
+                step = mean(p, half, p.length);
+                long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
+                sparsity = n == 0 ? 0 : (double) zeros / n;
+                error = best.errors[j];
+                if (info.transform().channelAxis() >= 0) transform += " per-channel";
+            }
+            rows.add(new RatioReport.Row(t.name(), t.shape(), info.kind().name(), transform, edge, step,
+                    n == 0 ? 0 : 8.0 * payload / n, sparsity, payload == 0 ? 0 : (double) t.data().remaining() / payload, error));
+        }
+        return rows;
+    }
+
+    private static double mean(float[] p, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) s += p[i];
+        return to > from ? s / (to - from) : Double.NaN;
+    }
+
+    private static FloatBuffer finiteWeights(Tensor t) throws L2cException {
+        float[] values = t.toFloatArray();
+        FloatBuffer out = ByteBuffer.allocateDirect(4 * Math.max(1, values.length)).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new L2cException("tensor " + t.name() + ": element " + i + " is " + values[i]
+                        + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
+            }
+        }
+        out.put(values).flip();
+        return out;
+    }
+
+    /** Real codings of the calibrated tensors and the search that closes on the file size. */
+    private final class Closing {
+        private final List<Tensor> tensors;
+        private final List<Integer> calibrated;
+        private final TensorEncoder.Encoded[] slots;
+        private final Map<String, String> attributes;
+        private final double targetBytes;
+        private final IntBuffer symbols;
+        private TransformOptimizer optimizer;
+
+        Closing(List<Tensor> tensors, List<Integer> calibrated, TensorEncoder.Encoded[] slots, Map<String, String> attributes,
+                double targetBytes) {
+            this.tensors = tensors;
+            this.calibrated = calibrated;
+            this.slots = slots;
+            this.attributes = attributes;
+            this.targetBytes = targetBytes;
+            long largest = 1;
+            for (int i : calibrated) largest = Math.max(largest, tensors.get(i).numel());
+            symbols = ByteBuffer.allocateDirect(Math.toIntExact(4 * largest)).order(ByteOrder.nativeOrder()).asIntBuffer();
+        }
+
+        boolean inBand(Probe p) {
+            return p.fileBytes <= targetBytes && p.fileBytes >= targetBytes * (1 - TOLERANCE);
+        }
+
+        /** The probe nearer the band (in band first, then by the log of the miss). */
+        Probe closer(Probe a, Probe b) {
+            if (inBand(a) != inBand(b)) return inBand(a) ? a : b;
+            double missA = Math.abs(Math.log(a.fileBytes / (targetBytes * (1 - TOLERANCE / 2))));
+            double missB = Math.abs(Math.log(b.fileBytes / (targetBytes * (1 - TOLERANCE / 2))));
+            return missB < missA ? b : a;
+        }
+
+        /** Codes every calibrated tensor with the optimizer's parameters times {@code scale}. */
+        Probe probe(double scale) throws L2cException {
+            int count = calibrated.size();
+            TensorEncoder.Encoded[] encoded = new TensorEncoder.Encoded[count];
+            double[] errors = new double[count];
+            float[][] params = new float[count][];
+            long payload = 0;
+            for (int l = 0; l < count; l++) {
+                Tensor t = tensors.get(calibrated.get(l));
+                float[] p = optimizer.params(l);
+                for (int k = 0; k < p.length; k++) p[k] = (float) (p[k] * scale);
+                params[l] = p;
+                Channels channels = optimizer.channels(l);
+                int n = Math.toIntExact(t.numel());
+                FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
+                pb.flip();
+                IntBuffer q = symbols.duplicate().limit(n).slice();
+                FloatBuffer w = optimizer.tensor(l).weights();
+                transforms.forward(optimizer.kind(), w, n, channels, pb, null, q, null);
+                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(), channels, p);
+                TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind().name()), channels.axis(), p);
+                errors[l] = relativeError(w, qt, spec, channels, n);
+                encoded[l] = encoder.quantized(t, qt, spec);
+                payload += encoded[l].info().streams().get(0).payloadLength();
+            }
+            List<TensorInfo> infos = new ArrayList<>(tensors.size());
+            for (int i = 0, j = 0; i < tensors.size(); i++) {
+                infos.add(slots[i] != null ? slots[i].info() : encoded[j++].info());
+            }
+            return new Probe(encoded, ContainerSize.of(attributes, infos), payload, errors, params, scale);
+        }
+
+        /** Searches one common factor on every parameter for a file in the band (class comment). */
+        Probe scaleSearch(Probe start) throws L2cException {
+            Probe best = start;
+            double lo = 0;
+            Probe loProbe = start;
+            double hi;
+            Probe hiProbe;
+            int probes = 0;
+            // The file shrinks as the factor grows: find a bracket [lo: too large file, hi: too small].
+            if (start.fileBytes > targetBytes) {
+                double u = 0.01;
+                Probe p = probe(Math.exp(u));
+                probes++;
+                best = closer(best, p);
+                while (p.fileBytes > targetBytes && u < MAX_LOG_SCALE && probes < MAX_SCALE_PROBES) {
+                    lo = u;
+                    loProbe = p;
+                    u = Math.min(MAX_LOG_SCALE, u * 2);
+                    p = probe(Math.exp(u));
+                    probes++;
+                    best = closer(best, p);
+                }
+                if (p.fileBytes > targetBytes || inBand(p)) return best;
+                hi = u;
+                hiProbe = p;
+            } else {
+                double u = -0.01;
+                Probe p = probe(Math.exp(u));
+                probes++;
+                best = closer(best, p);
+                hi = 0;
+                hiProbe = start;
+                while (p.fileBytes < targetBytes * (1 - TOLERANCE) && u > -MAX_LOG_SCALE && probes < MAX_SCALE_PROBES) {
+                    hi = u;
+                    hiProbe = p;
+                    u = Math.max(-MAX_LOG_SCALE, u * 2);
+                    p = probe(Math.exp(u));
+                    probes++;
+                    best = closer(best, p);
+                }
+                if (p.fileBytes < targetBytes * (1 - TOLERANCE) || inBand(p)) return best;
+                lo = u;
+                loProbe = p;
+            }
+            while (!inBand(best) && probes < MAX_SCALE_PROBES && loProbe.fileBytes > hiProbe.fileBytes) {
+                double mid = (lo + hi) / 2;
+                Probe p = probe(Math.exp(mid));
+                probes++;
+                best = closer(best, p);
+                if (p.fileBytes > targetBytes) {
+                    lo = mid;
+                    loProbe = p;
+                } else {
+                    hi = mid;
+                    hiProbe = p;
+                }
+            }
+            return best;
+        }
+    }
+
+    private static double relativeError(FloatBuffer w, QuantizedTensor q, TransformSpec spec, Channels channels, int n) {
+        float[] values = q.values() != null ? q.values() : null;
+        float[] wHat;
+        if (values != null) {
+            wHat = new float[n];
+            for (int i = 0; i < n; i++) wHat[i] = values[q.symbols().get(i) & 0xffff];
+        } else {
+            wHat = Transforms.dequantize(spec, q.symbols(), q.alphabet(), channels, n);
+        }
+        return DataFreeObjective.relativeError(w, wHat);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.l2c.pipeline;
+
+import java.util.List;
+
+/**
+ * What ratio mode did: the target and the ratio of the written file, how the rate control closed,
+ * and one row per tensor.
+ *
+ * @param reached whether the written file's ratio lies in [target, target / (1 - tolerance)]
+ * @param counterBits the counter's rate estimate summed over the calibrated tensors, in bits
+ * @param codedPayloadBytes what the rANS coder really wrote for those tensors
+ * @param rounds optimization runs (the first plus warm-started corrections)
+ * @param scale the final common factor applied to every learned parameter (1 when the runs closed)
+ */
+public record RatioReport(double targetRatio, double achievedRatio, boolean reached, double tolerance,
+        long fileBytes, long originalBytes, long calibratedElements, double counterBits, long codedPayloadBytes,
+        String objective, double distortion, double lambda, String kernel, int resolution, int steps, long seed,
+        int rounds, double scale, List<Row> tensors) {
+
+    /**
+     * One tensor. {@code edge}, {@code step}: the learned parameters (the mean over channels for
+     * per-channel transforms; NaN where not learned).
+     */
+    public record Row(String name, long[] shape, String kind, String transform, double edge, double step,
+            double bitsPerWeight, double sparsity, double ratio, double relativeError) {}
+}
