@@ -24,7 +24,7 @@ public record CalibrationSettings(TransformKind kind, boolean perChannel, Counte
     public static final double DEFAULT_LEARNING_RATE = 0.1;
 
     public CalibrationSettings {
-        if (kind == TransformKind.PIECEWISE) throw new IllegalArgumentException("PIECEWISE calibration is not implemented");
+        if (kind == TransformKind.PIECEWISE) throw new IllegalArgumentException("PIECEWISE transforms are not calibrated; learned transforms are EDGE_SCALE or UNIFORM");
         if (resolution < 1) throw new IllegalArgumentException("resolution must be >= 1, got " + resolution);
         if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);

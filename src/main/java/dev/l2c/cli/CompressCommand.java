@@ -2,6 +2,8 @@ package dev.l2c.cli;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
+import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.counter.CounterKernel;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
@@ -34,7 +36,28 @@ final class CompressCommand implements Callable<Integer> {
 
         @Option(names = "--lossless", description = "float byte planes, entropy-coded: exact reconstruction")
         boolean lossless;
+
+        @Option(names = "--ratio", paramLabel = "R",
+                description = "learned transform (L2) calibrated until the written file is R times smaller than the original tensors")
+        Double ratio;
     }
+
+    @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
+            description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
+    String kernel;
+
+    @Option(names = "--resolution", paramLabel = "N", defaultValue = "64",
+            description = "with --ratio: counter resolution, delta = code range / N (default: ${DEFAULT-VALUE})")
+    int resolution;
+
+    @Option(names = "--steps", paramLabel = "N", description = "with --ratio: optimizer steps of the first run (default: 60)")
+    Integer steps;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "with --ratio: random seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--report", paramLabel = "REPORT.json", description = "with --ratio: write the per-tensor report as JSON")
+    Path report;
 
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")
     boolean perChannel;
@@ -63,8 +86,14 @@ final class CompressCommand implements Callable<Integer> {
     public Integer call() throws L2cException {
         CompressOptions options = options();
         Backend backend = common.backend(spec);
-        CompressReport report = new Compressor(backend, common.progress(spec)).compress(input, output, options);
-        ReportPrinter.printCompress(spec.commandLine().getOut(), report);
+        CompressReport result = new Compressor(backend, common.progress(spec)).compress(input, output, options);
+        ReportPrinter.printCompress(spec.commandLine().getOut(), result);
+        if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
+        if (result.ratio() != null && !result.ratio().reached()) {
+            spec.commandLine().getErr().printf(java.util.Locale.ROOT,
+                    "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n",
+                    result.ratio().targetRatio(), result.ratio().achievedRatio());
+        }
         return 0;
     }
 
@@ -87,10 +116,36 @@ final class CompressCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--keep: invalid regular expression: " + e.getDescription());
             }
         }
-        int bits = mode.lossless ? 0 : mode.bits;
         if (perChannel && mode.lossless) {
-            throw new CommandLine.ParameterException(cl, "--per-channel needs --bits");
+            throw new CommandLine.ParameterException(cl, "--per-channel needs --bits or --ratio");
         }
-        return new CompressOptions(bits, keepPattern, minElements, chunkSymbols, force, perChannel);
+        if (mode.ratio == null) {
+            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}}) {
+                if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
+            }
+            return new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force, perChannel);
+        }
+        if (!(mode.ratio > 1) || mode.ratio > 1e6) {
+            throw new CommandLine.ParameterException(cl, "--ratio must be in (1, 1000000], got " + mode.ratio);
+        }
+        CounterKernel k;
+        try {
+            k = CounterKernel.valueOf(kernel.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--kernel must be cos, tri or lin, got '" + kernel + "'");
+        }
+        if (resolution < 1 || resolution > 1 << 20) {
+            throw new CommandLine.ParameterException(cl, "--resolution must be in [1, 1048576], got " + resolution);
+        }
+        if (steps != null && (steps < 0 || steps > 1_000_000)) {
+            throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
+        }
+        if (report != null && java.nio.file.Files.exists(report) && !force) {
+            throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
+        }
+        CalibrationSettings d = CalibrationSettings.defaults();
+        CalibrationSettings settings = new CalibrationSettings(d.kind(), perChannel, k, resolution,
+                steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
+        return CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
     }
 }

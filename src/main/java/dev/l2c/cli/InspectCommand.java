@@ -1,7 +1,5 @@
 package dev.l2c.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.l2c.L2cException;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.Inspector;
@@ -28,11 +26,7 @@ final class InspectCommand implements Callable<Integer> {
         ContainerSummary summary = Inspector.inspect(input);
         var out = spec.commandLine().getOut();
         if (json) {
-            try {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(summary));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new L2cException(input + ": cannot render JSON: " + e.getMessage(), e);
-            }
+            out.println(JsonReport.render(summary));
         } else {
             ReportPrinter.printSummary(out, summary);
         }

@@ -2,6 +2,7 @@ package dev.l2c.cli;
 
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.RatioReport;
 import dev.l2c.pipeline.TensorRow;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -12,8 +13,37 @@ final class ReportPrinter {
     private ReportPrinter() {}
 
     static void printCompress(PrintWriter out, CompressReport report) {
-        printSummary(out, report.summary());
+        if (report.ratio() != null) {
+            printRatio(out, report.ratio());
+        } else {
+            printSummary(out, report.summary());
+        }
         out.printf("compressed in %s on %s%n", seconds(report.seconds()), report.backend());
+    }
+
+    /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
+    static void printRatio(PrintWriter out, RatioReport r) {
+        int nameWidth = Math.min(48, Math.max(6, r.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
+        out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
+        for (RatioReport.Row t : r.tensors()) {
+            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
+                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
+                    Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
+                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
+                    Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
+        }
+        out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", r.targetRatio(),
+                bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
+                bytes(r.originalBytes()));
+        out.printf(Locale.ROOT, "counter estimate %.0f bytes vs rANS payload %d bytes (%+.2f%%); %s distortion %.4g, lambda %.3g, "
+                        + "%s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
+                r.counterBits() / 8, r.codedPayloadBytes(), 100 * (r.counterBits() / 8 / Math.max(1, r.codedPayloadBytes()) - 1),
+                r.objective(), r.distortion(), r.lambda(), r.kernel(), r.resolution(), r.steps(), r.rounds(), r.seed());
+    }
+
+    private static String param(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3e", v);
     }
 
     static void printSummary(PrintWriter out, ContainerSummary s) {

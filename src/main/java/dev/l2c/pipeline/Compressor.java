@@ -26,12 +26,12 @@ public final class Compressor {
     private final TransformKernels transforms;
     private final CounterKernels counter;
 
-    /** Ratio mode needs kernels: use the constructor that names them. */
+    /** Calibrates ratio mode with the backend's own kernels. */
     public Compressor(Backend backend, Progress progress) {
-        this(backend, progress, null, null);
+        this(backend, progress, backend.transforms(), backend.counter());
     }
 
-    /** {@code transforms} and {@code counter}: the kernels ratio mode calibrates with (may be null otherwise). */
+    /** {@code transforms} and {@code counter}: the kernels ratio mode calibrates with (tests pass references). */
     public Compressor(Backend backend, Progress progress, TransformKernels transforms, CounterKernels counter) {
         this.backend = backend;
         this.progress = progress;
@@ -41,6 +41,10 @@ public final class Compressor {
 
     public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
         long start = System.nanoTime();
+        // Refuse an existing output before the long work, not after it.
+        if (java.nio.file.Files.exists(output) && !options.force()) {
+            throw new L2cException(output + ": output exists (use --force to overwrite)");
+        }
         SourceModel source = SourceModel.open(input);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(PRODUCER, "l2c " + Version.VERSION);
