@@ -1,5 +1,6 @@
 // Entry points bound by dev.l2c.nativelib.CudaKernels (compiled by nvcc through JavaCPP), and the
-// thin launchers behind them. Kernels live in rans_kernels.cuh, shared math in l2c/rans_core.h.
+// thin launchers behind them. Kernels live in rans_kernels.cuh, transform_kernels.cuh and
+// counter_kernels.cuh; shared math in l2c/rans_core.h, l2c/transform_core.h, l2c/counter_core.h.
 //
 // Two levels:
 //  * l2c::rans::cuda::launch_* take device pointers and a stream and only launch (asynchronous);
@@ -16,8 +17,12 @@
 #include <new>
 #include <vector>
 
+#include "counter_kernels.cuh"
+#include "l2c/counter_core.h"
 #include "l2c/rans_core.h"
+#include "l2c/transform_core.h"
 #include "rans_kernels.cuh"
+#include "transform_kernels.cuh"
 
 // Number of usable CUDA devices; 0 where there is no driver or no device (the CPU fallback signal).
 inline int l2c_cuda_device_count() {
@@ -315,4 +320,270 @@ inline int l2c_rans_cuda_decode_values(const uint8_t* payload, int64_t payload_b
 inline int l2c_rans_cuda_histogram_u16(const uint16_t* symbols, int64_t n, int32_t alphabet,
                                        int64_t* counts, int64_t* err_pos) {
     return l2c::rans::cuda::histogram_host(symbols, n, alphabet, counts, err_pos);
+}
+
+// --- transforms and counter: host-pointer launchers (contracts of l2c_cpu.h, minus threads) -----
+
+namespace l2c {
+namespace transform {
+namespace cuda {
+
+using l2c::rans::cuda::DeviceBuffer;
+using l2c::rans::cuda::download;
+using l2c::rans::cuda::upload;
+
+inline unsigned grid_for(int64_t n) {
+    const int64_t b = (n + kThreads - 1) / kThreads;
+    return (unsigned)(b < 4096 ? (b > 0 ? b : 1) : 4096);
+}
+
+inline int32_t check_host(int32_t kind, int64_t n, int32_t count, int64_t inner, const float* w,
+                          const float* params, int64_t* err_pos) {
+    if (params_per_channel(kind) == 0 || n < 0 || count < 1 || inner < 1 || params == nullptr ||
+        err_pos == nullptr || (n > 0 && w == nullptr))
+        return kErrArgument;
+    *err_pos = -1;
+    for (int32_t ch = 0; ch < count; ch++)
+        if (!params_valid(kind, load_params(kind, params, count, ch))) return kErrParams;
+    return kOk;
+}
+
+// Turns the device's lowest bad index into the CPU's status for that element.
+inline int32_t bad_status(const float* w, int64_t n, unsigned long long bad, int64_t* err_pos) {
+    if (bad >= (unsigned long long)n) return kOk;
+    *err_pos = (int64_t)bad;
+    return fabsf(w[bad]) < INFINITY ? kErrRange : kErrNonFinite;
+}
+
+inline int32_t forward_host(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                            const float* params, float* c, int32_t* q, float* what, int64_t* err_pos) {
+    int32_t st = check_host(kind, n, count, inner, w, params, err_pos);
+    if (st != kOk || n == 0) return st;
+    const int32_t np = params_per_channel(kind);
+    const unsigned long long none = (unsigned long long)n;
+    DeviceBuffer d_w, d_p, d_c, d_q, d_what, d_bad;
+    if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) ||
+        !upload(d_bad, &none, sizeof(none)) || (c != nullptr && !d_c.alloc((size_t)n * 4)) ||
+        (q != nullptr && !d_q.alloc((size_t)n * 4)) || (what != nullptr && !d_what.alloc((size_t)n * 4)))
+        return kErrDevice;
+    forward_kernel<<<grid_for(n), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
+                                              d_c.as<float>(), d_q.as<int32_t>(), d_what.as<float>(),
+                                              d_bad.as<unsigned long long>());
+    unsigned long long bad = 0;
+    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+        !download(&bad, d_bad, sizeof(bad)) || (c != nullptr && !download(c, d_c, (size_t)n * 4)) ||
+        (q != nullptr && !download(q, d_q, (size_t)n * 4)) ||
+        (what != nullptr && !download(what, d_what, (size_t)n * 4)))
+        return kErrDevice;
+    return bad_status(w, n, bad, err_pos);
+}
+
+inline int32_t backward_host(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                             const float* params, const float* g_what, const float* g_c, float* g_w,
+                             float* g_params, int64_t* err_pos) {
+    int32_t st = check_host(kind, n, count, inner, w, params, err_pos);
+    if (st != kOk || n == 0) return st;
+    const int32_t np = params_per_channel(kind);
+    const int64_t block = reduction_block(n, count, np);
+    const int64_t blocks = (n + block - 1) / block;
+    const unsigned long long none = (unsigned long long)n;
+    try {
+        DeviceBuffer d_w, d_p, d_gwhat, d_gc, d_gw, d_scratch, d_partial, d_bad;
+        if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) ||
+            !upload(d_bad, &none, sizeof(none)) ||
+            (g_what != nullptr && !upload(d_gwhat, g_what, (size_t)n * 4)) ||
+            (g_c != nullptr && !upload(d_gc, g_c, (size_t)n * 4)) ||
+            (g_w != nullptr && !d_gw.alloc((size_t)n * 4)) ||
+            (g_params != nullptr && (!d_scratch.alloc((size_t)n * np * 8) ||
+                                     !d_partial.alloc((size_t)(blocks * count * np) * 8))))
+            return kErrDevice;
+        backward_kernel<<<grid_for(n), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
+                                                   d_gwhat.as<float>(), d_gc.as<float>(), d_gw.as<float>(),
+                                                   d_scratch.as<double>(), d_bad.as<unsigned long long>());
+        unsigned long long bad = 0;
+        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+            !download(&bad, d_bad, sizeof(bad)))
+            return kErrDevice;
+        if ((st = bad_status(w, n, bad, err_pos)) != kOk) return st;
+        if (g_w != nullptr && !download(g_w, d_gw, (size_t)n * 4)) return kErrDevice;
+        if (g_params == nullptr) return kOk;
+        const int64_t slots = blocks * count;
+        slot_sum_kernel<<<(unsigned)((slots + kThreads - 1) / kThreads), kThreads>>>(
+            d_scratch.as<double>(), n, count, inner, np, block, blocks, d_partial.as<double>());
+        std::vector<double> partial((size_t)(slots * np));
+        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+            !download(partial.data(), d_partial, partial.size() * 8))
+            return kErrDevice;
+        // Blocks combined per channel in block order, as on the CPU.
+        for (int32_t ch = 0; ch < count; ch++) {
+            for (int32_t k = 0; k < np; k++) {
+                double sum = 0;
+                for (int64_t blk = 0; blk < blocks; blk++) sum += partial[(size_t)((blk * count + ch) * np + k)];
+                float* out = &g_params[(int64_t)k * count + ch];
+                *out = (float)((double)*out + sum);
+            }
+        }
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
+}
+
+}  // namespace cuda
+}  // namespace transform
+
+namespace counter {
+namespace cuda {
+
+using l2c::rans::cuda::DeviceBuffer;
+using l2c::rans::cuda::download;
+using l2c::rans::cuda::upload;
+
+inline unsigned grid_for(int64_t n) {
+    const int64_t b = (n + kThreads - 1) / kThreads;
+    return (unsigned)(b < 4096 ? (b > 0 ? b : 1) : 4096);
+}
+
+// Uploads the codes, finds their range and scatters them; leaves the summed histograms in *h.
+inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, bool density,
+                            DeviceBuffer& d_c, Geometry* g, std::vector<int64_t>* h, int64_t* err_pos) {
+    if (err_pos == nullptr) return kErrArgument;
+    *err_pos = -1;
+    if (n < 1 || n > kMaxElements || c == nullptr || !valid_kernel(kernel) || resolution < 1)
+        return kErrArgument;
+    const unsigned rb = grid_for(n) < (unsigned)kRangeBlocks ? grid_for(n) : (unsigned)kRangeBlocks;
+    DeviceBuffer d_lo, d_hi, d_bad, d_hist;
+    if (!upload(d_c, c, (size_t)n * 4) || !d_lo.alloc(rb * 4) || !d_hi.alloc(rb * 4) || !d_bad.alloc(rb * 8))
+        return kErrDevice;
+    range_kernel<<<rb, kThreads>>>(d_c.as<float>(), n, d_lo.as<float>(), d_hi.as<float>(), d_bad.as<int64_t>());
+    std::vector<float> lo(rb), hi(rb);
+    std::vector<int64_t> bad(rb);
+    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+        !download(lo.data(), d_lo, rb * 4) || !download(hi.data(), d_hi, rb * 4) ||
+        !download(bad.data(), d_bad, rb * 8))
+        return kErrDevice;
+    float min_c = INFINITY, max_c = -INFINITY;
+    int64_t first_bad = n;
+    for (unsigned b = 0; b < rb; b++) {
+        min_c = fminf(min_c, lo[b]);
+        max_c = fmaxf(max_c, hi[b]);
+        first_bad = bad[b] < first_bad ? bad[b] : first_bad;
+    }
+    if (first_bad < n) {
+        *err_pos = first_bad;
+        return kErrNonFinite;
+    }
+    int32_t st = make_geometry(min_c, max_c, resolution, g);
+    if (st != kOk) return st;
+    const int64_t slots = hist_slots(g->bins);
+    if (!d_hist.alloc((size_t)slots * 8) || cudaMemset(d_hist.ptr, 0, (size_t)slots * 8) != cudaSuccess)
+        return kErrDevice;
+    const bool shared = slots <= kSharedSlots;
+    const size_t smem = shared ? (size_t)slots * 8 : 0;
+    const unsigned grid = grid_for(n) < 1024u ? grid_for(n) : 1024u;
+    int64_t* d = d_hist.as<int64_t>();
+    const float* dc = d_c.as<float>();
+#define L2C_SCATTER(K)                                                                          \
+    do {                                                                                        \
+        if (density) {                                                                          \
+            if (shared) scatter_kernel<K, true, true><<<grid, kThreads, smem>>>(*g, dc, n, d);  \
+            else scatter_kernel<K, true, false><<<grid, kThreads>>>(*g, dc, n, d);              \
+        } else {                                                                                \
+            if (shared) scatter_kernel<K, false, true><<<grid, kThreads, smem>>>(*g, dc, n, d); \
+            else scatter_kernel<K, false, false><<<grid, kThreads>>>(*g, dc, n, d);             \
+        }                                                                                       \
+    } while (0)
+    if (kernel == kCos) L2C_SCATTER(kCos);
+    else if (kernel == kTri) L2C_SCATTER(kTri);
+    else L2C_SCATTER(kLin);
+#undef L2C_SCATTER
+    h->assign((size_t)slots, 0);
+    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+        !download(h->data(), d_hist, (size_t)slots * 8))
+        return kErrDevice;
+    return kOk;
+}
+
+inline int32_t forward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits,
+                            int64_t* min_symbol, double* probs, int64_t probs_capacity, int64_t* bins,
+                            int64_t* err_pos) {
+    if (bits == nullptr || min_symbol == nullptr || bins == nullptr || probs_capacity < 0 ||
+        (probs == nullptr && probs_capacity > 0))
+        return kErrArgument;
+    try {
+        DeviceBuffer d_c;
+        Geometry g;
+        std::vector<int64_t> h;
+        int32_t st = scatter_host(c, n, kernel, resolution, false, d_c, &g, &h, err_pos);
+        if (st != kOk) return st;
+        *bins = g.bins;
+        *min_symbol = g.kmin;
+        if (probs_capacity < g.bins) return kErrCapacity;
+        const int64_t* count = h.data();
+        *bits = tables(g, n, count, count + g.bins, count + 2 * g.bins + 2, nullptr, probs, nullptr, nullptr);
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
+}
+
+inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, float scale,
+                             float* grad, int64_t* err_pos) {
+    if (grad == nullptr) return kErrArgument;
+    try {
+        DeviceBuffer d_c, d_coef, d_query, d_grad;
+        Geometry g;
+        std::vector<int64_t> h;
+        int32_t st = scatter_host(c, n, kernel, resolution, true, d_c, &g, &h, err_pos);
+        if (st != kOk) return st;
+        const int64_t* count = h.data();
+        const int64_t *full = count + g.bins, *part = full + g.bins + 2, *dens = part + g.bins + 1;
+        std::vector<double> probs((size_t)g.bins), coef((size_t)g.bins + 1), query((size_t)g.bins);
+        tables(g, n, count, full, part, dens, probs.data(), coef.data(), query.data());
+        if (!upload(d_coef, coef.data(), coef.size() * 8) || !upload(d_query, query.data(), query.size() * 8) ||
+            !d_grad.alloc((size_t)n * 4))
+            return kErrDevice;
+        const float* dc = d_c.as<float>();
+        if (kernel == kCos)
+            gather_kernel<kCos><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+        else if (kernel == kTri)
+            gather_kernel<kTri><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+        else
+            gather_kernel<kLin><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+            !download(grad, d_grad, (size_t)n * 4))
+            return kErrDevice;
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
+}
+
+}  // namespace cuda
+}  // namespace counter
+}  // namespace l2c
+
+inline int l2c_transform_cuda_forward(int32_t kind, const float* w, int64_t n, int32_t count,
+                                      int64_t inner, const float* params, float* c, int32_t* q,
+                                      float* what, int64_t* err_pos) {
+    return l2c::transform::cuda::forward_host(kind, w, n, count, inner, params, c, q, what, err_pos);
+}
+
+inline int l2c_transform_cuda_backward(int32_t kind, const float* w, int64_t n, int32_t count,
+                                       int64_t inner, const float* params, const float* g_what,
+                                       const float* g_c, float* g_w, float* g_params, int64_t* err_pos) {
+    return l2c::transform::cuda::backward_host(kind, w, n, count, inner, params, g_what, g_c, g_w,
+                                               g_params, err_pos);
+}
+
+inline int l2c_counter_cuda_forward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                    double* bits, int64_t* min_symbol, double* probs,
+                                    int64_t probs_capacity, int64_t* bins, int64_t* err_pos) {
+    return l2c::counter::cuda::forward_host(c, n, kernel, resolution, bits, min_symbol, probs,
+                                            probs_capacity, bins, err_pos);
+}
+
+inline int l2c_counter_cuda_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                     float scale, float* grad, int64_t* err_pos) {
+    return l2c::counter::cuda::backward_host(c, n, kernel, resolution, scale, grad, err_pos);
 }

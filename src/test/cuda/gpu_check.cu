@@ -1,6 +1,8 @@
 // Native GPU check of the rANS codec (no Java): CUDA encode/decode bit-exact against the CPU
 // coder over a matrix of sizes, chunk sizes, alphabets, precisions and skews; fused value decode;
 // histogram; per-chunk status on corrupted streams; then decode throughput on a 256 MiB stream.
+// Also the transform and counter kernels: CUDA against CPU within 1e-5 relative (forward and
+// backward, every kind and kernel, per-tensor and per-channel), and their throughput.
 // Built and run by scripts/gpu-check.sh. Exit status 0 only when every check passes.
 #include <omp.h>
 #include <stdint.h>
@@ -273,6 +275,169 @@ int throughput() {
     return 0;
 }
 
+// --- transform and counter kernels ---------------------------------------------------------------
+
+bool close_rel(double a, double b, double rel, double abs_floor) {
+    return fabs(a - b) <= rel * fmax(fabs(a), fabs(b)) + abs_floor;
+}
+
+void laplace_codes(int64_t n, double scale, uint64_t seed, std::vector<float>& out) {
+    out.resize(n);
+    Rng r(seed);
+    for (int64_t i = 0; i < n; i++) {
+        const double m = -scale * std::log(1.0 - r.uniform());
+        out[i] = (float)((r.next() & 1) ? m : -m);
+    }
+}
+
+void check_transforms() {
+    const int64_t n = 1000003;
+    std::vector<float> w, gwhat, gc;
+    laplace_codes(n, 0.02, 77, w);
+    laplace_codes(n, 1.0, 78, gwhat);
+    laplace_codes(n, 0.01, 79, gc);
+    for (int32_t kind = 0; kind < 3; kind++) {
+        for (int32_t count : {1, 7}) {
+            char label[96];
+            snprintf(label, sizeof label, "kind %d, %d channel(s)", kind, count);
+            const int32_t np = l2c::transform::params_per_channel(kind);
+            std::vector<float> params((size_t)np * count);
+            for (int32_t ch = 0; ch < count; ch++) {
+                const float f = 1.0f + 0.1f * ch;
+                const float one[4] = {kind == 0 ? 0.007f * f : 0.011f * f, 0.0067f * f, 0.061f * f, 0.017f * f};
+                for (int32_t k = 0; k < np; k++) params[(size_t)k * count + ch] = one[k];
+            }
+            const int64_t inner = count == 1 ? n : 1000;
+            std::vector<float> c1(n), c2(n), h1(n), h2(n), g1(n), g2(n), p1(np * count, 0.f), p2(np * count, 0.f);
+            std::vector<int32_t> q1(n), q2(n);
+            int64_t e1, e2;
+            int s1 = l2c_transform_cpu_forward(kind, w.data(), n, count, inner, params.data(), c1.data(), q1.data(), h1.data(), 0, &e1);
+            int s2 = l2c_transform_cuda_forward(kind, w.data(), n, count, inner, params.data(), c2.data(), q2.data(), h2.data(), &e2);
+            if (s1 != 0 || s2 != 0) { fail("transform forward status", label); continue; }
+            int64_t qdiff = 0;
+            bool ok = true;
+            for (int64_t i = 0; i < n; i++) {
+                if (q1[i] != q2[i]) { qdiff++; continue; }  // a code on a rounding tie, FMA apart
+                ok = ok && close_rel(c1[i], c2[i], 1e-5, 1e-12) && close_rel(h1[i], h2[i], 1e-5, 1e-12);
+            }
+            if (!ok || qdiff > n / 100000) fail("transform forward cuda == cpu", label);
+            s1 = l2c_transform_cpu_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), g1.data(), p1.data(), 0, &e1);
+            s2 = l2c_transform_cuda_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), g2.data(), p2.data(), &e2);
+            if (s1 != 0 || s2 != 0) { fail("transform backward status", label); continue; }
+            double gmax = 0;
+            for (int64_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(g1[i]));
+            ok = true;
+            for (int64_t i = 0; i < n; i++)
+                if (q1[i] == q2[i]) ok = ok && close_rel(g1[i], g2[i], 1e-5, 1e-9 * gmax);
+            for (size_t k = 0; k < p1.size(); k++) ok = ok && close_rel(p1[k], p2[k], 1e-5, 1e-9);
+            if (!ok) fail("transform backward cuda == cpu", label);
+        }
+    }
+    std::vector<float> bad = w;
+    bad[12345] = NAN;
+    const float p[2] = {0.01f, 0.02f};
+    int64_t e = -1;
+    if (l2c_transform_cuda_forward(1, bad.data(), n, 1, n, p, nullptr, nullptr, nullptr, &e) !=
+            l2c::transform::kErrNonFinite || e != 12345)
+        fail("transform NaN position", "cuda");
+}
+
+void check_counter() {
+    for (int64_t n : {1, 2, 1000, 100003, 2359296}) {
+        for (double scale : {0.5, 4.0, 300.0}) {
+            std::vector<float> c;
+            laplace_codes(n, scale, (uint64_t)(n * 7 + scale * 10), c);
+            for (int32_t kernel = 0; kernel < 3; kernel++) {
+                for (int32_t res : {8, 64}) {
+                    char label[96];
+                    snprintf(label, sizeof label, "n=%lld scale=%g kernel %d res %d", (long long)n, scale, kernel, res);
+                    std::vector<double> pr1(1 << 16), pr2(1 << 16);
+                    double b1 = 0, b2 = 0;
+                    int64_t m1 = 0, m2 = 0, k1 = 0, k2 = 0, e1, e2;
+                    int s1 = l2c_counter_cpu_forward(c.data(), n, kernel, res, &b1, &m1, pr1.data(), pr1.size(), &k1, 0, &e1);
+                    int s2 = l2c_counter_cuda_forward(c.data(), n, kernel, res, &b2, &m2, pr2.data(), pr2.size(), &k2, &e2);
+                    if (s1 != 0 || s2 != 0 || m1 != m2 || k1 != k2) { fail("counter forward status", label); continue; }
+                    bool ok = close_rel(b1, b2, 1e-5, 1e-9);
+                    for (int64_t k = 0; k < k1; k++) ok = ok && close_rel(pr1[k], pr2[k], 1e-5, 1e-300);
+                    if (!ok) fail("counter forward cuda == cpu", label);
+                    std::vector<float> g1(n), g2(n);
+                    s1 = l2c_counter_cpu_backward(c.data(), n, kernel, res, 1.0f, g1.data(), 0, &e1);
+                    s2 = l2c_counter_cuda_backward(c.data(), n, kernel, res, 1.0f, g2.data(), &e2);
+                    if (s1 != 0 || s2 != 0) { fail("counter backward status", label); continue; }
+                    double gmax = 0;
+                    for (int64_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(g1[i]));
+                    ok = true;
+                    for (int64_t i = 0; i < n; i++) ok = ok && close_rel(g1[i], g2[i], 1e-5, 1e-7 * gmax);
+                    if (!ok) fail("counter backward cuda == cpu", label);
+                }
+            }
+        }
+    }
+    std::vector<float> bad(1000, 1.0f);
+    bad[777] = INFINITY;
+    double b;
+    int64_t m, k, e = -1;
+    double pr[8];
+    if (l2c_counter_cuda_forward(bad.data(), 1000, 0, 64, &b, &m, pr, 8, &k, &e) != l2c::counter::kErrNonFinite || e != 777)
+        fail("counter inf position", "cuda");
+}
+
+// Host-API calls (copies included) against the CPU kernels on one and on all threads.
+void kernel_throughput() {
+    const int64_t n = 2359296;
+    std::vector<float> c, g(n), w, gw(n), cc(n), wh(n);
+    std::vector<int32_t> q(n);
+    laplace_codes(n, 4.0, 5, c);
+    laplace_codes(n, 0.02, 6, w);
+    printf("\n%-44s %16s %16s %16s\n", "kernels at N = 2,359,296 (M elements/s)", "CPU 1 thread", "CPU all", "CUDA (host API)");
+    const int reps = 5;
+    for (int32_t kernel = 0; kernel < 3; kernel++) {
+        double rate[3];
+        for (int which = 0; which < 3; which++) {
+            const int threads = which == 0 ? 1 : 0;
+            auto t0 = std::chrono::steady_clock::now();
+            for (int r = 0; r < reps; r++) {
+                double bits, pr[4096];
+                int64_t m, k, e;
+                if (which < 2) {
+                    l2c_counter_cpu_forward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, threads, &e);
+                    l2c_counter_cpu_backward(c.data(), n, kernel, 64, 1.0f, g.data(), threads, &e);
+                } else {
+                    l2c_counter_cuda_forward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, &e);
+                    l2c_counter_cuda_backward(c.data(), n, kernel, 64, 1.0f, g.data(), &e);
+                }
+            }
+            rate[which] = n * reps / seconds_since(t0) / 1e6;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "counter fwd+bwd, kernel %s", kernel == 0 ? "cos" : kernel == 1 ? "tri" : "lin");
+        printf("%-44s %16.1f %16.1f %16.1f\n", name, rate[0], rate[1], rate[2]);
+    }
+    for (int32_t kind = 0; kind < 3; kind++) {
+        const float params[4] = {kind == 0 ? 0.007f : 0.011f, 0.0067f, 0.061f, 0.017f};
+        double rate[3];
+        for (int which = 0; which < 3; which++) {
+            const int threads = which == 0 ? 1 : 0;
+            auto t0 = std::chrono::steady_clock::now();
+            for (int r = 0; r < reps; r++) {
+                float gp[4] = {0, 0, 0, 0};
+                int64_t e;
+                if (which < 2) {
+                    l2c_transform_cpu_forward(kind, w.data(), n, 1, n, params, cc.data(), q.data(), wh.data(), threads, &e);
+                    l2c_transform_cpu_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, gw.data(), gp, threads, &e);
+                } else {
+                    l2c_transform_cuda_forward(kind, w.data(), n, 1, n, params, cc.data(), q.data(), wh.data(), &e);
+                    l2c_transform_cuda_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, gw.data(), gp, &e);
+                }
+            }
+            rate[which] = n * reps / seconds_since(t0) / 1e6;
+        }
+        char name[64];
+        snprintf(name, sizeof name, "transform fwd+bwd, kind %s", kind == 0 ? "uniform" : kind == 1 ? "edge-scale" : "piecewise");
+        printf("%-44s %16.1f %16.1f %16.1f\n", name, rate[0], rate[1], rate[2]);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -299,7 +464,10 @@ int main(int argc, char** argv) {
                         check_case(n, chunk, a, p, src, seed++);
                     }
         }
+    check_transforms();
+    check_counter();
     if (!quick && throughput() != 0) g_failures++;
+    if (!quick) kernel_throughput();
     printf("\n%s: %d failure(s)\n", g_failures ? "FAILED" : "PASSED", g_failures);
     return g_failures ? 1 : 0;
 }

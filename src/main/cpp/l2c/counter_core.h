@@ -182,6 +182,11 @@ L2C_HD void scatter_element(const Geometry& g, float cf, int64_t* count, int64_t
     }
 }
 
+// Plain addition for a histogram only this thread touches (the CPU's per-thread copies).
+struct PlainAdd {
+    L2C_HD void operator()(int64_t* slot, int64_t v) const { *slot += v; }
+};
+
 // The gradient of one element given the table stage's coefficients: coef[b] = -A_b / delta for
 // b = 0 .. bins, query[k] the query-path term of bin k.
 template <int32_t K>

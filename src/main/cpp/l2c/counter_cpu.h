@@ -72,9 +72,8 @@ void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, Histogram
         const int t = omp_get_thread_num();
         int64_t* base = &scratch[(size_t)(per_thread * t)];
         int64_t *count = base, *full = count + bins, *part = full + bins + 2, *dens = part + bins + 1;
-        const auto add = [](int64_t* slot, int64_t v) { *slot += v; };
 #pragma omp for schedule(static)
-        for (int64_t i = 0; i < n; i++) scatter_element<K, kDensity>(g, c[i], count, full, part, dens, add);
+        for (int64_t i = 0; i < n; i++) scatter_element<K, kDensity>(g, c[i], count, full, part, dens, PlainAdd());
     }
     for (int t = 0; t < nt; t++) {
         const int64_t* base = &scratch[(size_t)(per_thread * t)];

@@ -3,8 +3,8 @@ package dev.l2c.backend;
 import dev.l2c.codec.CudaRansCodec;
 import dev.l2c.codec.RansCodec;
 import dev.l2c.counter.CounterKernels;
-import dev.l2c.counter.CpuCounterKernels;
-import dev.l2c.transform.CpuTransformKernels;
+import dev.l2c.counter.CudaCounterKernels;
+import dev.l2c.transform.CudaTransformKernels;
 import dev.l2c.transform.TransformKernels;
 
 /**
@@ -13,9 +13,8 @@ import dev.l2c.transform.TransformKernels;
  */
 public final class CudaBackend implements Backend {
     private final CudaRansCodec rans = new CudaRansCodec();
-    // Host kernels until the CUDA transform and counter kernels are bound (next commit).
-    private final TransformKernels transforms = new CpuTransformKernels(Runtime.getRuntime().availableProcessors());
-    private final CounterKernels counter = new CpuCounterKernels(Runtime.getRuntime().availableProcessors());
+    private final CudaTransformKernels transforms = new CudaTransformKernels();
+    private final CudaCounterKernels counter = new CudaCounterKernels();
 
     CudaBackend() {}
 

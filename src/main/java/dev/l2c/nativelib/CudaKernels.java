@@ -1,6 +1,8 @@
 package dev.l2c.nativelib;
 
 import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.ShortBuffer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
@@ -54,4 +56,24 @@ public final class CudaKernels {
     public static native int l2c_rans_cuda_histogram_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, int alphabet,
             @Cast("int64_t*") long[] counts, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_transform_cuda_forward(
+            int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
+            @Cast("const float*") FloatBuffer params, @Cast("float*") FloatBuffer c,
+            @Cast("int32_t*") IntBuffer q, @Cast("float*") FloatBuffer wHat, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_transform_cuda_backward(
+            int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
+            @Cast("const float*") FloatBuffer params, @Cast("const float*") FloatBuffer gWHat,
+            @Cast("const float*") FloatBuffer gC, @Cast("float*") FloatBuffer gW,
+            @Cast("float*") FloatBuffer gParams, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cuda_forward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, double[] bits,
+            @Cast("int64_t*") long[] minSymbol, double[] probs, long probsCapacity,
+            @Cast("int64_t*") long[] bins, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cuda_backward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, float scale,
+            @Cast("float*") FloatBuffer grad, @Cast("int64_t*") long[] errPos);
 }
