@@ -82,7 +82,8 @@ public final class WordNet {
     static Synset parseLine(String line, PartOfSpeech pos) {
         int bar = line.indexOf(" | ");
         if (bar < 0) throw new IllegalArgumentException("no ' | ' before the gloss");
-        String[] t = line.substring(0, bar).trim().split(" +");
+        // Fields are separated by single spaces; split(" ") takes String's fast path, no regex.
+        String[] t = line.substring(0, bar).trim().split(" ");
         Cursor c = new Cursor(t);
         String offsetText = c.next("synset offset");
         if (offsetText.length() != 8 || !offsetText.chars().allMatch(Character::isDigit)) {
@@ -98,23 +99,24 @@ public final class WordNet {
         if (words < 1) throw new IllegalArgumentException("synset " + offsetText + " has no words");
         List<String> lemmas = new ArrayList<>(words);
         for (int i = 0; i < words; i++) {
-            String word = ADJECTIVE_MARKER.matcher(c.next("word " + (i + 1))).replaceFirst("");
-            c.number("lex_id of word " + (i + 1), 16);
+            String word = c.next("word %d", i + 1);
+            if (word.endsWith(")")) word = ADJECTIVE_MARKER.matcher(word).replaceFirst("");
+            c.number("lex_id of word %d", i + 1, 16);
             lemmas.add(word.replace('_', ' '));
         }
         int pointers = c.number("p_cnt", 10);
         for (int i = 0; i < pointers; i++) {
-            c.next("pointer " + (i + 1) + " symbol");
-            c.number("pointer " + (i + 1) + " offset", 10);
-            c.next("pointer " + (i + 1) + " part of speech");
-            c.number("pointer " + (i + 1) + " source/target", 16);
+            c.next("pointer %d symbol", i + 1);
+            c.number("pointer %d offset", i + 1, 10);
+            c.next("pointer %d part of speech", i + 1);
+            c.number("pointer %d source/target", i + 1, 16);
         }
         if (pos == PartOfSpeech.VERB) {
             int frames = c.number("f_cnt", 10);
             for (int i = 0; i < frames; i++) {
-                c.next("frame " + (i + 1) + " '+'");
-                c.number("frame " + (i + 1) + " f_num", 10);
-                c.number("frame " + (i + 1) + " w_num", 16);
+                c.next("frame %d '+'", i + 1);
+                c.number("frame %d f_num", i + 1, 10);
+                c.number("frame %d w_num", i + 1, 16);
             }
         }
         if (c.hasNext()) {
@@ -145,18 +147,27 @@ public final class WordNet {
         }
 
         String next(String field) {
-            if (at >= tokens.length) throw new IllegalArgumentException("line ends before " + field);
+            return next(field, 0);
+        }
+
+        /** The next field; {@code field} may hold a %d for {@code item}, formatted only for an error. */
+        String next(String field, int item) {
+            if (at >= tokens.length) throw new IllegalArgumentException("line ends before " + field.formatted(item));
             return tokens[at++];
         }
 
         int number(String field, int radix) {
-            String s = next(field);
+            return number(field, 0, radix);
+        }
+
+        int number(String field, int item, int radix) {
+            String s = next(field, item);
             try {
                 int v = Integer.parseInt(s, radix);
                 if (v < 0) throw new NumberFormatException();
                 return v;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(field + " '" + s + "' is not a " + (radix == 16 ? "hexadecimal" : "decimal") + " number");
+                throw new IllegalArgumentException(field.formatted(item) + " '" + s + "' is not a " + (radix == 16 ? "hexadecimal" : "decimal") + " number");
             }
         }
     }
