@@ -13,7 +13,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,7 +119,6 @@ class WordNetTest {
     }
 
     private static Synset find(PartOfSpeech pos, long offset) {
-        Map<Long, Synset> byKey = wordnet.synsets().stream().collect(Collectors.toMap(Synset::key, Function.identity()));
-        return byKey.get(new Synset(pos, offset, List.of("x"), "").key());
+        return wordnet.synsets().stream().filter(s -> s.pos() == pos && s.offset() == offset).findFirst().orElseThrow();
     }
 }
