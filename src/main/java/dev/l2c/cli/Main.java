@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             DecompressCommand.class,
             InspectCommand.class,
             VerifyCommand.class,
+            EvalCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -40,6 +41,7 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof L2cException) {
                 err.println("l2c: " + ex.getMessage());

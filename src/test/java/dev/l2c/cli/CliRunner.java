@@ -22,7 +22,7 @@ record CliRunner(int exit, String out, String err) {
 
     private static boolean needsNoProgress(String command) {
         return switch (command) {
-            case "compress", "decompress", "verify", "demo" -> true;
+            case "compress", "decompress", "verify", "demo", "eval" -> true;
             default -> false;
         };
     }

@@ -1,0 +1,91 @@
+package dev.l2c.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.l2c.L2cException;
+import dev.l2c.data.SynsetSelection;
+import dev.l2c.eval.EvalData;
+import dev.l2c.eval.EvalReport;
+import dev.l2c.eval.Evaluator;
+import dev.l2c.eval.RetrievalResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eval", description = "Judge a compressed (.l2c) or ONNX model against the original in ONNX Runtime on a real task.")
+final class EvalCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "MODEL.l2c (decoded through --model) or MODEL.onnx")
+    Path input;
+
+    @Option(names = "--model", required = true, paramLabel = "ORIGINAL.onnx", description = "the original fp32 ONNX model")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "SET", description = "evaluation data: wordnet")
+    EvalData data;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the data lives (default for wordnet: /usr/share/wordnet)")
+    Path dataDir;
+
+    @Option(names = "--n", paramLabel = "N", defaultValue = "" + SynsetSelection.DEFAULT_COUNT,
+            description = "synsets to evaluate (default: ${DEFAULT-VALUE})")
+    int n;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "" + SynsetSelection.DEFAULT_SEED,
+            description = "selection seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--tokenizer", paramLabel = "PATH",
+            description = "tokenizer.json (default: <stem>-tokenizer.json or tokenizer.json next to --model)")
+    Path tokenizer;
+
+    @Option(names = "--json", description = "machine-readable output")
+    boolean json;
+
+    @Mixin
+    CommonOptions common;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws L2cException {
+        if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
+        var backend = common.backend(spec);
+        int threads = common.threads != null ? common.threads : Runtime.getRuntime().availableProcessors();
+        EvalReport report = new Evaluator(backend, common.progress(spec), threads)
+                .evaluate(input, model, tokenizer, data, dataDir, n, seed);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            try {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new L2cException(input + ": cannot render JSON: " + e.getMessage(), e);
+            }
+        } else {
+            print(out, report);
+        }
+        return 0;
+    }
+
+    private static void print(PrintWriter out, EvalReport r) {
+        out.printf("task: WordNet gloss -> lemma retrieval, %d synsets (evaluation split, seed %d); chance acc@1 %.4f%n",
+                r.n(), r.seed(), 1.0 / r.n());
+        out.printf("%-10s %14s %8s %8s %8s %12s %9s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "embed");
+        row(out, "original", r.originalBytes(), 1.0, r.originalResult());
+        row(out, "evaluated", r.modelBytes(), r.ratio(), r.modelResult());
+        out.printf("original: %s%nevaluated: %s%s%n", r.original(), r.model(),
+                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportPrinter.seconds(r.decompressSeconds())) : "");
+        out.printf("ratio = original ONNX file bytes / evaluated file bytes; cosine = mean cosine of gloss embeddings "
+                + "to the original's; total %s%n", ReportPrinter.seconds(r.seconds()));
+    }
+
+    private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalResult res) {
+        out.printf("%-10s %14d %7.2fx %7.2f%% %7.2f%% %12.6f %8.1fs%n", name, bytes, ratio, 100 * res.accuracyAt1(),
+                100 * res.accuracyAt5(), res.meanCosine(), res.embedSeconds());
+    }
+}
