@@ -5,8 +5,6 @@ import dev.l2c.backend.Backend;
 import dev.l2c.Version;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
-import dev.l2c.counter.CounterKernels;
-import dev.l2c.transform.TransformKernels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,20 +21,10 @@ public final class Compressor {
 
     private final Backend backend;
     private final Progress progress;
-    private final TransformKernels transforms;
-    private final CounterKernels counter;
 
-    /** Calibrates ratio mode with the backend's own kernels. */
     public Compressor(Backend backend, Progress progress) {
-        this(backend, progress, backend.transforms(), backend.counter());
-    }
-
-    /** {@code transforms} and {@code counter}: the kernels ratio mode calibrates with (tests pass references). */
-    public Compressor(Backend backend, Progress progress, TransformKernels transforms, CounterKernels counter) {
         this.backend = backend;
         this.progress = progress;
-        this.transforms = transforms;
-        this.counter = counter;
     }
 
     public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
@@ -69,11 +57,8 @@ public final class Compressor {
 
     private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
-        if (transforms == null || counter == null) {
-            throw new IllegalStateException("ratio mode needs a Compressor built with transform and counter kernels");
-        }
         attributes.put(SEED, Long.toString(options.calibration().seed()));
-        RatioCompressor.Outcome outcome = new RatioCompressor(transforms, counter, encoder, options, progress)
+        RatioCompressor.Outcome outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress)
                 .run(source.tensors(), attributes);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
             for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());

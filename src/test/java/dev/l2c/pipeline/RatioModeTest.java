@@ -9,7 +9,6 @@ import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
 import dev.l2c.backend.Device;
 import dev.l2c.calib.CalibrationSettings;
-import dev.l2c.calib.JavaKernels;
 import dev.l2c.counter.CounterKernel;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Ratio mode end to end on a small synthetic model over the plain-Java kernels: the written file
+ * Ratio mode end to end on a small synthetic model on the CPU kernels: the written file
  * meets the target, sizes fall as targets rise, runs are byte-for-byte repeatable, decoding gives
  * the reported error, and unreachable targets are reported.
  */
@@ -35,7 +34,6 @@ class RatioModeTest {
 
     static Backend cpu;
     static Path model;
-    static final JavaKernels KERNELS = new JavaKernels();
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -61,7 +59,7 @@ class RatioModeTest {
         CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, perChannel, CounterKernel.COS, 64, steps, 0.1,
                 Double.NaN, 3);
         CompressOptions o = CompressOptions.ratio(ratio, s, null, 1024, 65536, true);
-        return new Compressor(cpu, Progress.NONE, KERNELS, KERNELS).compress(model, dir.resolve(out), o);
+        return new Compressor(cpu, Progress.NONE).compress(model, dir.resolve(out), o);
     }
 
     @Test
