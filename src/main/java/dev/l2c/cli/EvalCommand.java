@@ -1,7 +1,5 @@
 package dev.l2c.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.l2c.L2cException;
 import dev.l2c.data.SynsetSelection;
 import dev.l2c.eval.EvalData;
@@ -61,11 +59,7 @@ final class EvalCommand implements Callable<Integer> {
                 .evaluate(input, model, tokenizer, data, dataDir, n, seed);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            try {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new L2cException(input + ": cannot render JSON: " + e.getMessage(), e);
-            }
+            out.println(JsonReport.render(report));
         } else {
             print(out, report);
         }

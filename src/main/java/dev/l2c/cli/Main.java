@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             DecompressCommand.class,
             InspectCommand.class,
             VerifyCommand.class,
+            CompareCommand.class,
             EvalCommand.class,
             DemoCommand.class,
             CommandLine.HelpCommand.class

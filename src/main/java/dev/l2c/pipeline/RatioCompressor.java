@@ -120,13 +120,28 @@ final class RatioCompressor {
         for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
         double achieved = originalBytes / (double) best.fileBytes;
         long payload = best.payloadBytes;
-        double counterBits = 0;
-        for (int l = 0; l < optimizer.tensorCount(); l++) counterBits += optimizer.rateBits(l);
+        double counterBits = counterEstimate(optimizer, best.params, settings);
         RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
                 originalBytes, optimizer.elements(), counterBits, payload, "data-free", distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
                 settings.seed(), rounds, best.scale, rows(tensors, calibrated, best, encoded));
         return new Outcome(encoded, best.fileBytes, report);
+    }
+
+    /** The counter's rate, in bits, of the parameters actually written (after any closing step). */
+    private double counterEstimate(TransformOptimizer optimizer, float[][] params, CalibrationSettings settings)
+            throws L2cException {
+        double bits = 0;
+        for (int l = 0; l < optimizer.tensorCount(); l++) {
+            CalibTensor t = optimizer.tensor(l);
+            FloatBuffer p = ByteBuffer.allocateDirect(4 * params[l].length)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer().put(params[l]).flip();
+            FloatBuffer codes = ByteBuffer.allocateDirect(Math.multiplyExact(4, Math.toIntExact(t.elements())))
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            transforms.forward(settings.kind(), t.weights(), t.elements(), optimizer.channels(l), p, codes, null, null);
+            bits += counter.forward(codes, t.elements(), settings.kernel(), settings.resolution()).bits();
+        }
+        return bits;
     }
 
     private TransformOptimizer.Result optimize(TransformOptimizer optimizer, int steps, double lr, double rateTarget, String name)
