@@ -1,8 +1,8 @@
 // CUDA kernels of the differentiable counter; math in l2c/counter_core.h, launched from
 // l2c_cuda.h. The histograms are int64 (fixed point) summed with 64-bit integer atomics, so the
 // result is the same bits as the CPU's whatever the order the atomics land in.
-// Device memory: c, grad n floats; hist = count[bins] | full[bins + 2] | part[bins + 1] |
-// dens[bins + 1]; coef bins + 1 and query bins doubles; per-block range outputs.
+// Device memory: c, grad n floats; hist = count[bins] | sub[3 * subcells] (hist_slots);
+// gcoef 3 * subcells and query bins doubles; per-block range outputs.
 #pragma once
 #include <stdint.h>
 
@@ -16,8 +16,6 @@ constexpr int kThreads = 256;
 constexpr int kRangeBlocks = 1024;
 // Histograms up to this many int64 slots go to shared memory first (48 KiB).
 constexpr int64_t kSharedSlots = 6144;
-
-L2C_HD int64_t hist_slots(int64_t bins) { return 4 * bins + 4; }
 
 // Per block: min, max of the finite codes and the lowest non-finite index (n when none).
 __global__ void range_kernel(const float* c, int64_t n, float* lo_out, float* hi_out, int64_t* bad_out) {
@@ -61,7 +59,7 @@ struct AtomicAdd {
     }
 };
 
-template <int32_t K, bool kDensity, bool kShared>
+template <int32_t K, bool kShared>
 __global__ void scatter_kernel(Geometry g, const float* c, int64_t n, int64_t* hist) {
     extern __shared__ int64_t s_hist[];
     const int64_t slots = hist_slots(g.bins);
@@ -71,10 +69,9 @@ __global__ void scatter_kernel(Geometry g, const float* c, int64_t n, int64_t* h
         __syncthreads();
         h = s_hist;
     }
-    int64_t *count = h, *full = count + g.bins, *part = full + g.bins + 2, *dens = part + g.bins + 1;
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x)
-        scatter_element<K, kDensity>(g, c[i], count, full, part, dens, AtomicAdd());
+        scatter_element<K>(g, c[i], h, h + g.bins, AtomicAdd());
     if (kShared) {
         __syncthreads();
         for (int64_t s = threadIdx.x; s < slots; s += blockDim.x)
@@ -83,11 +80,11 @@ __global__ void scatter_kernel(Geometry g, const float* c, int64_t n, int64_t* h
 }
 
 template <int32_t K>
-__global__ void gather_kernel(Geometry g, const float* c, int64_t n, const double* coef,
+__global__ void gather_kernel(Geometry g, const float* c, int64_t n, const double* gcoef,
                               const double* query, float scale, float* grad) {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x)
-        grad[i] = (float)(scale * gather_element<K>(g, c[i], coef, query));
+        grad[i] = (float)(scale * gather_element<K>(g, c[i], gcoef, query));
 }
 
 }  // namespace cuda

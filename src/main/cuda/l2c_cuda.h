@@ -445,7 +445,7 @@ inline unsigned grid_for(int64_t n) {
 }
 
 // Uploads the codes, finds their range and scatters them; leaves the summed histograms in *h.
-inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, bool density,
+inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                             DeviceBuffer& d_c, Geometry* g, std::vector<int64_t>* h, int64_t* err_pos) {
     if (err_pos == nullptr) return kErrArgument;
     *err_pos = -1;
@@ -483,15 +483,10 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
     const unsigned grid = grid_for(n) < 1024u ? grid_for(n) : 1024u;
     int64_t* d = d_hist.as<int64_t>();
     const float* dc = d_c.as<float>();
-#define L2C_SCATTER(K)                                                                          \
-    do {                                                                                        \
-        if (density) {                                                                          \
-            if (shared) scatter_kernel<K, true, true><<<grid, kThreads, smem>>>(*g, dc, n, d);  \
-            else scatter_kernel<K, true, false><<<grid, kThreads>>>(*g, dc, n, d);              \
-        } else {                                                                                \
-            if (shared) scatter_kernel<K, false, true><<<grid, kThreads, smem>>>(*g, dc, n, d); \
-            else scatter_kernel<K, false, false><<<grid, kThreads>>>(*g, dc, n, d);             \
-        }                                                                                       \
+#define L2C_SCATTER(K)                                                              \
+    do {                                                                            \
+        if (shared) scatter_kernel<K, true><<<grid, kThreads, smem>>>(*g, dc, n, d); \
+        else scatter_kernel<K, false><<<grid, kThreads>>>(*g, dc, n, d);            \
     } while (0)
     if (kernel == kCos) L2C_SCATTER(kCos);
     else if (kernel == kTri) L2C_SCATTER(kTri);
@@ -514,13 +509,13 @@ inline int32_t forward_host(const float* c, int64_t n, int32_t kernel, int32_t r
         DeviceBuffer d_c;
         Geometry g;
         std::vector<int64_t> h;
-        int32_t st = scatter_host(c, n, kernel, resolution, false, d_c, &g, &h, err_pos);
+        int32_t st = scatter_host(c, n, kernel, resolution, d_c, &g, &h, err_pos);
         if (st != kOk) return st;
         *bins = g.bins;
         *min_symbol = g.kmin;
         if (probs_capacity < g.bins) return kErrCapacity;
         const int64_t* count = h.data();
-        *bits = tables(g, n, count, count + g.bins, count + 2 * g.bins + 2, nullptr, probs, nullptr, nullptr);
+        *bits = tables(kernel, g, n, count, count + g.bins, probs, nullptr, nullptr);
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
     }
@@ -534,12 +529,11 @@ inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t 
         DeviceBuffer d_c, d_coef, d_query, d_grad;
         Geometry g;
         std::vector<int64_t> h;
-        int32_t st = scatter_host(c, n, kernel, resolution, true, d_c, &g, &h, err_pos);
+        int32_t st = scatter_host(c, n, kernel, resolution, d_c, &g, &h, err_pos);
         if (st != kOk) return st;
         const int64_t* count = h.data();
-        const int64_t *full = count + g.bins, *part = full + g.bins + 2, *dens = part + g.bins + 1;
-        std::vector<double> probs((size_t)g.bins), coef((size_t)g.bins + 1), query((size_t)g.bins);
-        tables(g, n, count, full, part, dens, probs.data(), coef.data(), query.data());
+        std::vector<double> probs((size_t)g.bins), coef((size_t)(3 * subcells(g))), query((size_t)g.bins);
+        tables(kernel, g, n, count, count + g.bins, probs.data(), coef.data(), query.data());
         if (!upload(d_coef, coef.data(), coef.size() * 8) || !upload(d_query, query.data(), query.size() * 8) ||
             !d_grad.alloc((size_t)n * 4))
             return kErrDevice;

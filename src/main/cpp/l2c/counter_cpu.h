@@ -52,52 +52,166 @@ inline int32_t code_range(const float* c, int64_t n, int nt, float* min_c, float
     return kOk;
 }
 
-// The summed histograms of one scatter (see scatter_element for the four arrays).
-struct Histograms {
-    std::vector<int64_t> count, full, part, dens;
-};
+// Elements per chunk of the two-pass loops below: the first pass (locate, features, fixed
+// point) has no stores to shared slots and vectorizes; the second does the scattered adds.
+constexpr int64_t kChunk = 512;
 
-template <int32_t K, bool kDensity>
-void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, Histograms* h) {
-    const size_t bins = (size_t)g.bins;
-    h->count.assign(bins, 0);
-    h->full.assign(bins + 2, 0);
-    h->part.assign(bins + 1, 0);
-    h->dens.assign(kDensity ? bins + 1 : 0, 0);
-    const int64_t per_thread = 4 * (int64_t)bins + 4;
-    // Thread-private histograms, summed afterwards: integer sums, so the order is irrelevant.
-    std::vector<int64_t> scratch((size_t)(per_thread * nt), 0);
-#pragma omp parallel num_threads(nt)
-    {
-        const int t = omp_get_thread_num();
-        int64_t* base = &scratch[(size_t)(per_thread * t)];
-        int64_t *count = base, *full = count + bins, *part = full + bins + 2, *dens = part + bins + 1;
-#pragma omp for schedule(static)
-        for (int64_t i = 0; i < n; i++) scatter_element<K, kDensity>(g, c[i], count, full, part, dens, PlainAdd());
-    }
-    for (int t = 0; t < nt; t++) {
-        const int64_t* base = &scratch[(size_t)(per_thread * t)];
-        const int64_t *count = base, *full = count + bins, *part = full + bins + 2, *dens = part + bins + 1;
-        for (size_t b = 0; b < bins; b++) h->count[b] += count[b];
-        for (size_t b = 0; b < bins + 2; b++) h->full[b] += full[b];
-        for (size_t b = 0; b <= bins; b++) h->part[b] += part[b];
-        if (kDensity)
-            for (size_t b = 0; b <= bins; b++) h->dens[b] += dens[b];
-    }
-}
+#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
+#define L2C_X86_DISPATCH 1
+#define L2C_ALWAYS_INLINE __attribute__((always_inline)) inline
+#else
+#define L2C_ALWAYS_INLINE inline
+#endif
 
-template <bool kDensity>
-void scatter_dispatch(int32_t kernel, const Geometry& g, const float* c, int64_t n, int nt, Histograms* h) {
-    if (kernel == kCos) scatter_all<kCos, kDensity>(g, c, n, nt, h);
-    else if (kernel == kTri) scatter_all<kTri, kDensity>(g, c, n, nt, h);
-    else scatter_all<kLin, kDensity>(g, c, n, nt, h);
+template <int32_t K>
+L2C_ALWAYS_INLINE void scatter_range_body(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                          int64_t* count, int64_t* sub) {
+    int32_t sym[kChunk], cell[kChunk];
+    int64_t x1[kChunk], x2[kChunk];
+    const int64_t kmin = g.kmin;
+    for (int64_t base = begin; base < end; base += kChunk) {
+        const int64_t len = end - base < kChunk ? end - base : kChunk;
+        for (int64_t k = 0; k < len; k++) {
+            const float cf = c[base + k];
+            double off, f1, f2;
+            cell[k] = 3 * locate(g, cf, &off);
+            features<K>(g, off, &f1, &f2);
+            sym[k] = (int32_t)(symbol_of(cf) - kmin);
+            x1[k] = to_fixed(f1);
+            x2[k] = to_fixed(f2);
+        }
+        for (int64_t k = 0; k < len; k++) {
+            count[sym[k]] += 1;
+            int64_t* h = sub + cell[k];
+            h[0] += 1;
+            h[1] += x1[k];
+            h[2] += x2[k];
+        }
+    }
 }
 
 template <int32_t K>
-void gather_all(const Geometry& g, const float* c, int64_t n, int nt, const double* coef,
+L2C_ALWAYS_INLINE void gather_range_body(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                         const double* gcoef, const double* query, double scale, float* grad) {
+    const int64_t kmin = g.kmin;
+    for (int64_t i = begin; i < end; i++) {
+        const float cf = c[i];
+        double off, f1, f2;
+        const int32_t s = 3 * locate(g, cf, &off);
+        features<K>(g, off, &f1, &f2);
+        const int32_t k = (int32_t)(symbol_of(cf) - kmin);
+        const double v = gcoef[s] + gcoef[s + 1] * f1 + gcoef[s + 2] * f2 + query[k];
+        grad[i] = (float)(scale * v);
+    }
+}
+
+// Baseline and AVX-512 builds of the same loops. The build disables floating-point contraction
+// (-ffp-contract=off), so both perform the same IEEE operations and give the same bits.
+template <int32_t K>
+void scatter_range_base(const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
+    scatter_range_body<K>(g, c, begin, end, count, sub);
+}
+template <int32_t K>
+void gather_range_base(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef,
+                       const double* query, double scale, float* grad) {
+    gather_range_body<K>(g, c, begin, end, gcoef, query, scale, grad);
+}
+#if defined(L2C_X86_DISPATCH)
+template <int32_t K>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void scatter_range_avx512(
+    const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
+    scatter_range_body<K>(g, c, begin, end, count, sub);
+}
+template <int32_t K>
+__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void gather_range_avx512(
+    const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef, const double* query,
+    double scale, float* grad) {
+    gather_range_body<K>(g, c, begin, end, gcoef, query, scale, grad);
+}
+inline bool has_avx512() {
+    static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+    return yes;
+}
+#endif
+
+template <int32_t K>
+void scatter_range(const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
+#if defined(L2C_X86_DISPATCH)
+    if (has_avx512()) return scatter_range_avx512<K>(g, c, begin, end, count, sub);
+#endif
+    scatter_range_base<K>(g, c, begin, end, count, sub);
+}
+
+template <int32_t K>
+void gather_range(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef,
+                  const double* query, double scale, float* grad) {
+#if defined(L2C_X86_DISPATCH)
+    if (has_avx512()) return gather_range_avx512<K>(g, c, begin, end, gcoef, query, scale, grad);
+#endif
+    gather_range_base<K>(g, c, begin, end, gcoef, query, scale, grad);
+}
+
+// Contiguous share of thread t of nt over n elements.
+inline void share(int64_t n, int nt, int t, int64_t* begin, int64_t* end) {
+    *begin = n * t / nt;
+    *end = n * (t + 1) / nt;
+}
+
+// Scatters all codes into thread-private histograms (layout of hist_slots) and sums them into
+// *h: integer sums, so the order is irrelevant.
+template <int32_t K>
+void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vector<int64_t>* h) {
+    const int64_t slots = hist_slots(g.bins);
+    h->assign((size_t)slots, 0);
+    std::vector<int64_t> scratch((size_t)(slots * (nt - 1)), 0);
+#pragma omp parallel num_threads(nt)
+    {
+        const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
+        int64_t* count = t == 0 ? h->data() : &scratch[(size_t)(slots * (t - 1))];
+        int64_t begin, end;
+        share(n, nteam, t, &begin, &end);
+        scatter_range<K>(g, c, begin, end, count, count + g.bins);
+    }
+    for (int t = 1; t < nt; t++) {
+        const int64_t* part = &scratch[(size_t)(slots * (t - 1))];
+        for (int64_t s = 0; s < slots; s++) (*h)[(size_t)s] += part[s];
+    }
+}
+
+template <int32_t K>
+void gather_all(const Geometry& g, const float* c, int64_t n, int nt, const double* gcoef,
                 const double* query, float scale, float* grad) {
-#pragma omp parallel for schedule(static) num_threads(nt)
-    for (int64_t i = 0; i < n; i++) grad[i] = (float)(scale * gather_element<K>(g, c[i], coef, query));
+#pragma omp parallel num_threads(nt)
+    {
+        int64_t begin, end;
+        share(n, omp_get_num_threads(), omp_get_thread_num(), &begin, &end);
+        gather_range<K>(g, c, begin, end, gcoef, query, scale, grad);
+    }
+}
+
+// Histograms, tables and (with grad non-null) the gather, for one kernel.
+template <int32_t K>
+void run(const Geometry& g, const float* c, int64_t n, int nt, double* bits, double* probs, float scale,
+         float* grad) {
+    std::vector<int64_t> h;
+    scatter_all<K>(g, c, n, nt, &h);
+    if (grad == nullptr) {
+        *bits = tables_k<K>(g, n, h.data(), h.data() + g.bins, probs, nullptr, nullptr);
+        return;
+    }
+    std::vector<double> own_probs(probs == nullptr ? (size_t)g.bins : 0), gcoef((size_t)(3 * subcells(g))),
+        query((size_t)g.bins);
+    double* p = probs != nullptr ? probs : own_probs.data();
+    *bits = tables_k<K>(g, n, h.data(), h.data() + g.bins, p, gcoef.data(), query.data());
+    gather_all<K>(g, c, n, nt, gcoef.data(), query.data(), scale, grad);
+}
+
+inline void run_dispatch(int32_t kernel, const Geometry& g, const float* c, int64_t n, int nt, double* bits,
+                         double* probs, float scale, float* grad) {
+    if (kernel == kCos) run<kCos>(g, c, n, nt, bits, probs, scale, grad);
+    else if (kernel == kTri) run<kTri>(g, c, n, nt, bits, probs, scale, grad);
+    else run<kLin>(g, c, n, nt, bits, probs, scale, grad);
 }
 
 // Rate of n codes: *bits_out, *min_symbol_out = kmin, *bins_out = bins and probs[0 .. bins).
@@ -119,10 +233,7 @@ inline int32_t forward(const float* c, int64_t n, int32_t kernel, int32_t resolu
     *min_symbol_out = g.kmin;
     if (probs_capacity < g.bins) return kErrCapacity;
     try {
-        Histograms h;
-        scatter_dispatch<false>(kernel, g, c, n, nt, &h);
-        *bits_out = tables(g, n, h.count.data(), h.full.data(), h.part.data(), nullptr, probs,
-                           nullptr, nullptr);
+        run_dispatch(kernel, g, c, n, nt, bits_out, probs, 0.0f, nullptr);
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
     }
@@ -141,14 +252,8 @@ inline int32_t backward(const float* c, int64_t n, int32_t kernel, int32_t resol
     if ((st = code_range(c, n, nt, &min_c, &max_c, err_pos)) != kOk) return st;
     if ((st = make_geometry(min_c, max_c, resolution, &g)) != kOk) return st;
     try {
-        Histograms h;
-        scatter_dispatch<true>(kernel, g, c, n, nt, &h);
-        std::vector<double> probs((size_t)g.bins), coef((size_t)g.bins + 1), query((size_t)g.bins);
-        tables(g, n, h.count.data(), h.full.data(), h.part.data(), h.dens.data(), probs.data(),
-               coef.data(), query.data());
-        if (kernel == kCos) gather_all<kCos>(g, c, n, nt, coef.data(), query.data(), scale, grad);
-        else if (kernel == kTri) gather_all<kTri>(g, c, n, nt, coef.data(), query.data(), scale, grad);
-        else gather_all<kLin>(g, c, n, nt, coef.data(), query.data(), scale, grad);
+        double bits;
+        run_dispatch(kernel, g, c, n, nt, &bits, nullptr, scale, grad);
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
     }
