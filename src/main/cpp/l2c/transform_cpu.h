@@ -51,11 +51,12 @@ struct FirstError {
     }
 };
 
-inline int32_t forward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
-                       const float* params, float* c, int32_t* q, float* what, int32_t threads,
-                       int64_t* err_pos) {
-    int32_t st = check_layout(kind, n, count, inner, w, params, err_pos);
-    if (st != kOk) return st;
+// The loops are instantiated per kind (a compile-time constant), so the per-element branches on
+// the kind fold away; `forward` and `backward` below dispatch once per call.
+template <int32_t kind>
+inline int32_t forward_kind(const float* w, int64_t n, int32_t count, int64_t inner,
+                            const float* params, float* c, int32_t* q, float* what, int32_t threads,
+                            int64_t* err_pos) {
     const int64_t block = 32768;
     const int64_t blocks = (n + block - 1) / block;
     FirstError first;
@@ -87,11 +88,10 @@ inline int32_t forward(int32_t kind, const float* w, int64_t n, int32_t count, i
     return first.status;
 }
 
-inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
-                        const float* params, const float* g_what, const float* g_c, float* g_w,
-                        float* g_params, int32_t threads, int64_t* err_pos) {
-    int32_t st = check_layout(kind, n, count, inner, w, params, err_pos);
-    if (st != kOk) return st;
+template <int32_t kind>
+inline int32_t backward_kind(const float* w, int64_t n, int32_t count, int64_t inner,
+                             const float* params, const float* g_what, const float* g_c, float* g_w,
+                             float* g_params, int32_t threads, int64_t* err_pos) {
     const int32_t np = params_per_channel(kind);
     const int64_t block = reduction_block(n, count, np);
     const int64_t blocks = (n + block - 1) / block;
@@ -143,6 +143,33 @@ inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, 
         return kErrAlloc;
     }
     return kOk;
+}
+
+inline int32_t forward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                       const float* params, float* c, int32_t* q, float* what, int32_t threads,
+                       int64_t* err_pos) {
+    int32_t st = check_layout(kind, n, count, inner, w, params, err_pos);
+    if (st != kOk) return st;
+    switch (kind) {
+        case kUniform: return forward_kind<kUniform>(w, n, count, inner, params, c, q, what, threads, err_pos);
+        case kEdgeScale: return forward_kind<kEdgeScale>(w, n, count, inner, params, c, q, what, threads, err_pos);
+        default: return forward_kind<kPiecewise>(w, n, count, inner, params, c, q, what, threads, err_pos);
+    }
+}
+
+inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                        const float* params, const float* g_what, const float* g_c, float* g_w,
+                        float* g_params, int32_t threads, int64_t* err_pos) {
+    int32_t st = check_layout(kind, n, count, inner, w, params, err_pos);
+    if (st != kOk) return st;
+    switch (kind) {
+        case kUniform:
+            return backward_kind<kUniform>(w, n, count, inner, params, g_what, g_c, g_w, g_params, threads, err_pos);
+        case kEdgeScale:
+            return backward_kind<kEdgeScale>(w, n, count, inner, params, g_what, g_c, g_w, g_params, threads, err_pos);
+        default:
+            return backward_kind<kPiecewise>(w, n, count, inner, params, g_what, g_c, g_w, g_params, threads, err_pos);
+    }
 }
 
 }  // namespace cpu
