@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "compare", description = "Relative weight error of each tensor of a .l2c file against the original model.")
+@Command(name = "compare", mixinStandardHelpOptions = true, description = "Relative weight error of each tensor of a .l2c file against the original model.")
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "compress", description = "Compress the weights of an ONNX or safetensors model into one .l2c file.")
+@Command(name = "compress", mixinStandardHelpOptions = true, description = "Compress the weights of an ONNX or safetensors model into one .l2c file.")
 final class CompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN", description = "model file (.onnx or .safetensors)")
     Path input;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "decompress", description = "Decode a .l2c file to safetensors, or to ONNX given the original graph.")
+@Command(name = "decompress", mixinStandardHelpOptions = true, description = "Decode a .l2c file to safetensors, or to ONNX given the original graph.")
 final class DecompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;

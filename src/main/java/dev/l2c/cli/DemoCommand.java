@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  * The main job on a real model: all-MiniLM-L6-v2 (fetched through Maven by the build) compressed
  * with 8-bit uniform quantization and losslessly, each verified and decompressed back to ONNX.
  */
-@Command(name = "demo", description = "Compress the real all-MiniLM-L6-v2, verify, decompress to ONNX, print the sizes.")
+@Command(name = "demo", mixinStandardHelpOptions = true, description = "Compress the real all-MiniLM-L6-v2, verify, decompress to ONNX, print the sizes.")
 final class DemoCommand implements Callable<Integer> {
     static final Path DEFAULT_MODEL = Path.of("target", "models", "minilm", "all-minilm-l6-v2.onnx");
 

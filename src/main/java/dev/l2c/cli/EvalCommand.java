@@ -15,7 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "eval", description = "Judge a compressed (.l2c) or ONNX model against the original in ONNX Runtime on a real task.")
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Judge a compressed (.l2c) or ONNX model against the original in ONNX Runtime on a real task.")
 final class EvalCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "MODEL.l2c (decoded through --model) or MODEL.onnx")
     Path input;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "inspect", description = "Per tensor: shape, kind, bits per weight, ratio; and the totals.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Per tensor: shape, kind, bits per weight, ratio; and the totals.")
 final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", description = "Check every checksum and decode every tensor.")
+@Command(name = "verify", mixinStandardHelpOptions = true, description = "Check every checksum and decode every tensor.")
 final class VerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;

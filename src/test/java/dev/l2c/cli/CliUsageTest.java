@@ -20,6 +20,22 @@ class CliUsageTest {
     }
 
     @Test
+    void everyCommandHasHelp() {
+        for (String cmd : new String[] {"compress", "decompress", "inspect", "verify", "compare", "eval", "demo"}) {
+            CliRunner r = CliRunner.run(cmd, "--help");
+            assertEquals(0, r.exit(), cmd + ": " + r.err());
+            assertTrue(r.out().contains("Usage: l2c " + cmd), r.out());
+        }
+    }
+
+    @Test
+    void ratioOptionsAreChecked() {
+        assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--ratio", "0.5").exit());
+        assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--ratio", "10", "--kernel", "gauss").exit());
+        assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--report", "r.json").exit());
+    }
+
+    @Test
     void bothModesIsAUsageError() {
         CliRunner r = CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--lossless");
         assertEquals(2, r.exit(), r.err());
