@@ -39,8 +39,9 @@ public final class DataFreeObjective implements Objective {
         if (wHat.length != weights.length) {
             throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + weights.length);
         }
-        double total = 0;
-        for (int l = 0; l < weights.length; l++) {
+        // Tensors in parallel, each summed in element order and the total in tensor order, so
+        // the result does not depend on the thread count.
+        java.util.stream.IntStream.range(0, weights.length).parallel().forEach(l -> {
             FloatBuffer w = weights[l];
             FloatBuffer r = wHat[l];
             FloatBuffer g = grad == null ? null : grad[l];
@@ -53,8 +54,9 @@ public final class DataFreeObjective implements Objective {
                 if (g != null) g.put(i, (float) (2 * d * scale));
             }
             terms[l] = sq * scale;
-            total += terms[l];
-        }
+        });
+        double total = 0;
+        for (double t : terms) total += t;
         return total;
     }
 
