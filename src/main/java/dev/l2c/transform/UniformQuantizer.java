@@ -3,7 +3,7 @@ package dev.l2c.transform;
 import dev.l2c.L2cException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
+import java.nio.IntBuffer;
 
 /**
  * Symmetric uniform quantization, the {@code --bits} baseline: step s = max|w| / qmax over the
@@ -50,41 +50,11 @@ public final class UniformQuantizer {
         }
         float[] steps = new float[maxAbs.length];
         for (int c = 0; c < steps.length; c++) steps[c] = maxAbs[c] > 0f ? maxAbs[c] / qmax : 1f;
-        long[] countsByQ = new long[2 * qmax + 1];
-        byte[] q = new byte[weights.length];
+        IntBuffer q = ByteBuffer.allocateDirect(4 * Math.max(1, weights.length)).order(ByteOrder.nativeOrder()).asIntBuffer();
         for (int i = 0; i < weights.length; i++) {
             int v = Math.round(weights[i] / steps[channels.of(i)]);
-            v = Math.max(-qmax, Math.min(qmax, v));
-            q[i] = (byte) v;
-            countsByQ[v + qmax]++;
+            q.put(i, Math.max(-qmax, Math.min(qmax, v)));
         }
-        return Alphabet.remap(q, countsByQ, qmax, steps);
-    }
-
-    /** Dense remapping of the symbols q in [-qmax, qmax] that occur. */
-    static final class Alphabet {
-        private Alphabet() {}
-
-        static QuantizedTensor remap(byte[] q, long[] countsByQ, int qmax, float[] steps) {
-            int present = 0;
-            for (long c : countsByQ) if (c > 0) present++;
-            int[] alphabet = new int[present];
-            float[] values = new float[present];
-            long[] counts = new long[present];
-            short[] denseOf = new short[countsByQ.length];
-            int k = 0;
-            for (int v = 0; v < countsByQ.length; v++) {
-                if (countsByQ[v] == 0) continue;
-                alphabet[k] = v - qmax;
-                values[k] = (v - qmax) * steps[0];
-                counts[k] = countsByQ[v];
-                denseOf[v] = (short) k;
-                k++;
-            }
-            ShortBuffer symbols = ByteBuffer.allocateDirect(2 * q.length).order(ByteOrder.nativeOrder()).asShortBuffer();
-            for (byte b : q) symbols.put(denseOf[b + qmax]);
-            symbols.flip();
-            return new QuantizedTensor(symbols, alphabet, steps.length == 1 ? values : null, steps, counts);
-        }
+        return LearnedSymbols.remap(name, q, weights.length, TransformKind.UNIFORM, channels, steps);
     }
 }
