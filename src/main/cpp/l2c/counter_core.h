@@ -33,13 +33,7 @@
 
 #include <vector>
 
-#if !defined(L2C_HD)
-#if defined(__CUDACC__)
-#define L2C_HD __host__ __device__ __forceinline__
-#else
-#define L2C_HD inline
-#endif
-#endif
+#include "l2c/hd.h"
 
 namespace l2c {
 namespace counter {

@@ -23,11 +23,7 @@
 #pragma once
 #include <stdint.h>
 
-#if defined(__CUDACC__)
-#define L2C_HD __host__ __device__ __forceinline__
-#else
-#define L2C_HD inline
-#endif
+#include "l2c/hd.h"
 
 namespace l2c {
 namespace rans {

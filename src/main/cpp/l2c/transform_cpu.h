@@ -117,7 +117,7 @@ inline int32_t backward_kind(const float* w, int64_t n, int32_t count, int64_t i
                     continue;
                 }
                 const double qi = symbol(kind, p, wi, (float)ci);
-                double gw, gp[kMaxParams];
+                double gw, gp[kMaxParams] = {0, 0, 0, 0};
                 backward_element(kind, p, wi, qi, g_what != nullptr ? g_what[i] : 0.0,
                                  g_c != nullptr ? g_c[i] : 0.0, &gw, gp);
                 if (g_w != nullptr) g_w[i] = (float)gw;
