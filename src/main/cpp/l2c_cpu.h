@@ -81,10 +81,7 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
                                       int32_t value_type, uint8_t* out, int64_t out_bytes,
                                       int32_t threads, int32_t* chunk_status) {
     using namespace l2c::rans;
-    if (values == nullptr || alphabet < 1 || alphabet > kMaxAlphabet) return kErrArgument;
-    if (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16)
-        return kErrArgument;
-    if (n < 0 || out_bytes / value_bytes(value_type) < n) return kErrCapacity;
+    if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != kOk) return st;
     try {
         if (value_type == kValueF32) {
             std::vector<uint32_t> bits(alphabet);

@@ -60,6 +60,12 @@ inline bool download(void* host, const DeviceBuffer& d, size_t bytes) {
     return bytes == 0 || cudaMemcpy(host, d.ptr, bytes, cudaMemcpyDeviceToHost) == cudaSuccess;
 }
 
+// Blocks for a grid-stride kernel over n elements: enough to cover n, at most 4096.
+inline unsigned grid_for(int64_t n, int threads) {
+    const int64_t b = (n + threads - 1) / threads;
+    return (unsigned)(b < 4096 ? (b > 0 ? b : 1) : 4096);
+}
+
 inline unsigned warp_blocks(int64_t chunks) {
     return (unsigned)((chunks + kWarpsPerBlock - 1) / kWarpsPerBlock);
 }
@@ -294,10 +300,7 @@ inline int l2c_rans_cuda_decode_values(const uint8_t* payload, int64_t payload_b
                                        int32_t value_type, uint8_t* out, int64_t out_bytes,
                                        int32_t* chunk_status) {
     using namespace l2c::rans;
-    if (values == nullptr || alphabet < 1 || alphabet > kMaxAlphabet) return kErrArgument;
-    if (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16)
-        return kErrArgument;
-    if (n < 0 || out_bytes / value_bytes(value_type) < n) return kErrCapacity;
+    if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != kOk) return st;
     try {
         // out is only a cudaMemcpy destination, so its host alignment does not matter.
         if (value_type == kValueF32) {
@@ -331,11 +334,8 @@ namespace cuda {
 using l2c::rans::cuda::DeviceBuffer;
 using l2c::rans::cuda::download;
 using l2c::rans::cuda::upload;
+using l2c::rans::cuda::grid_for;
 
-inline unsigned grid_for(int64_t n) {
-    const int64_t b = (n + kThreads - 1) / kThreads;
-    return (unsigned)(b < 4096 ? (b > 0 ? b : 1) : 4096);
-}
 
 inline int32_t check_host(int32_t kind, int64_t n, int32_t count, int64_t inner, const float* w,
                           const float* params, int64_t* err_pos) {
@@ -366,7 +366,7 @@ inline int32_t forward_host(int32_t kind, const float* w, int64_t n, int32_t cou
         !upload(d_bad, &none, sizeof(none)) || (c != nullptr && !d_c.alloc((size_t)n * 4)) ||
         (q != nullptr && !d_q.alloc((size_t)n * 4)) || (what != nullptr && !d_what.alloc((size_t)n * 4)))
         return kErrDevice;
-    forward_kernel<<<grid_for(n), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
+    forward_kernel<<<grid_for(n, kThreads), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
                                               d_c.as<float>(), d_q.as<int32_t>(), d_what.as<float>(),
                                               d_bad.as<unsigned long long>());
     unsigned long long bad = 0;
@@ -397,7 +397,7 @@ inline int32_t backward_host(int32_t kind, const float* w, int64_t n, int32_t co
             (g_params != nullptr && (!d_scratch.alloc((size_t)n * np * 8) ||
                                      !d_partial.alloc((size_t)(blocks * count * np) * 8))))
             return kErrDevice;
-        backward_kernel<<<grid_for(n), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
+        backward_kernel<<<grid_for(n, kThreads), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
                                                    d_gwhat.as<float>(), d_gc.as<float>(), d_gw.as<float>(),
                                                    d_scratch.as<double>(), d_bad.as<unsigned long long>());
         unsigned long long bad = 0;
@@ -438,11 +438,8 @@ namespace cuda {
 using l2c::rans::cuda::DeviceBuffer;
 using l2c::rans::cuda::download;
 using l2c::rans::cuda::upload;
+using l2c::rans::cuda::grid_for;
 
-inline unsigned grid_for(int64_t n) {
-    const int64_t b = (n + kThreads - 1) / kThreads;
-    return (unsigned)(b < 4096 ? (b > 0 ? b : 1) : 4096);
-}
 
 // Uploads the codes, finds their range and scatters them; leaves the summed histograms in *h.
 inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t resolution,
@@ -451,7 +448,7 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
     *err_pos = -1;
     if (n < 1 || n > kMaxElements || c == nullptr || !valid_kernel(kernel) || resolution < 1)
         return kErrArgument;
-    const unsigned rb = grid_for(n) < (unsigned)kRangeBlocks ? grid_for(n) : (unsigned)kRangeBlocks;
+    const unsigned rb = grid_for(n, kThreads) < (unsigned)kRangeBlocks ? grid_for(n, kThreads) : (unsigned)kRangeBlocks;
     DeviceBuffer d_lo, d_hi, d_bad, d_hist;
     if (!upload(d_c, c, (size_t)n * 4) || !d_lo.alloc(rb * 4) || !d_hi.alloc(rb * 4) || !d_bad.alloc(rb * 8))
         return kErrDevice;
@@ -480,7 +477,7 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
         return kErrDevice;
     const bool shared = slots <= kSharedSlots;
     const size_t smem = shared ? (size_t)slots * 8 : 0;
-    const unsigned grid = grid_for(n) < 1024u ? grid_for(n) : 1024u;
+    const unsigned grid = grid_for(n, kThreads) < 1024u ? grid_for(n, kThreads) : 1024u;
     int64_t* d = d_hist.as<int64_t>();
     const float* dc = d_c.as<float>();
 #define L2C_SCATTER(K)                                                              \
@@ -539,11 +536,11 @@ inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t 
             return kErrDevice;
         const float* dc = d_c.as<float>();
         if (kernel == kCos)
-            gather_kernel<kCos><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+            gather_kernel<kCos><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
         else if (kernel == kTri)
-            gather_kernel<kTri><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+            gather_kernel<kTri><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
         else
-            gather_kernel<kLin><<<grid_for(n), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+            gather_kernel<kLin><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
         if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
             !download(grad, d_grad, (size_t)n * 4))
             return kErrDevice;

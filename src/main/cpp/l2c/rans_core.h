@@ -257,5 +257,15 @@ inline int32_t convert_values(const float* values, int32_t n, int32_t type, void
 
 inline int32_t value_bytes(int32_t type) { return type == kValueF32 ? 4 : 2; }
 
+// Arguments of a fused value decode (CPU and CUDA alike): a value per symbol of a valid alphabet,
+// a known output type, and room for n values of it. kOk, kErrArgument or kErrCapacity.
+inline int32_t check_value_decode(const float* values, int32_t alphabet, int32_t value_type, int64_t n,
+                                  int64_t out_bytes) {
+    if (values == nullptr || alphabet < 1 || alphabet > kMaxAlphabet) return kErrArgument;
+    if (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16) return kErrArgument;
+    if (n < 0 || out_bytes / value_bytes(value_type) < n) return kErrCapacity;
+    return kOk;
+}
+
 }  // namespace rans
 }  // namespace l2c
