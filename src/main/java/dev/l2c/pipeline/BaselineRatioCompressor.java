@@ -10,7 +10,6 @@ import dev.l2c.model.Tensor;
 import dev.l2c.transform.MagnitudePruner;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,9 +25,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code uniform}: every bit width 2..8 is coded; the one whose ratio is closest to R (in
  *       the logarithm) is kept.
- *   <li>{@code prune}: for each bit width 4..8 the sparsity is bisected (more sparsity, smaller
- *       file) for the smallest S whose ratio reaches R, stopping within {@value #CLOSE_ENOUGH} of
- *       it, so files are never larger than ratio mode's target unless R is out of reach. Among the
+ *   <li>{@code prune}: for each bit width 4..8 the sparsity is searched in a bracket (more
+ *       sparsity, smaller file) for the smallest S whose ratio reaches R, stopping within
+ *       {@value #CLOSE_ENOUGH} of it, so files are never larger than ratio mode's target unless R is out of reach. Among the
  *       bit widths whose file is in the band, the one with the lowest data-free weight error is
  *       kept; when none is, the closest file, reported as not reached.
  * </ul>
@@ -37,12 +36,12 @@ import java.util.Map;
  */
 final class BaselineRatioCompressor {
     static final double TOLERANCE = 0.01;
-    /** Bisection stops once the ratio is in [R, R (1 + CLOSE_ENOUGH)]. */
+    /** The sparsity search stops once the ratio is in [R, R (1 + CLOSE_ENOUGH)]. */
     static final double CLOSE_ENOUGH = 0.001;
     /** The largest sparsity the search tries. */
     static final double MAX_SPARSITY = 0.999;
     static final int MIN_PRUNE_BITS = 4;
-    private static final int MAX_BISECTIONS = 40;
+    private static final int MAX_SEARCH_PROBES = 40;
 
     record Outcome(List<TensorEncoder.Encoded> encoded, long fileBytes, BaselineReport report) {}
 
@@ -136,7 +135,15 @@ final class BaselineRatioCompressor {
         return inBand(a) ? a.distortion < b.distortion : miss(a) < miss(b);
     }
 
-    /** Bisection on the sparsity at {@code bits} for the smallest S whose ratio reaches the target. */
+    /**
+     * The smallest sparsity at {@code bits} whose ratio reaches the target, by a bracketing search:
+     * the bracket [lo: ratio below the target, hi: ratio at or above it] shrinks at a point found
+     * by false position (Illinois variant) of log(ratio / target) against u = -log(1 - S), in
+     * which the curve is close to straight (the ratio grows without bound as S nears 1), or at the
+     * midpoint when that point falls outside the bracket. As with bisection every step keeps a
+     * bracket, so a monotone curve is always closed on; it takes about 4 codings per bit width
+     * where bisection takes 10 to 12.
+     */
     private Probe searchSparsity(int bits) throws L2cException {
         double target = options.ratio();
         Probe lo = probe(bits, 0);
@@ -145,13 +152,31 @@ final class BaselineRatioCompressor {
         if (hi.ratio < target) return hi;
         long largest = 1;
         for (float[] w : weights) largest = Math.max(largest, w.length);
-        // Invariant: lo.ratio < target <= hi.ratio.
-        for (int i = 0; i < MAX_BISECTIONS && hi.ratio > target * (1 + CLOSE_ENOUGH); i++) {
+        double fLo = Math.log(lo.ratio / target);
+        double fHi = Math.log(hi.ratio / target);
+        int lastSide = 0;
+        for (int i = 0; i < MAX_SEARCH_PROBES && hi.ratio > target * (1 + CLOSE_ENOUGH); i++) {
             // Below this width no tensor's pruned count changes any more.
             if ((hi.sparsity - lo.sparsity) * largest < 0.5) break;
-            Probe mid = probe(bits, (lo.sparsity + hi.sparsity) / 2);
-            if (mid.ratio >= target) hi = mid;
-            else lo = mid;
+            double uLo = -Math.log1p(-lo.sparsity);
+            double uHi = -Math.log1p(-hi.sparsity);
+            double u = (uLo * fHi - uHi * fLo) / (fHi - fLo);
+            if (!(u > uLo && u < uHi)) u = (uLo + uHi) / 2;
+            double s = -Math.expm1(-u);
+            if (!(s > lo.sparsity && s < hi.sparsity)) s = (lo.sparsity + hi.sparsity) / 2;
+            Probe p = probe(bits, s);
+            double f = Math.log(p.ratio / target);
+            if (f >= 0) {
+                hi = p;
+                fHi = f;
+                if (lastSide > 0) fLo /= 2;
+                lastSide = 1;
+            } else {
+                lo = p;
+                fLo = f;
+                if (lastSide < 0) fHi /= 2;
+                lastSide = -1;
+            }
         }
         // hi reaches the target; lo, just short of it, is kept only when hi overshoots the band and lo does not.
         if (inBand(hi)) return hi;
@@ -209,11 +234,18 @@ final class BaselineRatioCompressor {
         return new BaselineReport.Candidate(p.bits, p.sparsity, p.fileBytes, p.ratio, p.distortion, inBand(p));
     }
 
+    /** ||W - What||^2 / ||W||^2 (as {@link DataFreeObjective#relativeError}), What read from the symbols. */
     private static double relativeError(float[] w, QuantizedTensor q) {
         float[] values = q.values();
-        float[] wHat = new float[w.length];
-        for (int i = 0; i < w.length; i++) wHat[i] = values[q.symbols().get(i) & 0xffff];
-        return DataFreeObjective.relativeError(FloatBuffer.wrap(w), wHat);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < w.length; i++) {
+            double v = w[i];
+            double d = values[q.symbols().get(i) & 0xffff] - v;
+            num += d * d;
+            den += v * v;
+        }
+        return den > 0 ? num / den : num;
     }
 
     private List<RatioReport.Row> rows(Probe chosen, List<TensorEncoder.Encoded> encoded) {
