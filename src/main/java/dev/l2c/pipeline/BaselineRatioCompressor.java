@@ -27,12 +27,13 @@ import java.util.Map;
  *       the logarithm) is kept.
  *   <li>{@code prune}: for each bit width 4..8 the sparsity is searched in a bracket (more
  *       sparsity, smaller file) for the smallest S whose ratio reaches R, stopping within
- *       {@value #CLOSE_ENOUGH} of it, so files are never larger than ratio mode's target unless R is out of reach. Among the
- *       bit widths whose file is in the band, the one with the lowest data-free weight error is
- *       kept; when none is, the closest file, reported as not reached.
+ *       {@value #CLOSE_ENOUGH} of it, so files are never larger than ratio mode's target unless R
+ *       is out of reach. Among the bit widths whose file is in the band, the one with the lowest
+ *       data-free weight error is kept; when none is, the closest file, reported as not reached.
  * </ul>
  *
- * Nothing depends on timing or hash order: the same input gives the same bytes.
+ * Nothing depends on timing or hash order: the same input gives the same bytes. One instance
+ * serves one {@link #run}.
  */
 final class BaselineRatioCompressor {
     static final double TOLERANCE = 0.01;
@@ -75,6 +76,7 @@ final class BaselineRatioCompressor {
 
     /** Encodes {@code tensors}; adds the chosen method, bits and sparsity to {@code attributes}. */
     Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
+        if (this.tensors != null) throw new IllegalStateException("a BaselineRatioCompressor runs once");
         this.tensors = tensors;
         this.baseAttributes = new LinkedHashMap<>(attributes);
         slots = new TensorEncoder.Encoded[tensors.size()];
