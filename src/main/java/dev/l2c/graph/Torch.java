@@ -19,11 +19,22 @@ public final class Torch {
      */
     public static synchronized void configure(int threads) {
         if (threads < 0) throw new IllegalArgumentException("thread count must be >= 0, got " + threads);
-        Loader.load(torch.class);
+        load();
         int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         if (n == Torch.threads) return;
         torch.set_num_threads(n);
         Torch.threads = n;
+    }
+
+    private static boolean loaded;
+
+    private static void load() {
+        if (loaded) return;
+        Loader.load(torch.class);
+        // NNPACK rejects most x86 CPUs with a warning on every convolution; libtorch then uses its
+        // other convolution paths, which it now picks directly.
+        torch.globalContext().setUserEnabledNNPACK(false);
+        loaded = true;
     }
 
     /** Configures the default thread count unless a count was set already. */
