@@ -7,6 +7,11 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * libtorch's process-wide set-up: loads the native libraries and sets the intra-op thread count,
  * which libtorch starts at 1 when loaded from Java.
+ *
+ * <p>libtorch's OpenMP threads spin at every barrier by default; on a machine busy with other
+ * work that made small graphs 10-50x slower. OpenMP reads {@code OMP_WAIT_POLICY} once, when it
+ * is loaded, so it is set in the environment: the {@code l2c} launcher and the test runner set
+ * it to PASSIVE.
  */
 public final class Torch {
     private static int threads;
