@@ -3,7 +3,6 @@ package dev.l2c.graph;
 import dev.l2c.model.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
