@@ -56,10 +56,9 @@ public final class TransformOptimizer {
     private final FloatBuffer[] gradParams;
     private final double[][] minLog;
     private final double[][] maxLog;
-    private final FloatBuffer[] codes;
+    private final FloatBuffer[] codes; // the codes, and after a gradient step's counter call dR/dc
     private final FloatBuffer[] wHat;
     private final FloatBuffer[] gradWHat;
-    private final FloatBuffer gradCodes;
     private final double[] rateBits;
     private final long elements;
 
@@ -81,13 +80,11 @@ public final class TransformOptimizer {
         gradWHat = new FloatBuffer[count];
         rateBits = new double[count];
         long total = 0;
-        long largest = 1;
         int per = settings.kind().paramsPerChannel;
         for (int l = 0; l < count; l++) {
             CalibTensor t = this.tensors[l];
             int n = Math.toIntExact(t.elements());
             total += n;
-            largest = Math.max(largest, n);
             channels[l] = settings.perChannel() && t.shape().length >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(n);
             int ch = channels[l].count();
             double[] lo = new double[ch];
@@ -125,7 +122,6 @@ public final class TransformOptimizer {
             gradWHat[l] = floats(n);
         }
         elements = total;
-        gradCodes = floats(Math.toIntExact(largest));
     }
 
     public int tensorCount() {
@@ -226,7 +222,12 @@ public final class TransformOptimizer {
         double distortion = objective.evaluate(wHat, gradients ? gradWHat : null);
         double bits = 0;
         for (int l = 0; l < count; l++) {
-            rateBits[l] = counter.forward(codes[l], tensors[l].elements(), settings.kernel(), settings.resolution()).bits();
+            long n = tensors[l].elements();
+            // With gradients, one counter call gives the rate and dR/dc unscaled, written over the
+            // codes (the transform backward recomputes them): lambda_r needs every tensor's rate.
+            rateBits[l] = gradients
+                    ? counter.forwardBackward(codes[l], n, settings.kernel(), settings.resolution(), 1f, codes[l]).bits()
+                    : counter.forward(codes[l], n, settings.kernel(), settings.resolution()).bits();
             bits += rateBits[l];
         }
         double rate = bits / elements;
@@ -234,11 +235,9 @@ public final class TransformOptimizer {
         if (gradients) {
             for (int l = 0; l < count; l++) {
                 CalibTensor t = tensors[l];
-                FloatBuffer gc = gradCodes.duplicate().limit(Math.toIntExact(t.elements())).slice();
-                counter.backward(codes[l], t.elements(), settings.kernel(), settings.resolution(), (float) (lambdaR / elements), gc);
                 for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
-                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l], gc, null,
-                        gradParams[l]);
+                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l],
+                        codes[l], lambdaR / elements, null, gradParams[l]);
             }
         }
         return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
