@@ -24,7 +24,15 @@ namespace l2c {
 namespace counter {
 namespace cpu {
 
-inline int resolve_threads(int32_t threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+// Threads for n codes: `threads` (<= 0: all), but one per kMinPerThread codes at most, since a
+// thread adds a histogram to sum and waking an idle one costs more than a small share saves.
+constexpr int64_t kMinPerThread = 65536;
+
+inline int resolve_threads(int32_t threads, int64_t n) {
+    const int64_t want = threads > 0 ? threads : omp_get_max_threads();
+    const int64_t cap = (n + kMinPerThread - 1) / kMinPerThread;
+    return (int)(want < cap ? want : cap > 0 ? cap : 1);
+}
 
 inline int32_t check_args(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                           int64_t* err_pos) {
@@ -369,7 +377,7 @@ inline void run_dispatch(int32_t kernel, const Geometry& g, const float* c, int6
 inline int32_t run_checked(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits_out,
                            int64_t* min_symbol_out, double* probs, int64_t probs_capacity, int64_t* bins_out,
                            float scale, float* grad, int32_t threads, int64_t* err_pos) {
-    const int nt = resolve_threads(threads);
+    const int nt = resolve_threads(threads, n);
     float min_c = 0, max_c = 0;
     Geometry g;
     int32_t st;

@@ -33,7 +33,11 @@ namespace l2c {
 namespace transform {
 namespace cpu {
 
-inline int resolve_threads(int32_t threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+// Threads for `blocks` work items: `threads` (<= 0: all), at most one per block.
+inline int resolve_threads(int32_t threads, int64_t blocks) {
+    const int64_t want = threads > 0 ? threads : omp_get_max_threads();
+    return (int)(want < blocks ? want : blocks > 0 ? blocks : 1);
+}
 
 inline int32_t check_layout(int32_t kind, int64_t n, int32_t count, int64_t inner, const float* w,
                             const float* params, int64_t* err_pos) {
@@ -248,7 +252,7 @@ inline int32_t forward_kind(const float* w, int64_t n, int32_t count, int64_t in
     const int64_t blocks = (n + kForwardBlock - 1) / kForwardBlock;
     const ForwardFn<K> run = forward_fn<K>();
     FirstError first;
-#pragma omp parallel for schedule(static) num_threads(resolve_threads(threads))
+#pragma omp parallel for schedule(static) num_threads(resolve_threads(threads, blocks))
     for (int64_t blk = 0; blk < blocks; blk++) {
         const int64_t begin = blk * kForwardBlock;
         const int64_t end = begin + kForwardBlock < n ? begin + kForwardBlock : n;
@@ -271,7 +275,7 @@ inline int32_t backward_kind(const float* w, int64_t n, int32_t count, int64_t i
     try {
         // partial[(blk * count + ch) * np + k]: block blk's sum for parameter k of channel ch.
         std::vector<double> partial(g_params != nullptr ? (size_t)(blocks * count * np) : 0, 0.0);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads, blocks))
         for (int64_t blk = 0; blk < blocks; blk++) {
             double* acc = g_params != nullptr ? &partial[(size_t)(blk * count * np)] : nullptr;
             const int64_t begin = blk * block;
