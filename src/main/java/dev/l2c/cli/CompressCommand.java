@@ -7,6 +7,7 @@ import dev.l2c.counter.CounterKernel;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
+import dev.l2c.transform.TransformKind;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,6 +42,10 @@ final class CompressCommand implements Callable<Integer> {
                 description = "learned transform (L2) calibrated until the written file is R times smaller than the original tensors")
         Double ratio;
     }
+
+    @Option(names = "--transform", paramLabel = "T",
+            description = "with --ratio: the learned transform, edge-scale, uniform or piecewise (default: edge-scale)")
+    String transform;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
             description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
@@ -120,7 +125,7 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--per-channel needs --bits or --ratio");
         }
         if (mode.ratio == null) {
-            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}}) {
+            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--transform", transform}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
             return new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force, perChannel);
@@ -144,7 +149,16 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
         }
         CalibrationSettings d = CalibrationSettings.defaults();
-        CalibrationSettings settings = new CalibrationSettings(d.kind(), perChannel, k, resolution,
+        TransformKind kind = d.kind();
+        if (transform != null) {
+            kind = null;
+            for (TransformKind t : TransformKind.values()) if (t.cliName().equals(transform)) kind = t;
+            if (kind == null) {
+                throw new CommandLine.ParameterException(cl,
+                        "--transform must be edge-scale, uniform or piecewise, got '" + transform + "'");
+            }
+        }
+        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, k, resolution,
                 steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
         return CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
     }
