@@ -70,7 +70,10 @@ final class ModelInputs {
                 case F32 -> "float";
                 case F64 -> "double";
                 case F16 -> "float16";
-                default -> d.name().toLowerCase(java.util.Locale.ROOT);
+                case BF16 -> "bfloat16";
+                case BOOL -> "bool";
+                // ONNX names: I64 -> int64, U8 -> uint8
+                default -> (d.name().startsWith("U") ? "uint" : "int") + d.name().substring(1);
             }).orElse("type " + code);
         }
     }
