@@ -26,7 +26,9 @@ import org.bytedeco.pytorch.global.torch;
  * teacher's mean square of that value over the whole calibration set, so each term is a relative
  * error (comparable to the data-free term, and no 1e6 weighting as in the paper is needed to
  * balance features against cross-entropy). Where the data gives position weights (attention
- * masks), means are taken over weighted positions.
+ * masks), means are taken over weighted positions; such data may pad each batch to its own
+ * longest sample, and the cache then holds every value zero-padded to the largest size seen, cut
+ * back to the student's size when compared.
  *
  * <p>Features are chosen automatically ({@link #chooseFeatures}).
  */
@@ -107,19 +109,20 @@ public final class Distillation implements AutoCloseable {
                                     + " does not have the batch (" + idx.length + " samples) as its first dimension");
                         }
                         Tensor c = cache.get(v);
+                        long[] tail = tail(Tensors.shape(t));
                         if (c == null) {
-                            long[] shape = Tensors.shape(t);
-                            shape[0] = n;
-                            c = torch.empty(shape, new TensorOptions(torch.ScalarType.Float), null);
-                            c.retainReference(); // attached to the batch's scope: 1 -> 2
-                            scope.detach(c); // 2 -> 1: the cache owns it until close()
+                            c = zeros(scope, n, tail);
                             cache.put(v, c);
                             squares.put(v, new double[2]);
-                        } else if (!java.util.Arrays.equals(tail(Tensors.shape(c)), tail(Tensors.shape(t)))) {
-                            throw new L2cException("value " + v + " changes shape between calibration batches: "
-                                    + java.util.Arrays.toString(Tensors.shape(t)));
+                        } else if (!java.util.Arrays.equals(tail(Tensors.shape(c)), tail)) {
+                            if (w == null) {
+                                throw new L2cException("value " + v + " changes shape between calibration batches ("
+                                        + java.util.Arrays.toString(Tensors.shape(t)) + ") though the data has no padding");
+                            }
+                            c = grown(scope, c, tail);
+                            cache.put(v, c);
                         }
-                        c.narrow(0, from, idx.length).copy_(t.detach());
+                        region(c, from, idx.length, tail).copy_(t.detach());
                         double[] s = squares.get(v);
                         Tensor tf = t.detach().to(torch.ScalarType.Double);
                         s[0] += weightedSum(tf.square(), w).item_double();
@@ -209,7 +212,7 @@ public final class Distillation implements AutoCloseable {
         Map<String, Tensor> out = executor.run(in, fetch);
         Tensor outputError = null;
         for (String v : outputs) {
-            Tensor e = relativeError(out.get(v), torch.index_select(teacher.get(v), 0, index), w, meanSquare.get(v));
+            Tensor e = relativeError(out.get(v), target(v, index, out.get(v)), w, meanSquare.get(v));
             outputError = outputError == null ? e : outputError.add(e);
         }
         outputError = outputError.div(new org.bytedeco.pytorch.Scalar((double) outputs.size()));
@@ -218,7 +221,7 @@ public final class Distillation implements AutoCloseable {
         if (!features.isEmpty()) {
             Tensor featureError = null;
             for (String v : features) {
-                Tensor e = relativeError(out.get(v), torch.index_select(teacher.get(v), 0, index), w, meanSquare.get(v));
+                Tensor e = relativeError(out.get(v), target(v, index, out.get(v)), w, meanSquare.get(v));
                 featureError = featureError == null ? e : featureError.add(e);
             }
             featureError = featureError.div(new org.bytedeco.pytorch.Scalar((double) features.size()));
@@ -243,6 +246,11 @@ public final class Distillation implements AutoCloseable {
     public void close() {
         teacher.values().forEach(Tensor::close);
         teacher.clear();
+    }
+
+    /** The teacher's values of {@code v} for the samples at {@code index}, cut to the student's (padded) size. */
+    private Tensor target(String v, Tensor index, Tensor student) {
+        return region(torch.index_select(teacher.get(v), 0, index), 0, student.size(0), tail(Tensors.shape(student)));
     }
 
     /** Weighted mean of (s - t)^2 over positions, divided by the teacher's mean square. */
@@ -282,6 +290,36 @@ public final class Distillation implements AutoCloseable {
             }
         }
         return w.reshape(shape);
+    }
+
+    /** A zero float tensor [n, tail...] that the cache owns (taken out of the batch's scope). */
+    private static Tensor zeros(PointerScope scope, long n, long[] tail) {
+        long[] shape = new long[tail.length + 1];
+        shape[0] = n;
+        System.arraycopy(tail, 0, shape, 1, tail.length);
+        Tensor c = torch.zeros(shape, new TensorOptions(torch.ScalarType.Float));
+        c.retainReference(); // attached to the batch's scope: 1 -> 2
+        scope.detach(c); // 2 -> 1: the cache owns it until close()
+        return c;
+    }
+
+    /** The cache enlarged (zero-padded) to hold values of size {@code tail} too; the old one is closed. */
+    private static Tensor grown(PointerScope scope, Tensor c, long[] tail) {
+        long[] old = tail(Tensors.shape(c));
+        if (old.length != tail.length) throw new IllegalArgumentException("rank changes between batches");
+        long[] size = new long[tail.length];
+        for (int d = 0; d < tail.length; d++) size[d] = Math.max(old[d], tail[d]);
+        Tensor bigger = zeros(scope, c.size(0), size);
+        region(bigger, 0, c.size(0), old).copy_(c);
+        c.close();
+        return bigger;
+    }
+
+    /** Rows [from, from + count) of {@code c}, and in each later dimension the first tail[d] entries. */
+    private static Tensor region(Tensor c, long from, long count, long[] tail) {
+        Tensor r = c.narrow(0, from, count);
+        for (int d = 0; d < tail.length; d++) r = r.narrow(d + 1, 0, tail[d]);
+        return r;
     }
 
     private static long[] tail(long[] shape) {

@@ -28,6 +28,7 @@ public final class LayerStatistics implements AutoCloseable {
     private final Map<String, LayerGram> grams = new LinkedHashMap<>();
     private final Map<String, String> fallbacks = new LinkedHashMap<>();
     private final Map<String, List<Consumer>> byOutput = new LinkedHashMap<>();
+    private Tensor rowWeights;
 
     /** {@code weights}: the calibrated weights and their shapes, in calibration order. */
     public LayerStatistics(GraphProto graph, Map<String, long[]> weights) {
@@ -93,6 +94,15 @@ public final class LayerStatistics implements AutoCloseable {
     }
 
     /**
+     * Weights of the positions of the next batch ([B, S], e.g. an attention mask), or null: a
+     * MatMul input [B, S, in] then counts each row with its weight, so padding adds nothing to H.
+     * Inputs whose leading dimensions are not [B, S] are taken unweighted.
+     */
+    public void rowWeights(Tensor weights) {
+        this.rowWeights = weights;
+    }
+
+    /**
      * Accumulates the inputs of {@code node} if it multiplies a calibrated weight; {@code inputs}
      * are the node's input values in order (the signature of the executor's NodeObserver).
      */
@@ -101,7 +111,7 @@ public final class LayerStatistics implements AutoCloseable {
         if (cs == null) return;
         for (Consumer c : cs) {
             try (PointerScope scope = new PointerScope()) {
-                c.gram.add(rows(c, inputs));
+                c.gram.add(rows(c, inputs, rowWeights));
             } catch (RuntimeException e) {
                 throw new L2cException("layer statistics of " + c.gram.tensor() + " at " + c.node.getOpType() + " node '"
                         + c.node.getName() + "': " + e.getMessage(), e);
@@ -152,12 +162,19 @@ public final class LayerStatistics implements AutoCloseable {
     }
 
     /** The rows of X, [R, groups * k], for one consumer. */
-    private static Tensor rows(Consumer c, List<Tensor> inputs) {
+    private static Tensor rows(Consumer c, List<Tensor> inputs, Tensor rowWeights) {
         NodeProto node = c.node;
         int k = c.gram.k();
         switch (node.getOpType()) {
             case "MatMul": {
-                if (c.weightInput == 1) return inputs.get(0).reshape(-1, k);
+                if (c.weightInput == 1) {
+                    Tensor x = inputs.get(0);
+                    if (rowWeights != null && leads(rowWeights, x)) {
+                        // H = X^T diag(w) X: each row scaled by sqrt(w) (w is 0 or 1 for masks).
+                        x = x.mul(rowWeights.to(x.scalar_type()).sqrt().unsqueeze(-1));
+                    }
+                    return x.reshape(-1, k);
+                }
                 Tensor x = inputs.get(1);
                 return x.dim() == 1 ? x.reshape(1, k) : x.transpose(-1, -2).reshape(-1, k);
             }
@@ -215,6 +232,13 @@ public final class LayerStatistics implements AutoCloseable {
                 : torch.constant_pad_nd(x, begin[1], end[1], begin[0], end[0]);
         Tensor cols = torch.im2col(padded, kernel, dilation, new long[] {0, 0}, stride);
         return cols.transpose(1, 2).reshape(-1, cols.size(1));
+    }
+
+    /** Whether w's shape equals all but the last dimension of x. */
+    private static boolean leads(Tensor w, Tensor x) {
+        long[] ws = w.sizes().vec().get();
+        long[] xs = x.sizes().vec().get();
+        return ws.length == xs.length - 1 && java.util.Arrays.equals(ws, java.util.Arrays.copyOf(xs, ws.length));
     }
 
     private static long intAttr(NodeProto node, String name, long fallback) {

@@ -63,7 +63,7 @@ final class CompressCommand implements Callable<Integer> {
     Path report;
 
     @Option(names = "--calib", paramLabel = "DATA",
-            description = "with --ratio: calibrate through the network on this data set: fmnist (Fashion-MNIST training images)")
+            description = "with --ratio: calibrate through the network on this data set: fmnist (Fashion-MNIST training images) or wordnet (WordNet glosses and lemma names, calibration half)")
     String calib;
 
     @Option(names = "--calib-dir", paramLabel = "DIR", description = "with --calib: folder of the data set's files (default: its installed folder)")

@@ -90,7 +90,7 @@ final class NetworkCalibrator implements AutoCloseable {
         OnnxModel model = OnnxModel.read(source.path());
         OnnxExecutor executor = OnnxExecutor.of(model);
         try {
-            CalibrationData data = settings.source().open(model.proto().getGraph(), settings.calibSize(), seed);
+            CalibrationData data = settings.source().open(model, settings.calibSize(), seed);
             return new NetworkCalibrator(settings, model, executor, data, seed, progress);
         } catch (L2cException | RuntimeException e) {
             executor.close();
@@ -120,6 +120,7 @@ final class NetworkCalibrator implements AutoCloseable {
             for (int from = 0; from < data.size(); from += PASS_BATCH) {
                 int[] idx = BatchSampler.range(from, PASS_BATCH, data.size());
                 try (PointerScope scope = new PointerScope()) {
+                    stats.rowWeights(data.positionWeights(idx));
                     long t0 = System.nanoTime();
                     executor.run(data.inputs(idx), executor.outputNames(), stats::node);
                     clock.addForward(System.nanoTime() - t0);
