@@ -10,6 +10,7 @@ import dev.l2c.counter.CounterKernel;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
+import dev.l2c.pipeline.RatioMethod;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -41,9 +42,20 @@ final class CompressCommand implements Callable<Integer> {
         boolean lossless;
 
         @Option(names = "--ratio", paramLabel = "R",
-                description = "learned transform (L2) calibrated until the written file is R times smaller than the original tensors")
+                description = "the written file R times smaller than the original tensors: learned transform (L2) calibrated "
+                        + "to it, or a baseline (--method)")
         Double ratio;
     }
+
+    @Option(names = "--method", paramLabel = "M",
+            description = "with --ratio: l2 (the learned transform, default), uniform (the --bits whose file is closest) "
+                    + "or prune (magnitude pruning + uniform quantization, bits and sparsity searched)")
+    String method;
+
+    @Option(names = "--sparsity", paramLabel = "S",
+            description = "with --bits: set the fraction S (0 <= S < 1) of each lossy tensor's smallest-magnitude weights to 0 "
+                    + "before quantizing (magnitude pruning)")
+    Double sparsity;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
             description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
@@ -59,7 +71,8 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "with --ratio: random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--report", paramLabel = "REPORT.json", description = "with --ratio: write the per-tensor report as JSON")
+    @Option(names = "--report", paramLabel = "REPORT.json",
+            description = "with --ratio: write the per-tensor report (and a baseline's choice) as JSON")
     Path report;
 
     @Option(names = "--calib", paramLabel = "DATA",
@@ -127,10 +140,12 @@ final class CompressCommand implements Callable<Integer> {
         CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
         ReportPrinter.printCompress(spec.commandLine().getOut(), result);
         if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
+        if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
         if (result.ratio() != null && !result.ratio().reached()) {
-            spec.commandLine().getErr().printf(java.util.Locale.ROOT,
-                    "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n",
-                    result.ratio().targetRatio(), result.ratio().achievedRatio());
+            notReached(result.ratio().targetRatio(), result.ratio().achievedRatio());
+        }
+        if (result.baseline() != null && !result.baseline().reached()) {
+            notReached(result.baseline().targetRatio(), result.baseline().achievedRatio());
         }
         return 0;
     }
@@ -163,6 +178,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (kind == null) return null;
         if (mode.ratio == null) throw new CommandLine.ParameterException(cl, "--calib needs --ratio");
+        if (method != null && !method.equals("l2")) throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 only");
         positive(cl, "--calib-size", calibSize, 10_000_000);
         positive(cl, "--batch", batch, 1 << 16);
         positive(cl, "--rounds", rounds, 1000);
@@ -194,6 +210,11 @@ final class CompressCommand implements Callable<Integer> {
         return value != null ? value : fallback;
     }
 
+    private void notReached(double target, double achieved) {
+        spec.commandLine().getErr().printf(java.util.Locale.ROOT,
+                "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n", target, achieved);
+    }
+
     private CompressOptions options() {
         CommandLine cl = spec.commandLine();
         if (mode.bits != null && (mode.bits < UniformQuantizer.MIN_BITS || mode.bits > UniformQuantizer.MAX_BITS)) {
@@ -216,14 +237,36 @@ final class CompressCommand implements Callable<Integer> {
         if (perChannel && mode.lossless) {
             throw new CommandLine.ParameterException(cl, "--per-channel needs --bits or --ratio");
         }
+        if (sparsity != null && mode.bits == null) throw new CommandLine.ParameterException(cl, "--sparsity needs --bits");
+        if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) {
+            throw new CommandLine.ParameterException(cl, "--sparsity must be in [0, 1), got " + sparsity);
+        }
         if (mode.ratio == null) {
-            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}}) {
+            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--method", method}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
-            return new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force, perChannel);
+            CompressOptions o = new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force,
+                    perChannel);
+            return sparsity != null ? o.withSparsity(sparsity) : o;
         }
         if (!(mode.ratio > 1) || mode.ratio > 1e6) {
             throw new CommandLine.ParameterException(cl, "--ratio must be in (1, 1000000], got " + mode.ratio);
+        }
+        if (report != null && java.nio.file.Files.exists(report) && !force) {
+            throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
+        }
+        RatioMethod ratioMethod = method == null ? RatioMethod.L2 : RatioMethod.byLabel(method);
+        if (ratioMethod == null) {
+            throw new CommandLine.ParameterException(cl, "--method must be l2, uniform or prune, got '" + method + "'");
+        }
+        if (ratioMethod != RatioMethod.L2) {
+            // The baselines quantize per tensor and learn nothing: the L2 options would be silently ignored.
+            for (String o : new String[] {"--per-channel", "--kernel", "--resolution", "--steps", "--seed"}) {
+                if (cl.getParseResult().hasMatchedOption(o)) {
+                    throw new CommandLine.ParameterException(cl, o + " applies to --method l2 only");
+                }
+            }
+            return CompressOptions.baseline(mode.ratio, ratioMethod, keepPattern, minElements, chunkSymbols, force);
         }
         CounterKernel k;
         try {
@@ -236,9 +279,6 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (steps != null && (steps < 0 || steps > 1_000_000)) {
             throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
-        }
-        if (report != null && java.nio.file.Files.exists(report) && !force) {
-            throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
         }
         CalibrationSettings d = CalibrationSettings.defaults();
         CalibrationSettings settings = new CalibrationSettings(d.kind(), perChannel, k, resolution,

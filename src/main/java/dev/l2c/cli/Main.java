@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             EvalCommand.class,
             DemoCommand.class,
+            ChartCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,6 +1,7 @@
 package dev.l2c.cli;
 
 import dev.l2c.calib.CalibrationTiming;
+import dev.l2c.pipeline.BaselineReport;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.NetworkReport;
 import dev.l2c.pipeline.ContainerSummary;
@@ -17,6 +18,8 @@ final class ReportPrinter {
     static void printCompress(PrintWriter out, CompressReport report) {
         if (report.ratio() != null) {
             printRatio(out, report.ratio());
+        } else if (report.baseline() != null) {
+            printBaseline(out, report.baseline());
         } else {
             printSummary(out, report.summary());
         }
@@ -25,16 +28,7 @@ final class ReportPrinter {
 
     /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
     static void printRatio(PrintWriter out, RatioReport r) {
-        int nameWidth = Math.min(48, Math.max(6, r.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(6)));
-        String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
-        out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
-        for (RatioReport.Row t : r.tensors()) {
-            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
-                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
-                    Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
-                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
-                    Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
-        }
+        printRows(out, r.tensors());
         out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", r.targetRatio(),
                 bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
                 bytes(r.originalBytes()));
@@ -62,6 +56,36 @@ final class ReportPrinter {
         out.println();
         if (!n.features().isEmpty()) out.println("distilled features: " + String.join(", ", n.features()));
         n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + t + ": " + why));
+    }
+
+    /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */
+    static void printBaseline(PrintWriter out, BaselineReport r) {
+        printRows(out, r.tensors());
+        out.printf(Locale.ROOT, "%s baseline, target %.2fx: %d bits%s, file %s, ratio %.3fx (%s, band +-%.0f%%), original %s, "
+                        + "weight error %.4g%n", r.method(), r.targetRatio(), r.bits(),
+                r.method().equals("prune") ? String.format(Locale.ROOT, ", sparsity %.4f", r.sparsity()) : "",
+                bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
+                100 * r.tolerance(), bytes(r.originalBytes()), r.distortion());
+        StringBuilder tried = new StringBuilder();
+        for (BaselineReport.Candidate c : r.candidates()) {
+            tried.append(String.format(Locale.ROOT, " %d bits%s %.3fx%s err %.3g;", c.bits(),
+                    r.method().equals("prune") ? String.format(Locale.ROOT, "/S %.4f", c.sparsity()) : "", c.ratio(),
+                    c.inBand() ? " (in band)" : "", c.distortion()));
+        }
+        out.printf(Locale.ROOT, "tried (%d codings):%s%n", r.probes(), tried.substring(0, tried.length() - 1));
+    }
+
+    private static void printRows(PrintWriter out, java.util.List<RatioReport.Row> rows) {
+        int nameWidth = Math.min(48, Math.max(6, rows.stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
+        out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
+        for (RatioReport.Row t : rows) {
+            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
+                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
+                    Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
+                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
+                    Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
+        }
     }
 
     private static String param(double v) {

@@ -19,6 +19,10 @@ public final class Compressor {
     public static final String MODE = "mode";
     public static final String PRODUCER = "producer";
     public static final String SEED = "seed";
+    /** Baseline ratio mode: the method and the bit width and sparsity it chose. */
+    public static final String METHOD = "method";
+    public static final String BITS = "bits";
+    public static final String SPARSITY = "sparsity";
 
     private final Backend backend;
     private final Progress progress;
@@ -49,7 +53,12 @@ public final class Compressor {
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.modeAttribute());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
-        if (network != null && !options.ratioMode()) throw new IllegalArgumentException("network calibration needs ratio mode");
+        if (network != null && (!options.ratioMode() || options.method() != RatioMethod.L2)) {
+            throw new IllegalArgumentException("network calibration needs ratio mode with the L2 method");
+        }
+        if (options.ratioMode() && options.method() != RatioMethod.L2) {
+            return compressToBaseline(source, output, options, attributes, encoder, start);
+        }
         if (options.ratioMode()) return compressToRatio(source, output, options, attributes, encoder, start);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
                 Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
@@ -62,6 +71,23 @@ public final class Compressor {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
+    }
+
+    private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options,
+            Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
+        BaselineRatioCompressor.Outcome outcome = new BaselineRatioCompressor(encoder, options, progress)
+                .run(source.tensors(), attributes);
+        try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
+            for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
+            writer.finish();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ContainerSummary summary = Inspector.inspect(output);
+        if (summary.fileBytes() != outcome.fileBytes()) {
+            throw new IllegalStateException("baseline ratio mode predicted " + outcome.fileBytes() + " bytes, wrote "
+                    + summary.fileBytes());
+        }
+        return new CompressReport(summary, seconds, backend.name(), null, outcome.report());
     }
 
     private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,

@@ -12,6 +12,7 @@ import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
 import dev.l2c.model.Tensor;
 import dev.l2c.transform.Channels;
+import dev.l2c.transform.MagnitudePruner;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.ByteBuffer;
@@ -57,7 +58,9 @@ final class TensorEncoder {
 
     private Encoded quantized(Tensor t) throws L2cException {
         Channels channels = options.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
-        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), t.toFloatArray(), channels);
+        float[] weights = t.toFloatArray();
+        if (options.sparsity() > 0) weights = new MagnitudePruner(t.name(), weights).prune(options.sparsity());
+        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), weights, channels);
         return quantized(t, q, new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()));
     }
 

@@ -22,22 +22,26 @@ class OnnxExecutorMiniLmTest {
     private static final String HIDDEN = "last_hidden_state";
     private static Path model;
     private static OnnxExecutor exec;
+    private static OrtReference.Session ort;
+    private static TextTokenizer tokenizer;
 
     @BeforeAll
     static void open() throws Exception {
         model = MiniLm.onnx();
         exec = OnnxExecutor.of(OnnxModel.read(model));
+        ort = new OrtReference.Session(model);
+        tokenizer = TextTokenizer.open(MiniLm.tokenizer());
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
         if (exec != null) exec.close();
+        if (ort != null) ort.close();
+        if (tokenizer != null) tokenizer.close();
     }
 
     private static TokenBatch tokens(List<String> sentences) throws Exception {
-        try (TextTokenizer tokenizer = TextTokenizer.open(MiniLm.tokenizer())) {
-            return tokenizer.encode(sentences);
-        }
+        return tokenizer.encode(sentences);
     }
 
     private static List<OrtReference.Feed> feeds(TokenBatch batch) {
@@ -56,7 +60,7 @@ class OnnxExecutorMiniLmTest {
                 "Rain."));
         assertTrue(batch.tokensOf(2) < batch.length(), "the batch must be padded");
         List<OrtReference.Feed> feeds = feeds(batch);
-        double[] expected = OrtReference.run(model, feeds).get(HIDDEN);
+        double[] expected = ort.run(feeds).get(HIDDEN);
         assertEquals(List.of("input_ids", "attention_mask", "token_type_ids"), exec.inputNames());
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> in = Map.of("input_ids", feeds.get(0).torch(), "attention_mask", feeds.get(1).torch(),
@@ -73,7 +77,7 @@ class OnnxExecutorMiniLmTest {
     void batchSizeAndLengthAreFree() throws Exception {
         TokenBatch batch = tokens(List.of("A model that is ten times smaller can be shipped to phones and browsers."));
         List<OrtReference.Feed> feeds = feeds(batch);
-        double[] expected = OrtReference.run(model, feeds).get(HIDDEN);
+        double[] expected = ort.run(feeds).get(HIDDEN);
         try (PointerScope scope = new PointerScope()) {
             Map<String, Tensor> in = Map.of("input_ids", feeds.get(0).torch(), "attention_mask", feeds.get(1).torch(),
                     "token_type_ids", feeds.get(2).torch());
