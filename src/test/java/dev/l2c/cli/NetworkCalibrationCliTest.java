@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,7 @@ class NetworkCalibrationCliTest {
     }
 
     @Test
+    @Tag("slow")
     void kdAndLayerwiseReachTheBandAndKdBeatsDataFreeOnHeldOutImages() throws Exception {
         double dataFree = compressAndMeasure("data-free", "--objective", "data-free", "--threads", "1", "--min-elements", "256",
                 "--steps", "40");
