@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             EvalCommand.class,
             DemoCommand.class,
+            ZooCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
