@@ -128,6 +128,16 @@ public final class OnnxModel {
         return out;
     }
 
+    /**
+     * Decodes any tensor of this model (a Constant node's value, say) as initializers are
+     * decoded: raw, typed or external data, checked against its shape.
+     */
+    public Tensor tensor(TensorProto t) throws L2cException {
+        Optional<DType> dtype = DType.fromOnnxCode(t.getDataType());
+        if (dtype.isEmpty()) throw fail(t.getName(), "ONNX data type " + t.getDataType() + " is not supported");
+        return toTensor(t, dtype.get());
+    }
+
     private Tensor toTensor(TensorProto t, DType dtype) throws L2cException {
         String name = t.getName();
         long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
