@@ -92,8 +92,8 @@ public final class FmnistResNet {
         // He initialization for ReLU networks, fan-out mode as torchvision's ResNet.
         graph.initializer(w, normal(out * in * kernel * kernel, Math.sqrt(2.0 / (out * kernel * kernel))), out, in, kernel, kernel);
         int pad = kernel / 2;
-        String y = graph.node("Conv", List.of(x, w), GraphBuilder.attr("kernel_shape", kernel, kernel),
-                GraphBuilder.attr("strides", stride, stride), GraphBuilder.attr("pads", pad, pad, pad, pad));
+        String y = graph.node("Conv", List.of(x, w), GraphBuilder.ints("kernel_shape", kernel, kernel),
+                GraphBuilder.ints("strides", stride, stride), GraphBuilder.ints("pads", pad, pad, pad, pad));
         graph.initializer(bn + ".scale", filled(out, zeroScale ? 0f : 1f), out);
         graph.initializer(bn + ".bias", filled(out, 0f), out);
         graph.initializer(bn + ".mean", filled(out, 0f), out);

@@ -189,11 +189,15 @@ public final class Trainer {
         try {
             for (String name : executor.floatInitializerNames()) {
                 if (running.contains(name)) continue;
-                Tensor leaf;
+                float[] values;
+                long[] shape;
                 try (PointerScope scope = new PointerScope()) {
                     Tensor value = executor.initializer(name);
-                    leaf = Tensors.fromFloats(Tensors.toFloats(value), Tensors.shape(value));
+                    values = Tensors.toFloats(value);
+                    shape = Tensors.shape(value);
                 }
+                // Made outside any scope: the leaf lives until train() closes it.
+                Tensor leaf = Tensors.fromFloats(values, shape);
                 leaf.requires_grad_(true);
                 leaves.put(name, leaf);
                 executor.setInitializer(name, leaf);
