@@ -3,6 +3,9 @@ package dev.l2c.cli;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.calib.CalibrationSource;
+import dev.l2c.calib.NetworkCalibrationSettings;
+import dev.l2c.graph.Torch;
 import dev.l2c.counter.CounterKernel;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
@@ -77,6 +80,39 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --ratio: write the per-tensor report (and a baseline's choice) as JSON")
     Path report;
 
+    @Option(names = "--calib", paramLabel = "DATA",
+            description = "with --ratio: calibrate through the network on this data set: fmnist (Fashion-MNIST training images) or wordnet (WordNet glosses and lemma names, calibration half)")
+    String calib;
+
+    @Option(names = "--calib-dir", paramLabel = "DIR", description = "with --calib: folder of the data set's files (default: its installed folder)")
+    Path calibDir;
+
+    @Option(names = "--objective", paramLabel = "OBJ",
+            description = "with --ratio: kd, layerwise or data-free (default: kd with --calib, else data-free)")
+    String objective;
+
+    @Option(names = "--calib-size", paramLabel = "N", description = "with --calib: calibration samples (default: 1000)")
+    Integer calibSize;
+
+    @Option(names = "--batch", paramLabel = "N", description = "with --calib: minibatch size of the KD steps (default: 16)")
+    Integer batch;
+
+    @Option(names = "--kd-steps", paramLabel = "N", description = "with --objective kd: transform-phase steps per round (default: 100)")
+    Integer kdSteps;
+
+    @Option(names = "--recon-steps", paramLabel = "N", description = "with --objective kd: reconstruction steps per round (default: 200)")
+    Integer reconSteps;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "with --objective kd: transform + reconstruction rounds (default: 3)")
+    Integer rounds;
+
+    @Option(names = "--kd-lr", paramLabel = "LR", description = "with --objective kd: transform-phase Adam rate on log-parameters (default: 0.02)")
+    Double kdLr;
+
+    @Option(names = "--recon-lr", paramLabel = "LR",
+            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: 0.02)")
+    Double reconLr;
+
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")
     boolean perChannel;
 
@@ -103,8 +139,10 @@ final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         CompressOptions options = options();
+        NetworkCalibrationSettings network = network();
         Backend backend = common.backend(spec);
-        CompressReport result = new Compressor(backend, common.progress(spec)).compress(input, output, options);
+        if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
+        CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
         ReportPrinter.printCompress(spec.commandLine().getOut(), result);
         if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
         if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
@@ -115,6 +153,66 @@ final class CompressCommand implements Callable<Integer> {
             notReached(result.baseline().targetRatio(), result.baseline().achievedRatio());
         }
         return 0;
+    }
+
+    /** Network-aware calibration from --calib and --objective, or null for data-free. */
+    private NetworkCalibrationSettings network() throws L2cException {
+        CommandLine cl = spec.commandLine();
+        String obj = objective != null ? objective : calib != null ? "kd" : "data-free";
+        NetworkCalibrationSettings.Kind kind = switch (obj) {
+            case "kd" -> NetworkCalibrationSettings.Kind.KD;
+            case "layerwise" -> NetworkCalibrationSettings.Kind.LAYERWISE;
+            case "data-free" -> null;
+            default -> throw new CommandLine.ParameterException(cl, "--objective must be kd, layerwise or data-free, got '" + obj + "'");
+        };
+        if (kind != null && calib == null) {
+            throw new CommandLine.ParameterException(cl, "--objective " + obj + " needs calibration data: give --calib "
+                    + String.join("|", CalibrationSource.NAMES));
+        }
+        Object[][] dataOptions = {{"--calib-dir", calibDir}, {"--calib-size", calibSize}, {"--batch", batch}};
+        Object[][] kdOptions = {{"--kd-steps", kdSteps}, {"--recon-steps", reconSteps}, {"--rounds", rounds}, {"--kd-lr", kdLr},
+                {"--recon-lr", reconLr}};
+        if (kind == null) {
+            if (calib != null) throw new CommandLine.ParameterException(cl, "--calib has no use with --objective data-free");
+            for (Object[] o : dataOptions) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --calib");
+        }
+        if (kind != NetworkCalibrationSettings.Kind.KD) {
+            for (Object[] o : kdOptions) {
+                if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --objective kd (with --calib)");
+            }
+        }
+        if (kind == null) return null;
+        if (mode.ratio == null) throw new CommandLine.ParameterException(cl, "--calib needs --ratio");
+        if (method != null && !method.equals("l2")) throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 only");
+        positive(cl, "--calib-size", calibSize, 10_000_000);
+        positive(cl, "--batch", batch, 1 << 16);
+        positive(cl, "--rounds", rounds, 1000);
+        if (kdSteps != null && (kdSteps < 0 || kdSteps > 1_000_000)) throw new CommandLine.ParameterException(cl, "--kd-steps must be in [0, 1000000], got " + kdSteps);
+        if (reconSteps != null && (reconSteps < 0 || reconSteps > 1_000_000)) {
+            throw new CommandLine.ParameterException(cl, "--recon-steps must be in [0, 1000000], got " + reconSteps);
+        }
+        for (Object[] o : new Object[][] {{"--kd-lr", kdLr}, {"--recon-lr", reconLr}}) {
+            Double v = (Double) o[1];
+            if (v != null && !(v > 0 && v <= 10)) throw new CommandLine.ParameterException(cl, o[0] + " must be in (0, 10], got " + v);
+        }
+        if (!CalibrationSource.NAMES.contains(calib)) {
+            throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
+                    + ", got '" + calib + "'");
+        }
+        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir), kind);
+        return new NetworkCalibrationSettings(d.source(), kind, or(calibSize, d.calibSize()), or(batch, d.batch()),
+                or(kdSteps, d.kdSteps()), or(reconSteps, d.reconSteps()), or(rounds, d.rounds()), kdLr != null ? kdLr : d.kdLearningRate(),
+                reconLr != null ? reconLr : d.reconLearningRate(), d.features());
+    }
+
+    private static void positive(CommandLine cl, String name, Integer value, int max) {
+        if (value != null && (value < 1 || value > max)) {
+            throw new CommandLine.ParameterException(cl, name + " must be in [1, " + max + "], got " + value);
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
     }
 
     private void notReached(double target, double achieved) {

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             EvalCommand.class,
             DemoCommand.class,
             ChartCommand.class,
+            ZooCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,7 +1,9 @@
 package dev.l2c.cli;
 
+import dev.l2c.calib.CalibrationTiming;
 import dev.l2c.pipeline.BaselineReport;
 import dev.l2c.pipeline.CompressReport;
+import dev.l2c.pipeline.NetworkReport;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.RatioReport;
 import dev.l2c.pipeline.TensorRow;
@@ -34,6 +36,26 @@ final class ReportPrinter {
                         + "%s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
                 r.counterBits() / 8, r.codedPayloadBytes(), 100 * (r.counterBits() / 8 / Math.max(1, r.codedPayloadBytes()) - 1),
                 r.objective(), r.distortion(), r.lambda(), r.kernel(), r.resolution(), r.steps(), r.rounds(), r.seed());
+        if (r.network() != null) printNetwork(out, r.network());
+        if (r.timing() != null) {
+            CalibrationTiming t = r.timing();
+            out.printf(Locale.ROOT, "calibration %s: forward %s, backward %s, counter %s, transform %s, other %s%n",
+                    seconds(t.seconds()), seconds(t.forward()), seconds(t.backward()), seconds(t.counter()), seconds(t.transform()),
+                    seconds(t.other()));
+        }
+    }
+
+    private static void printNetwork(PrintWriter out, NetworkReport n) {
+        out.printf(Locale.ROOT, "calibration data %s: %d samples, batch %d", n.data(), n.samples(), n.batch());
+        if (!Double.isNaN(n.outputError())) {
+            out.printf(Locale.ROOT, "; %d round(s) of %d kd + %d reconstruction steps (lr %.3g, %.3g); last kd step: output error %.3e,"
+                            + " feature error %.3e", n.rounds(), n.kdSteps(), n.reconSteps(), n.kdLearningRate(), n.reconLearningRate(),
+                    n.outputError(), n.featureError());
+        }
+        if (!Double.isNaN(n.crossEntropy())) out.printf(Locale.ROOT, ", cross-entropy %.4f", n.crossEntropy());
+        out.println();
+        if (!n.features().isEmpty()) out.println("distilled features: " + String.join(", ", n.features()));
+        n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + t + ": " + why));
     }
 
     /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */

@@ -2,6 +2,8 @@ package dev.l2c.eval;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
+import dev.l2c.data.FashionMnist;
+import dev.l2c.data.ImageSet;
 import dev.l2c.data.SynsetSelection;
 import dev.l2c.data.WordNet;
 import dev.l2c.pipeline.DecompressOptions;
@@ -50,9 +52,10 @@ public final class Evaluator {
         Path tokenizerJson = tokenizer != null ? tokenizer : TextTokenizer.locateFor(original);
         long modelBytes = size(model);
         long originalBytes = size(original);
-        RetrievalTask task = switch (data) {
-            case WORDNET -> wordNetTask(dataDir != null ? dataDir : WordNet.DEFAULT_DIR, n, seed);
-        };
+        if (data != EvalData.WORDNET) {
+            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is an image set; it takes no tokenizer");
+        }
+        RetrievalTask task = wordNetTask(dataDir != null ? dataDir : WordNet.DEFAULT_DIR, n, seed);
 
         // A .l2c file is decoded first, so a damaged file fails before minutes of embedding.
         Path tempDir = compressed ? createTempDir(model) : null;
@@ -80,6 +83,78 @@ public final class Evaluator {
         } finally {
             if (tempDir != null) deleteTree(tempDir);
         }
+    }
+
+    /**
+     * Top-1 accuracy of {@code model} (.l2c or .onnx) and of {@code original} on the test images
+     * of {@code data}, and how often the two predict the same class. Both models' inputs are
+     * checked before any image is run.
+     *
+     * @param dataDir where the data set lives; null for its default place
+     */
+    public ClassificationReport evaluateImages(Path model, Path original, EvalData data, Path dataDir) throws L2cException {
+        long start = System.nanoTime();
+        if (data != EvalData.FMNIST) {
+            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is not an image classification set");
+        }
+        boolean compressed = isL2c(model);
+        if (!compressed && !model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+            throw new L2cException(model + ": expected a .l2c or an .onnx model");
+        }
+        long modelBytes = size(model);
+        long originalBytes = size(original);
+        ImageSet test = FashionMnist.test(dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR);
+        long[] imageShape = {1, test.rows(), test.cols()};
+
+        Path tempDir = compressed ? createTempDir(model) : null;
+        try {
+            Path onnx = model;
+            double decompressSeconds = 0;
+            if (compressed) {
+                onnx = tempDir.resolve("decoded.onnx");
+                decompressSeconds = new Decompressor(backend, progress)
+                        .decompress(model, onnx, new DecompressOptions(null, original, true)).seconds();
+            }
+            boolean same = !compressed && isSameFile(model, original);
+            try (ImageClassifier reference = openClassifier(original, imageShape);
+                    ImageClassifier evaluated = same ? null : openClassifier(onnx, imageShape)) {
+                long t = System.nanoTime();
+                int[] expected = classify(reference, test, "original");
+                ClassificationResult originalResult = score(test, expected, expected, (System.nanoTime() - t) / 1e9);
+                ClassificationResult modelResult = originalResult;
+                if (!same) {
+                    t = System.nanoTime();
+                    int[] predicted = classify(evaluated, test, "evaluated");
+                    modelResult = score(test, predicted, expected, (System.nanoTime() - t) / 1e9);
+                }
+                return new ClassificationReport(data, test.count(), model.toString(), modelBytes, original.toString(),
+                        originalBytes, originalResult, modelResult, decompressSeconds, (System.nanoTime() - start) / 1e9);
+            }
+        } finally {
+            if (tempDir != null) deleteTree(tempDir);
+        }
+    }
+
+    private ImageClassifier openClassifier(Path onnx, long[] imageShape) throws L2cException {
+        return ImageClassifier.open(onnx, imageShape, ImageSet.CLASSES, ImageClassifier.DEFAULT_BATCH_SIZE, threads);
+    }
+
+    private int[] classify(ImageClassifier classifier, ImageSet images, String name) throws L2cException {
+        try (Progress.Task task = progress.start("classify " + name, images.count(), "images")) {
+            return classifier.predict(images, task::advance);
+        }
+    }
+
+    /** Accuracy of {@code predicted} against the labels, and its agreement with {@code reference}. */
+    static ClassificationResult score(ImageSet images, int[] predicted, int[] reference, double seconds) {
+        int correct = 0;
+        int agree = 0;
+        for (int i = 0; i < predicted.length; i++) {
+            if (predicted[i] == images.labels()[i]) correct++;
+            if (predicted[i] == reference[i]) agree++;
+        }
+        int n = predicted.length;
+        return new ClassificationResult(n, correct, (double) correct / n, (double) agree / n, seconds);
     }
 
     private RetrievalResult run(RetrievalTask task, Path onnx, Path tokenizerJson, RetrievalTask.Embeddings reference)

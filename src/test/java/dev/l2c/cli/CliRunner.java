@@ -22,7 +22,7 @@ record CliRunner(int exit, String out, String err) {
 
     private static boolean needsNoProgress(String command) {
         return switch (command) {
-            case "compress", "decompress", "verify", "demo", "eval" -> true;
+            case "compress", "decompress", "verify", "demo", "eval", "zoo" -> true;
             default -> false;
         };
     }

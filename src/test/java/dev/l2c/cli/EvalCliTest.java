@@ -64,10 +64,15 @@ class EvalCliTest {
     @Test
     void usageAndInputErrors() throws Exception {
         String model = MiniLm.onnx().toString();
-        assertEquals(2, CliRunner.run("eval", model, "--model", model, "--data", "fmnist").exit());
+        assertEquals(2, CliRunner.run("eval", model, "--model", model, "--data", "imagenet").exit());
         assertEquals(2, CliRunner.run("eval", model, "--data", "wordnet").exit());
         assertEquals(2, CliRunner.run("eval", model, "--model", model).exit());
         assertEquals(2, CliRunner.run("eval", model, "--model", model, "--data", "wordnet", "--n", "0").exit());
+
+        // A sentence encoder is no Fashion-MNIST classifier: refused when opened, before any image runs.
+        CliRunner images = CliRunner.run("eval", model, "--model", model, "--data", "fmnist");
+        assertEquals(1, images.exit());
+        assertTrue(images.err().contains("[N, 1, 28, 28]"), images.err());
 
         Path missing = dir.resolve("missing.l2c");
         CliRunner r = CliRunner.run("eval", missing.toString(), "--model", model, "--data", "wordnet");

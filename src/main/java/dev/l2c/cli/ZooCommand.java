@@ -1,0 +1,94 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import dev.l2c.data.FashionMnist;
+import dev.l2c.data.ImageSet;
+import dev.l2c.pipeline.Progress;
+import dev.l2c.zoo.FmnistResNet;
+import dev.l2c.zoo.TrainSettings;
+import dev.l2c.zoo.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "zoo", mixinStandardHelpOptions = true, description = "Reference models l2c builds and trains itself.",
+        subcommands = {ZooCommand.Train.class, CommandLine.HelpCommand.class})
+final class ZooCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a zoo command is required (train)");
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a reference model through the ONNX executor (libtorch) and write it as ONNX.")
+    static final class Train implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "the model to train: " + FmnistResNet.NAME)
+        String name;
+
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "PATH.onnx", description = "where to write the trained model")
+        Path output;
+
+        @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + TrainSettings.DEFAULT_EPOCHS,
+                description = "passes over the 60,000 training images (default: ${DEFAULT-VALUE})")
+        int epochs;
+
+        @Option(names = "--batch", paramLabel = "B", defaultValue = "" + TrainSettings.DEFAULT_BATCH,
+                description = "images per SGD step; the learning rate scales with it (default: ${DEFAULT-VALUE})")
+        int batch;
+
+        @Option(names = "--seed", paramLabel = "S", defaultValue = "" + TrainSettings.DEFAULT_SEED,
+                description = "seeds the weights, shuffles and augmentation (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: all cores)")
+        Integer threads;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist)")
+        Path dataDir;
+
+        @Option(names = "--force", description = "overwrite an existing output")
+        boolean force;
+
+        @Option(names = "--no-progress", description = "no progress bars")
+        boolean noProgress;
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws L2cException {
+            if (!FmnistResNet.NAME.equals(name)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown model '" + name + "'; the zoo has: " + FmnistResNet.NAME);
+            }
+            if (threads != null && threads < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
+            }
+            TrainSettings settings;
+            try {
+                settings = TrainSettings.reference(epochs, batch, seed, threads == null ? 0 : threads);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            Path dir = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
+            ImageSet train = FashionMnist.train(dir);
+            ImageSet test = FashionMnist.test(dir);
+            PrintWriter out = spec.commandLine().getOut();
+            Trainer trainer = new Trainer(settings, noProgress ? Progress.NONE : Progress.console(), e -> {
+                out.printf("epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, lr %.5f, %s%n", e.epoch(), settings.epochs(),
+                        e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(), e.learningRate(), ReportPrinter.seconds(e.seconds()));
+                out.flush();
+            });
+            Trainer.Result r = trainer.train(train, test, output, force);
+            out.printf("wrote %s (%d bytes): test accuracy %.2f %% (10,000 images, libtorch executor); total %s%n", r.output(),
+                    r.bytes(), 100 * r.testAccuracy(), ReportPrinter.seconds(r.seconds()));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.l2c.zoo;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import dev.l2c.graph.GraphBuilder;
+import dev.l2c.graph.OnnxExecutor;
+import dev.l2c.graph.Tensors;
+import dev.l2c.model.OnnxModel;
+import dev.l2c.model.onnx.proto.ModelProto;
+import dev.l2c.model.onnx.proto.NodeProto;
+import dev.l2c.model.onnx.proto.TensorProto;
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.bytedeco.javacpp.PointerScope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FmnistResNetTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void architectureAsDocumented() {
+        ModelProto m = FmnistResNet.build(1, 0);
+        Map<String, Long> ops = m.getGraph().getNodeList().stream()
+                .collect(Collectors.groupingBy(NodeProto::getOpType, Collectors.counting()));
+        // Stem + two per block + two shortcuts; a BN after each conv; a Relu after the stem and two per block.
+        assertEquals(9L, ops.get("Conv"));
+        assertEquals(9L, ops.get("BatchNormalization"));
+        assertEquals(7L, ops.get("Relu"));
+        assertEquals(3L, ops.get("Add"));
+        assertEquals(1L, ops.get("GlobalAveragePool"));
+        assertEquals(1L, ops.get("Gemm"));
+        assertEquals("image", m.getGraph().getInput(0).getName());
+        assertEquals("logits", m.getGraph().getOutput(0).getName());
+        long params = 0;
+        for (TensorProto t : m.getGraph().getInitializerList()) {
+            params += t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+        }
+        // 77,754 trained values + 672 BN running statistics: small enough to commit trained.
+        assertEquals(78_426L, params);
+        assertEquals(9 * 4 + 9 + 2, m.getGraph().getInitializerCount());
+        assertEquals(FmnistResNet.build(2, 0).getGraph().getNodeCount(), m.getGraph().getNodeCount() + 3 * 7);
+    }
+
+    @Test
+    void seededWeights() {
+        assertEquals(FmnistResNet.build(1, 5), FmnistResNet.build(1, 5));
+        assertNotEquals(FmnistResNet.build(1, 5), FmnistResNet.build(1, 6));
+    }
+
+    @Test
+    void executorAndOnnxRuntimeAgreeOnTheUntrainedNetwork() throws Exception {
+        Path file = GraphBuilder.write(FmnistResNet.build(1, 11), dir.resolve("net.onnx"));
+        float[] images = new float[4 * 784];
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
+        float[] ort;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
+                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {4, 1, 28, 28});
+                OrtSession.Result out = s.run(Map.of("image", x))) {
+            FloatBuffer b = ((OnnxTensor) out.get(0)).getFloatBuffer();
+            ort = new float[b.remaining()];
+            b.get(ort);
+        }
+        float[] ours;
+        try (OnnxExecutor e = OnnxExecutor.of(OnnxModel.read(file)); PointerScope scope = new PointerScope()) {
+            var y = e.run(Map.of("image", Tensors.fromFloats(images, 4, 1, 28, 28)), List.of("logits")).get("logits");
+            assertArrayEquals(new long[] {4, 10}, Tensors.shape(y));
+            ours = Tensors.toFloats(y);
+        }
+        float max = 0;
+        for (float v : ort) max = Math.max(max, Math.abs(v));
+        assertTrue(max > 0);
+        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], ours[i], 1e-4 * max, "logit " + i);
+    }
+}
