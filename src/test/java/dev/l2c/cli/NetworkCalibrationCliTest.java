@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code compress --calib}: KD and layer-wise calibration end to end on the reference ResNet and
- * real Fashion-MNIST images (file in the ratio band, decodable, KD's output error on held-out test
+ * real Fashion-MNIST images (file in the ratio band, decodable; output error on held-out test
  * images: layer-wise no worse than data-free, KD within range), same seed same bytes, and bad input refused before any work.
  */
 class NetworkCalibrationCliTest {
