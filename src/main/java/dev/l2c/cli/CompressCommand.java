@@ -3,10 +3,15 @@ package dev.l2c.cli;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.calib.CalibrationSource;
+import dev.l2c.calib.NetworkCalibrationSettings;
+import dev.l2c.graph.Torch;
 import dev.l2c.counter.CounterKernel;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
+import dev.l2c.pipeline.RatioMethod;
+import dev.l2c.transform.TransformKind;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -38,9 +43,24 @@ final class CompressCommand implements Callable<Integer> {
         boolean lossless;
 
         @Option(names = "--ratio", paramLabel = "R",
-                description = "learned transform (L2) calibrated until the written file is R times smaller than the original tensors")
+                description = "the written file R times smaller than the original tensors: learned transform (L2) calibrated "
+                        + "to it, or a baseline (--method)")
         Double ratio;
     }
+
+    @Option(names = "--method", paramLabel = "M",
+            description = "with --ratio: l2 (the learned transform, default), uniform (the --bits whose file is closest) "
+                    + "or prune (magnitude pruning + uniform quantization, bits and sparsity searched)")
+    String method;
+
+    @Option(names = "--sparsity", paramLabel = "S",
+            description = "with --bits: set the fraction S (0 <= S < 1) of each lossy tensor's smallest-magnitude weights to 0 "
+                    + "before quantizing (magnitude pruning)")
+    Double sparsity;
+
+    @Option(names = "--transform", paramLabel = "T",
+            description = "with --ratio: the learned transform, edge-scale, uniform or piecewise (default: edge-scale)")
+    String transform;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
             description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
@@ -56,8 +76,42 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "with --ratio: random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--report", paramLabel = "REPORT.json", description = "with --ratio: write the per-tensor report as JSON")
+    @Option(names = "--report", paramLabel = "REPORT.json",
+            description = "with --ratio: write the per-tensor report (and a baseline's choice) as JSON")
     Path report;
+
+    @Option(names = "--calib", paramLabel = "DATA",
+            description = "with --ratio: calibrate through the network on this data set: fmnist (Fashion-MNIST training images) or wordnet (WordNet glosses and lemma names, calibration half)")
+    String calib;
+
+    @Option(names = "--calib-dir", paramLabel = "DIR", description = "with --calib: folder of the data set's files (default: its installed folder)")
+    Path calibDir;
+
+    @Option(names = "--objective", paramLabel = "OBJ",
+            description = "with --ratio: kd, layerwise or data-free (default: kd with --calib, else data-free)")
+    String objective;
+
+    @Option(names = "--calib-size", paramLabel = "N", description = "with --calib: calibration samples (default: 1000)")
+    Integer calibSize;
+
+    @Option(names = "--batch", paramLabel = "N", description = "with --calib: minibatch size of the KD steps (default: 16)")
+    Integer batch;
+
+    @Option(names = "--kd-steps", paramLabel = "N", description = "with --objective kd: transform-phase steps per round (default: 100)")
+    Integer kdSteps;
+
+    @Option(names = "--recon-steps", paramLabel = "N", description = "with --objective kd: reconstruction steps per round (default: 200)")
+    Integer reconSteps;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "with --objective kd: transform + reconstruction rounds (default: 3)")
+    Integer rounds;
+
+    @Option(names = "--kd-lr", paramLabel = "LR", description = "with --objective kd: transform-phase Adam rate on log-parameters (default: 0.02)")
+    Double kdLr;
+
+    @Option(names = "--recon-lr", paramLabel = "LR",
+            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: 0.02)")
+    Double reconLr;
 
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")
     boolean perChannel;
@@ -85,16 +139,85 @@ final class CompressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         CompressOptions options = options();
+        NetworkCalibrationSettings network = network();
         Backend backend = common.backend(spec);
-        CompressReport result = new Compressor(backend, common.progress(spec)).compress(input, output, options);
+        if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
+        CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
         ReportPrinter.printCompress(spec.commandLine().getOut(), result);
         if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
+        if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
         if (result.ratio() != null && !result.ratio().reached()) {
-            spec.commandLine().getErr().printf(java.util.Locale.ROOT,
-                    "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n",
-                    result.ratio().targetRatio(), result.ratio().achievedRatio());
+            notReached(result.ratio().targetRatio(), result.ratio().achievedRatio());
+        }
+        if (result.baseline() != null && !result.baseline().reached()) {
+            notReached(result.baseline().targetRatio(), result.baseline().achievedRatio());
         }
         return 0;
+    }
+
+    /** Network-aware calibration from --calib and --objective, or null for data-free. */
+    private NetworkCalibrationSettings network() throws L2cException {
+        CommandLine cl = spec.commandLine();
+        String obj = objective != null ? objective : calib != null ? "kd" : "data-free";
+        NetworkCalibrationSettings.Kind kind = switch (obj) {
+            case "kd" -> NetworkCalibrationSettings.Kind.KD;
+            case "layerwise" -> NetworkCalibrationSettings.Kind.LAYERWISE;
+            case "data-free" -> null;
+            default -> throw new CommandLine.ParameterException(cl, "--objective must be kd, layerwise or data-free, got '" + obj + "'");
+        };
+        if (kind != null && calib == null) {
+            throw new CommandLine.ParameterException(cl, "--objective " + obj + " needs calibration data: give --calib "
+                    + String.join("|", CalibrationSource.NAMES));
+        }
+        Object[][] dataOptions = {{"--calib-dir", calibDir}, {"--calib-size", calibSize}, {"--batch", batch}};
+        Object[][] kdOptions = {{"--kd-steps", kdSteps}, {"--recon-steps", reconSteps}, {"--rounds", rounds}, {"--kd-lr", kdLr},
+                {"--recon-lr", reconLr}};
+        if (kind == null) {
+            if (calib != null) throw new CommandLine.ParameterException(cl, "--calib has no use with --objective data-free");
+            for (Object[] o : dataOptions) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --calib");
+        }
+        if (kind != NetworkCalibrationSettings.Kind.KD) {
+            for (Object[] o : kdOptions) {
+                if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --objective kd (with --calib)");
+            }
+        }
+        if (kind == null) return null;
+        if (mode.ratio == null) throw new CommandLine.ParameterException(cl, "--calib needs --ratio");
+        if (method != null && !method.equals("l2")) throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 only");
+        positive(cl, "--calib-size", calibSize, 10_000_000);
+        positive(cl, "--batch", batch, 1 << 16);
+        positive(cl, "--rounds", rounds, 1000);
+        if (kdSteps != null && (kdSteps < 0 || kdSteps > 1_000_000)) throw new CommandLine.ParameterException(cl, "--kd-steps must be in [0, 1000000], got " + kdSteps);
+        if (reconSteps != null && (reconSteps < 0 || reconSteps > 1_000_000)) {
+            throw new CommandLine.ParameterException(cl, "--recon-steps must be in [0, 1000000], got " + reconSteps);
+        }
+        for (Object[] o : new Object[][] {{"--kd-lr", kdLr}, {"--recon-lr", reconLr}}) {
+            Double v = (Double) o[1];
+            if (v != null && !(v > 0 && v <= 10)) throw new CommandLine.ParameterException(cl, o[0] + " must be in (0, 10], got " + v);
+        }
+        if (!CalibrationSource.NAMES.contains(calib)) {
+            throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
+                    + ", got '" + calib + "'");
+        }
+        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir), kind);
+        return new NetworkCalibrationSettings(d.source(), kind, or(calibSize, d.calibSize()), or(batch, d.batch()),
+                or(kdSteps, d.kdSteps()), or(reconSteps, d.reconSteps()), or(rounds, d.rounds()), kdLr != null ? kdLr : d.kdLearningRate(),
+                reconLr != null ? reconLr : d.reconLearningRate(), d.features());
+    }
+
+    private static void positive(CommandLine cl, String name, Integer value, int max) {
+        if (value != null && (value < 1 || value > max)) {
+            throw new CommandLine.ParameterException(cl, name + " must be in [1, " + max + "], got " + value);
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
+    }
+
+    private void notReached(double target, double achieved) {
+        spec.commandLine().getErr().printf(java.util.Locale.ROOT,
+                "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n", target, achieved);
     }
 
     private CompressOptions options() {
@@ -119,14 +242,37 @@ final class CompressCommand implements Callable<Integer> {
         if (perChannel && mode.lossless) {
             throw new CommandLine.ParameterException(cl, "--per-channel needs --bits or --ratio");
         }
+        if (sparsity != null && mode.bits == null) throw new CommandLine.ParameterException(cl, "--sparsity needs --bits");
+        if (sparsity != null && !(sparsity >= 0 && sparsity < 1)) {
+            throw new CommandLine.ParameterException(cl, "--sparsity must be in [0, 1), got " + sparsity);
+        }
         if (mode.ratio == null) {
-            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}}) {
+            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--method", method},
+                    {"--transform", transform}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
-            return new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force, perChannel);
+            CompressOptions o = new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force,
+                    perChannel);
+            return sparsity != null ? o.withSparsity(sparsity) : o;
         }
         if (!(mode.ratio > 1) || mode.ratio > 1e6) {
             throw new CommandLine.ParameterException(cl, "--ratio must be in (1, 1000000], got " + mode.ratio);
+        }
+        if (report != null && java.nio.file.Files.exists(report) && !force) {
+            throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
+        }
+        RatioMethod ratioMethod = method == null ? RatioMethod.L2 : RatioMethod.byLabel(method);
+        if (ratioMethod == null) {
+            throw new CommandLine.ParameterException(cl, "--method must be l2, uniform or prune, got '" + method + "'");
+        }
+        if (ratioMethod != RatioMethod.L2) {
+            // The baselines quantize per tensor and learn nothing: the L2 options would be silently ignored.
+            for (String o : new String[] {"--per-channel", "--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
+                if (cl.getParseResult().hasMatchedOption(o)) {
+                    throw new CommandLine.ParameterException(cl, o + " applies to --method l2 only");
+                }
+            }
+            return CompressOptions.baseline(mode.ratio, ratioMethod, keepPattern, minElements, chunkSymbols, force);
         }
         CounterKernel k;
         try {
@@ -140,11 +286,17 @@ final class CompressCommand implements Callable<Integer> {
         if (steps != null && (steps < 0 || steps > 1_000_000)) {
             throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
         }
-        if (report != null && java.nio.file.Files.exists(report) && !force) {
-            throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
-        }
         CalibrationSettings d = CalibrationSettings.defaults();
-        CalibrationSettings settings = new CalibrationSettings(d.kind(), perChannel, k, resolution,
+        TransformKind kind = d.kind();
+        if (transform != null) {
+            kind = null;
+            for (TransformKind t : TransformKind.values()) if (t.cliName().equals(transform)) kind = t;
+            if (kind == null) {
+                throw new CommandLine.ParameterException(cl,
+                        "--transform must be edge-scale, uniform or piecewise, got '" + transform + "'");
+            }
+        }
+        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, k, resolution,
                 steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
         return CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
     }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             CompareCommand.class,
             EvalCommand.class,
             DemoCommand.class,
+            ChartCommand.class,
             ZooCommand.class,
             CommandLine.HelpCommand.class
         })

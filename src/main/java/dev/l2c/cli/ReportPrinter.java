@@ -1,6 +1,9 @@
 package dev.l2c.cli;
 
+import dev.l2c.calib.CalibrationTiming;
+import dev.l2c.pipeline.BaselineReport;
 import dev.l2c.pipeline.CompressReport;
+import dev.l2c.pipeline.NetworkReport;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.RatioReport;
 import dev.l2c.pipeline.TensorRow;
@@ -15,6 +18,8 @@ final class ReportPrinter {
     static void printCompress(PrintWriter out, CompressReport report) {
         if (report.ratio() != null) {
             printRatio(out, report.ratio());
+        } else if (report.baseline() != null) {
+            printBaseline(out, report.baseline());
         } else {
             printSummary(out, report.summary());
         }
@@ -23,16 +28,7 @@ final class ReportPrinter {
 
     /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
     static void printRatio(PrintWriter out, RatioReport r) {
-        int nameWidth = Math.min(48, Math.max(6, r.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(6)));
-        String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
-        out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
-        for (RatioReport.Row t : r.tensors()) {
-            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
-                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
-                    Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
-                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
-                    Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
-        }
+        printRows(out, r.tensors());
         out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", r.targetRatio(),
                 bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
                 bytes(r.originalBytes()));
@@ -40,6 +36,56 @@ final class ReportPrinter {
                         + "%s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
                 r.counterBits() / 8, r.codedPayloadBytes(), 100 * (r.counterBits() / 8 / Math.max(1, r.codedPayloadBytes()) - 1),
                 r.objective(), r.distortion(), r.lambda(), r.kernel(), r.resolution(), r.steps(), r.rounds(), r.seed());
+        if (r.network() != null) printNetwork(out, r.network());
+        if (r.timing() != null) {
+            CalibrationTiming t = r.timing();
+            out.printf(Locale.ROOT, "calibration %s: forward %s, backward %s, counter %s, transform %s, other %s%n",
+                    seconds(t.seconds()), seconds(t.forward()), seconds(t.backward()), seconds(t.counter()), seconds(t.transform()),
+                    seconds(t.other()));
+        }
+    }
+
+    private static void printNetwork(PrintWriter out, NetworkReport n) {
+        out.printf(Locale.ROOT, "calibration data %s: %d samples, batch %d", n.data(), n.samples(), n.batch());
+        if (!Double.isNaN(n.outputError())) {
+            out.printf(Locale.ROOT, "; %d round(s) of %d kd + %d reconstruction steps (lr %.3g, %.3g); last kd step: output error %.3e,"
+                            + " feature error %.3e", n.rounds(), n.kdSteps(), n.reconSteps(), n.kdLearningRate(), n.reconLearningRate(),
+                    n.outputError(), n.featureError());
+        }
+        if (!Double.isNaN(n.crossEntropy())) out.printf(Locale.ROOT, ", cross-entropy %.4f", n.crossEntropy());
+        out.println();
+        if (!n.features().isEmpty()) out.println("distilled features: " + String.join(", ", n.features()));
+        n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + t + ": " + why));
+    }
+
+    /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */
+    static void printBaseline(PrintWriter out, BaselineReport r) {
+        printRows(out, r.tensors());
+        out.printf(Locale.ROOT, "%s baseline, target %.2fx: %d bits%s, file %s, ratio %.3fx (%s, band +-%.0f%%), original %s, "
+                        + "weight error %.4g%n", r.method(), r.targetRatio(), r.bits(),
+                r.method().equals("prune") ? String.format(Locale.ROOT, ", sparsity %.4f", r.sparsity()) : "",
+                bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
+                100 * r.tolerance(), bytes(r.originalBytes()), r.distortion());
+        StringBuilder tried = new StringBuilder();
+        for (BaselineReport.Candidate c : r.candidates()) {
+            tried.append(String.format(Locale.ROOT, " %d bits%s %.3fx%s err %.3g;", c.bits(),
+                    r.method().equals("prune") ? String.format(Locale.ROOT, "/S %.4f", c.sparsity()) : "", c.ratio(),
+                    c.inBand() ? " (in band)" : "", c.distortion()));
+        }
+        out.printf(Locale.ROOT, "tried (%d codings):%s%n", r.probes(), tried.substring(0, tried.length() - 1));
+    }
+
+    private static void printRows(PrintWriter out, java.util.List<RatioReport.Row> rows) {
+        int nameWidth = Math.min(48, Math.max(6, rows.stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
+        out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
+        for (RatioReport.Row t : rows) {
+            out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
+                    String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
+                    Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
+                    String.format(Locale.ROOT, "%.2fx", t.ratio()),
+                    Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
+        }
     }
 
     private static String param(double v) {

@@ -399,6 +399,9 @@ public final class OnnxExecutor implements AutoCloseable {
                     }
                     values.put(names.get(i), out[i]);
                 }
+                for (int i = names.size(); i < out.length; i++) {
+                    if (out[i] != null) out[i].close(); // more results than the node names: unused
+                }
                 if (observer != null) {
                     observer.node(step.node, Collections.unmodifiableList(Arrays.asList(in)),
                             Collections.unmodifiableList(Arrays.asList(out).subList(0, Math.min(out.length, names.size()))));

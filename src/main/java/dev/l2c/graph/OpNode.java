@@ -1,6 +1,5 @@
 package dev.l2c.graph;
 
-import com.google.protobuf.ProtocolStringList;
 import dev.l2c.L2cException;
 import dev.l2c.model.onnx.proto.AttributeProto;
 import dev.l2c.model.onnx.proto.AttributeProto.AttributeType;
@@ -103,11 +102,6 @@ final class OpNode {
         return n;
     }
 
-    /** True when input {@code i} is given (present and not an empty name). */
-    boolean hasInput(int i) {
-        return i < proto.getInputCount() && !proto.getInput(i).isEmpty();
-    }
-
     /** True when output {@code i} is requested. */
     boolean hasOutput(int i) {
         return i < proto.getOutputCount() && !proto.getOutput(i).isEmpty();
@@ -172,10 +166,6 @@ final class OpNode {
     /** A tensor made while building the kernel, kept (and freed) by the executor. */
     Tensor own(Tensor t) {
         return constants.own(t);
-    }
-
-    ProtocolStringList inputs() {
-        return proto.getInputList();
     }
 
     private AttributeProto find(String name) {

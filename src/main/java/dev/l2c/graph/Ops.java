@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -48,11 +47,6 @@ final class Ops {
 
     static boolean isFloating(Tensor t) {
         return isFloating(Tensors.type(t));
-    }
-
-    /** A Scalar of the tensor's kind: integral tensors get a long, others a double. */
-    static Scalar scalarLike(Tensor t, double value) {
-        return isFloating(t) || Tensors.type(t) == ScalarType.Bool ? new Scalar(value) : new Scalar((long) value);
     }
 
     /** {@code axis} in [-rank, rank) made non-negative, else an error naming what it is. */

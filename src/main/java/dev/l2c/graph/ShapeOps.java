@@ -5,9 +5,8 @@ import static dev.l2c.graph.Ops.one;
 import dev.l2c.L2cException;
 import dev.l2c.model.onnx.proto.TensorProto;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -21,10 +20,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * length stay free), reshaping, indexing, concatenation and constants.
  */
 final class ShapeOps {
-    private static final BytePointer PAD_CONSTANT = Torch.constantString("constant");
-    private static final BytePointer PAD_REFLECT = Torch.constantString("reflect");
-    private static final BytePointer PAD_REPLICATE = Torch.constantString("replicate");
-
     private ShapeOps() {}
 
     static void register(Map<String, Kernel.Factory> m) {
@@ -404,13 +399,10 @@ final class ShapeOps {
         if (attrs) n.allowAttributes("mode", "pads", "value");
         else n.allowAttributes("mode");
         n.checkArity(attrs ? 1 : 2, attrs ? 1 : 4, 1, 1);
-        String modeName = n.stringAttr("mode", "constant");
-        BytePointer torchMode = switch (modeName) {
-            case "constant" -> PAD_CONSTANT;
-            case "reflect" -> PAD_REFLECT;
-            case "edge" -> PAD_REPLICATE;
-            default -> throw n.fail("mode '" + modeName + "' is not supported (constant, reflect, edge)");
-        };
+        String padMode = n.stringAttr("mode", "constant");
+        if (!List.of("constant", "reflect", "edge", "wrap").contains(padMode)) {
+            throw n.fail("mode '" + padMode + "' is not one of constant, reflect, edge, wrap");
+        }
         long[] attrPads = attrs ? n.intsAttr("pads") : null;
         float attrValue = attrs ? n.floatAttr("value", 0f) : 0f;
         if (attrs && attrPads == null) throw n.fail("attribute 'pads' is required before opset 11");
@@ -429,14 +421,45 @@ final class ShapeOps {
                 begin[a] = pads[i];
                 end[a] = pads[i + k];
             }
-            // torch lists (begin, end) pairs from the last axis backwards; negative pads crop.
-            long[] torchPads = new long[2 * r];
-            for (int i = 0; i < r; i++) {
-                torchPads[2 * i] = begin[r - 1 - i];
-                torchPads[2 * i + 1] = end[r - 1 - i];
+            if (padMode.equals("constant")) {
+                // Negative pads crop, as in ONNX.
+                return one(torch.constant_pad_nd(x, Pooling.torchPads(begin, end), new Scalar(value)));
             }
-            if (torchMode == PAD_CONSTANT) return one(torch.constant_pad_nd(x, torchPads, new Scalar(value)));
-            return one(torch.pad(x, torchPads, torchMode, new DoubleOptional()));
+            Tensor t = x;
+            for (int a = 0; a < r; a++) {
+                if (begin[a] == 0 && end[a] == 0) continue;
+                t = padAxis(n, t, a, begin[a], end[a], padMode);
+            }
+            return one(t);
         };
+    }
+
+    /** Reflect, edge or wrap padding of one axis, as a gather of source indices (any rank, differentiable). */
+    private static Tensor padAxis(OpNode n, Tensor t, int axis, long before, long after, String padMode)
+            throws L2cException {
+        if (before < 0) {
+            t = t.narrow(axis, -before, t.size(axis) + before);
+            before = 0;
+        }
+        if (after < 0) {
+            t = t.narrow(axis, 0, t.size(axis) + after);
+            after = 0;
+        }
+        long dim = t.size(axis);
+        if (dim == 0) throw n.fail("cannot " + padMode + "-pad an empty axis " + axis);
+        if (padMode.equals("reflect") && (before >= dim || after >= dim)) {
+            throw n.fail("reflect padding of " + Math.max(before, after) + " needs an axis longer than that, axis " + axis
+                    + " has " + dim);
+        }
+        long[] index = new long[(int) (before + dim + after)];
+        for (int j = 0; j < index.length; j++) {
+            long src = j - before;
+            index[j] = switch (padMode) {
+                case "edge" -> Math.max(0, Math.min(dim - 1, src));
+                case "wrap" -> Math.floorMod(src, dim);
+                default -> src < 0 ? -src : src >= dim ? 2 * (dim - 1) - src : src; // reflect, edge not repeated
+            };
+        }
+        return t.index_select(axis, Tensors.fromLongs(index, index.length));
     }
 }

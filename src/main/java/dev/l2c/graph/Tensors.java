@@ -2,7 +2,7 @@ package dev.l2c.graph;
 
 import dev.l2c.model.DType;
 import java.nio.ByteBuffer;
-import java.nio.DoubleBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.Arrays;
@@ -80,6 +80,26 @@ public final class Tensors {
             p.capacity(data.remaining()).asByteBuffer().put(data);
         }
         return t;
+    }
+
+    /**
+     * A copy of the tensor as a model weight named {@code name}, of the same element type and shape
+     * (what {@link dev.l2c.model.OnnxModel#write} takes as a replacement). Gradients are not kept.
+     */
+    public static dev.l2c.model.Tensor toModel(String name, Tensor t) {
+        ScalarType type = type(t);
+        DType dtype = dtype(type).orElseThrow(
+                () -> new IllegalArgumentException("tensor " + name + ": element type " + type + " has no model dtype"));
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = plain(t, type);
+            long bytes = c.nbytes();
+            if (bytes > dev.l2c.model.Tensor.MAX_BYTES) {
+                throw new IllegalArgumentException("tensor " + name + " of " + bytes + " bytes is too large for one buffer");
+            }
+            ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (bytes > 0) out.put(new BytePointer(c.data_ptr()).capacity(bytes).asByteBuffer());
+            return new dev.l2c.model.Tensor(name, dtype, shape(c), out.flip());
+        }
     }
 
     /** The tensor's elements as float32, row-major (converted from its type; gradients not kept). */

@@ -7,6 +7,11 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * libtorch's process-wide set-up: loads the native libraries and sets the intra-op thread count,
  * which libtorch starts at 1 when loaded from Java.
+ *
+ * <p>libtorch's OpenMP threads spin at every barrier by default; on a machine busy with other
+ * work that made small graphs 10-50x slower. OpenMP reads {@code OMP_WAIT_POLICY} once, when it
+ * is loaded, so it is set in the environment: the {@code l2c} launcher and the test runner set
+ * it to PASSIVE.
  */
 public final class Torch {
     private static int threads;
@@ -19,11 +24,22 @@ public final class Torch {
      */
     public static synchronized void configure(int threads) {
         if (threads < 0) throw new IllegalArgumentException("thread count must be >= 0, got " + threads);
-        Loader.load(torch.class);
+        load();
         int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         if (n == Torch.threads) return;
         torch.set_num_threads(n);
         Torch.threads = n;
+    }
+
+    private static boolean loaded;
+
+    private static void load() {
+        if (loaded) return;
+        Loader.load(torch.class);
+        // NNPACK rejects most x86 CPUs with a warning on every convolution; libtorch then uses its
+        // other convolution paths, which it now picks directly.
+        torch.globalContext().setUserEnabledNNPACK(false);
+        loaded = true;
     }
 
     /** Configures the default thread count unless a count was set already. */

@@ -14,26 +14,47 @@ import java.util.regex.Pattern;
  * @param perChannel quantize with one step per channel along axis 0 (rows; output channels of
  *     convolutions) instead of one step per tensor
  * @param ratio the target compression ratio of the written file (ratio mode), or 0
- * @param calibration how ratio mode learns the transforms; null unless ratio > 0
+ * @param calibration how ratio mode learns the transforms; null unless ratio mode uses {@link RatioMethod#L2}
+ * @param sparsity with bits > 0: the fraction of each lossy tensor's weights, smallest magnitudes
+ *     first, set to zero before quantization (magnitude pruning); 0 for none
+ * @param method how ratio mode reaches its target: the learned transform or a baseline
  */
 public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel,
-        double ratio, CalibrationSettings calibration) {
+        double ratio, CalibrationSettings calibration, double sparsity, RatioMethod method) {
     public static final long DEFAULT_MIN_ELEMENTS = 1024;
     public static final int DEFAULT_CHUNK = 65536;
 
     public CompressOptions {
-        if (ratio > 0 && calibration == null) throw new IllegalArgumentException("ratio mode needs calibration settings");
+        if (method == null) throw new IllegalArgumentException("method is null");
+        if (ratio > 0 && method == RatioMethod.L2 && calibration == null) {
+            throw new IllegalArgumentException("ratio mode needs calibration settings");
+        }
+        if (!(sparsity >= 0 && sparsity < 1)) throw new IllegalArgumentException("sparsity must be in [0, 1), got " + sparsity);
+        if (sparsity > 0 && bits == 0) throw new IllegalArgumentException("sparsity needs uniform quantization (bits > 0)");
     }
 
     /** Uniform (bits > 0) or lossless (bits = 0) options. */
     public CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel) {
-        this(bits, keep, minElements, chunkSymbols, force, perChannel, 0, null);
+        this(bits, keep, minElements, chunkSymbols, force, perChannel, 0, null, 0, RatioMethod.L2);
+    }
+
+    /** These uniform options with magnitude pruning of {@code sparsity} before quantization. */
+    public CompressOptions withSparsity(double sparsity) {
+        return new CompressOptions(bits, keep, minElements, chunkSymbols, force, perChannel, ratio, calibration, sparsity, method);
+    }
+
+    /** Ratio mode with a baseline lossy step ({@link RatioMethod#UNIFORM} or {@link RatioMethod#PRUNE}) per tensor. */
+    public static CompressOptions baseline(double ratio, RatioMethod method, Pattern keep, long minElements, int chunkSymbols,
+            boolean force) {
+        if (method == RatioMethod.L2) throw new IllegalArgumentException("L2 ratio mode needs calibration settings");
+        return new CompressOptions(0, keep, minElements, chunkSymbols, force, false, ratio, null, 0, method);
     }
 
     /** Ratio mode: learned transforms calibrated until the file is {@code ratio} times smaller. */
     public static CompressOptions ratio(double ratio, CalibrationSettings calibration, Pattern keep, long minElements,
             int chunkSymbols, boolean force) {
-        return new CompressOptions(0, keep, minElements, chunkSymbols, force, calibration.perChannel(), ratio, calibration);
+        return new CompressOptions(0, keep, minElements, chunkSymbols, force, calibration.perChannel(), ratio, calibration, 0,
+                RatioMethod.L2);
     }
 
     public boolean ratioMode() {
@@ -50,7 +71,8 @@ public record CompressOptions(int bits, Pattern keep, long minElements, int chun
 
     /** The MODE attribute recorded in the file. */
     String modeAttribute() {
-        if (ratioMode()) return "ratio=" + ratio;
-        return lossless() ? "lossless" : "bits=" + bits;
+        if (ratioMode()) return "ratio=" + ratio + (method == RatioMethod.L2 ? "" : ",method=" + method.label());
+        if (lossless()) return "lossless";
+        return "bits=" + bits + (sparsity > 0 ? ",sparsity=" + sparsity : "");
     }
 }

@@ -3,6 +3,7 @@ package dev.l2c.pipeline;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.Version;
+import dev.l2c.calib.NetworkCalibrationSettings;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
 import java.nio.file.Path;
@@ -18,13 +19,24 @@ public final class Compressor {
     public static final String MODE = "mode";
     public static final String PRODUCER = "producer";
     public static final String SEED = "seed";
+    /** Baseline ratio mode: the method and the bit width and sparsity it chose. */
+    public static final String METHOD = "method";
+    public static final String BITS = "bits";
+    public static final String SPARSITY = "sparsity";
 
     private final Backend backend;
     private final Progress progress;
+    private final NetworkCalibrationSettings network;
 
     public Compressor(Backend backend, Progress progress) {
+        this(backend, progress, null);
+    }
+
+    /** {@code network}: calibrate through the network on data (ratio mode, ONNX models), or null for data-free. */
+    public Compressor(Backend backend, Progress progress, NetworkCalibrationSettings network) {
         this.backend = backend;
         this.progress = progress;
+        this.network = network;
     }
 
     public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
@@ -41,6 +53,12 @@ public final class Compressor {
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.modeAttribute());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
+        if (network != null && (!options.ratioMode() || options.method() != RatioMethod.L2)) {
+            throw new IllegalArgumentException("network calibration needs ratio mode with the L2 method");
+        }
+        if (options.ratioMode() && options.method() != RatioMethod.L2) {
+            return compressToBaseline(source, output, options, attributes, encoder, start);
+        }
         if (options.ratioMode()) return compressToRatio(source, output, options, attributes, encoder, start);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
                 Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
@@ -55,11 +73,33 @@ public final class Compressor {
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
     }
 
+    private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options,
+            Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
+        BaselineRatioCompressor.Outcome outcome = new BaselineRatioCompressor(encoder, options, progress)
+                .run(source.tensors(), attributes);
+        try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
+            for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
+            writer.finish();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        ContainerSummary summary = Inspector.inspect(output);
+        if (summary.fileBytes() != outcome.fileBytes()) {
+            throw new IllegalStateException("baseline ratio mode predicted " + outcome.fileBytes() + " bytes, wrote "
+                    + summary.fileBytes());
+        }
+        return new CompressReport(summary, seconds, backend.name(), null, outcome.report());
+    }
+
     private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
         attributes.put(SEED, Long.toString(options.calibration().seed()));
-        RatioCompressor.Outcome outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress)
-                .run(source.tensors(), attributes);
+        RatioCompressor.Outcome outcome;
+        // The network and its data are opened (and checked) before any long work.
+        try (NetworkCalibrator calibrator = network == null ? null
+                : NetworkCalibrator.open(source, network, options.calibration().seed(), progress)) {
+            outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
+                    .run(source.tensors(), attributes);
+        }
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
             for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
             writer.finish();

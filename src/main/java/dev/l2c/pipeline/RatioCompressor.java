@@ -2,6 +2,8 @@ package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
 import dev.l2c.calib.CalibTensor;
+import dev.l2c.calib.CalibrationClock;
+import dev.l2c.calib.Objective;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
 import dev.l2c.calib.TransformOptimizer;
@@ -15,6 +17,7 @@ import dev.l2c.transform.Channels;
 import dev.l2c.transform.LearnedSymbols;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.TransformKernels;
+import dev.l2c.transform.TransformKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -39,6 +42,10 @@ import java.util.Map;
  * every learned parameter is searched (bracketing, then bisection in its logarithm; the file
  * shrinks as parameters grow). When no factor reaches the band, the closest file is kept and the
  * report says the target was not reached. Nothing depends on timing or hash order.
+ *
+ * <p>With network-aware calibration ({@link NetworkCalibrator}) the first run's objective and the
+ * rounds after it come from the network; KD's reconstruction changes the weights themselves, and
+ * the closing codes those (the report's per-tensor errors stay relative to the original weights).
  */
 final class RatioCompressor {
     static final double TOLERANCE = 0.01;
@@ -58,14 +65,19 @@ final class RatioCompressor {
     private final TensorEncoder encoder;
     private final CompressOptions options;
     private final Progress progress;
+    private final NetworkCalibrator network;
+    private final CalibrationClock clock;
 
+    /** {@code network}: network-aware calibration, or null for the data-free objective. */
     RatioCompressor(TransformKernels transforms, CounterKernels counter, TensorEncoder encoder, CompressOptions options,
-            Progress progress) {
-        this.transforms = transforms;
-        this.counter = counter;
+            Progress progress, NetworkCalibrator network) {
+        this.clock = network != null ? network.clock() : new CalibrationClock();
+        this.transforms = clock.time(transforms);
+        this.counter = clock.time(counter);
         this.encoder = encoder;
         this.options = options;
         this.progress = progress;
+        this.network = network;
     }
 
     Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
@@ -86,8 +98,12 @@ final class RatioCompressor {
         }
         double targetBytes = originalBytes / options.ratio();
         Closing closing = new Closing(tensors, calibrated, slots, attributes, targetBytes);
-        TransformOptimizer optimizer = new TransformOptimizer(transforms, counter,
-                new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList()), calib, settings);
+        // Reconstruction changes the weights in place: errors are measured against copies of the originals.
+        closing.reference = calib.stream().map(c -> network == null ? c.weights() : copy(c.weights())).toArray(FloatBuffer[]::new);
+        clock.start();
+        Objective objective = network == null ? new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList())
+                : network.initialObjective(calib);
+        TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, objective, calib, settings);
         closing.optimizer = optimizer;
         int rounds = 0;
         double lambda = Double.NaN;
@@ -101,6 +117,12 @@ final class RatioCompressor {
             double aim = targetBytes * (1 - TOLERANCE / 2);
             double rateTarget = (aim - side) * 8 / optimizer.elements();
             TransformOptimizer.Result r = optimize(optimizer, settings.steps(), settings.learningRate(), rateTarget, "calibrate");
+            if (network != null) {
+                NetworkCalibrator.Refined refined = network.refine(optimizer, r, transforms, counter, settings, rateTarget);
+                optimizer = refined.optimizer();
+                closing.optimizer = optimizer;
+                r = refined.result();
+            }
             rounds = 1;
             best = closing.probe(1);
             Probe last = best;
@@ -120,11 +142,13 @@ final class RatioCompressor {
         for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
         double achieved = originalBytes / (double) best.fileBytes;
         long payload = best.payloadBytes;
-        double counterBits = counterEstimate(optimizer, best.params, settings);
+        double counterBits = counterEstimate(closing.optimizer, best.params, settings);
         RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
-                originalBytes, optimizer.elements(), counterBits, payload, "data-free", distortion, lambda,
+                originalBytes, closing.optimizer.elements(), counterBits, payload,
+                network == null ? "data-free" : network.objectiveName(), distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
-                settings.seed(), rounds, best.scale, rows(tensors, calibrated, best, encoded));
+                settings.seed(), rounds, best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
+                network == null ? null : network.summary());
         return new Outcome(encoded, best.fileBytes, report);
     }
 
@@ -152,7 +176,7 @@ final class RatioCompressor {
     }
 
     private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best,
-            List<TensorEncoder.Encoded> encoded) {
+            List<TensorEncoder.Encoded> encoded, TransformKind kind) {
         List<RatioReport.Row> rows = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
@@ -167,10 +191,12 @@ final class RatioCompressor {
             double error = 0;
             String transform = info.transform().type().name().toLowerCase(java.util.Locale.ROOT);
             if (j >= 0) {
+                // The means over channels of e (none for UNIFORM) and of the first step.
                 float[] p = best.params[j];
-                int half = p.length / 2;
-                edge = mean(p, 0, half);
-                step = mean(p, half, p.length);
+                int ch = p.length / kind.paramsPerChannel;
+                int stepAt = kind == TransformKind.UNIFORM ? 0 : 1;
+                if (kind != TransformKind.UNIFORM) edge = mean(p, 0, ch);
+                step = mean(p, stepAt * ch, (stepAt + 1) * ch);
                 long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
                 sparsity = n == 0 ? 0 : (double) zeros / n;
                 error = best.errors[j];
@@ -210,6 +236,7 @@ final class RatioCompressor {
         private final double targetBytes;
         private final IntBuffer symbols;
         private TransformOptimizer optimizer;
+        private FloatBuffer[] reference;
 
         Closing(List<Tensor> tensors, List<Integer> calibrated, TensorEncoder.Encoded[] slots, Map<String, String> attributes,
                 double targetBytes) {
@@ -256,7 +283,7 @@ final class RatioCompressor {
                 transforms.forward(optimizer.kind(), w, n, channels, pb, null, q, null);
                 QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(), channels, p);
                 TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind().name()), channels.axis(), p);
-                errors[l] = relativeError(w, qt, spec, channels, n);
+                errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
                 payload += encoded[l].info().streams().get(0).payloadLength();
             }
@@ -326,6 +353,11 @@ final class RatioCompressor {
             }
             return best;
         }
+    }
+
+    private static FloatBuffer copy(FloatBuffer b) {
+        FloatBuffer out = ByteBuffer.allocateDirect(4 * Math.max(1, b.limit())).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return out.put(b.duplicate().position(0)).flip();
     }
 
     private static double relativeError(FloatBuffer w, QuantizedTensor q, TransformSpec spec, Channels channels, int n) {

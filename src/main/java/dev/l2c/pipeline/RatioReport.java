@@ -1,5 +1,6 @@
 package dev.l2c.pipeline;
 
+import dev.l2c.calib.CalibrationTiming;
 import java.util.List;
 
 /**
@@ -11,11 +12,13 @@ import java.util.List;
  * @param codedPayloadBytes what the rANS coder really wrote for those tensors
  * @param rounds optimization runs (the first plus warm-started corrections)
  * @param scale the final common factor applied to every learned parameter (1 when the runs closed)
+ * @param timing the calibration's wall time and where it went (the closing's real codings count as other)
+ * @param network what network-aware calibration did; null for the data-free objective
  */
 public record RatioReport(double targetRatio, double achievedRatio, boolean reached, double tolerance,
         long fileBytes, long originalBytes, long calibratedElements, double counterBits, long codedPayloadBytes,
         String objective, double distortion, double lambda, String kernel, int resolution, int steps, long seed,
-        int rounds, double scale, List<Row> tensors) {
+        int rounds, double scale, List<Row> tensors, CalibrationTiming timing, NetworkReport network) {
 
     /**
      * One tensor. {@code edge}, {@code step}: the learned parameters (the mean over channels for

@@ -41,34 +41,50 @@ final class OrtReference {
         }
     }
 
-    /** Runs the model file in ONNX Runtime (one thread, all optimizations off) and returns the outputs as doubles. */
-    static Map<String, double[]> run(Path model, List<Feed> feeds) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(1);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
-            try (OrtSession session = env.createSession(model.toString(), options)) {
-                Map<String, OnnxTensor> inputs = new HashMap<>();
-                try {
-                    for (Feed f : feeds) {
-                        OnnxTensor t;
-                        if (f.values instanceof float[] v) t = OnnxTensor.createTensor(env, FloatBuffer.wrap(v), f.shape);
-                        else if (f.values instanceof long[] v) t = OnnxTensor.createTensor(env, LongBuffer.wrap(v), f.shape);
-                        else t = OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) f.values), f.shape);
-                        inputs.put(f.name, t);
-                    }
-                    Map<String, double[]> out = new LinkedHashMap<>();
-                    try (OrtSession.Result result = session.run(inputs)) {
-                        for (Map.Entry<String, OnnxValue> e : result) {
-                            OnnxTensor t = (OnnxTensor) e.getValue();
-                            out.put(e.getKey(), toDoubles(t));
-                        }
-                    }
-                    return out;
-                } finally {
-                    inputs.values().forEach(OnnxTensor::close);
-                }
+    /** An ONNX Runtime session (one thread, graph optimizations off) to run one model repeatedly. */
+    static final class Session implements AutoCloseable {
+        private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+        private final OrtSession session;
+
+        Session(Path model) throws OrtException {
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(1);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+                session = env.createSession(model.toString(), options);
             }
+        }
+
+        /** All outputs, as doubles. */
+        Map<String, double[]> run(List<Feed> feeds) throws OrtException {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            try {
+                for (Feed f : feeds) {
+                    OnnxTensor t;
+                    if (f.values instanceof float[] v) t = OnnxTensor.createTensor(env, FloatBuffer.wrap(v), f.shape);
+                    else if (f.values instanceof long[] v) t = OnnxTensor.createTensor(env, LongBuffer.wrap(v), f.shape);
+                    else t = OnnxTensor.createTensor(env, DoubleBuffer.wrap((double[]) f.values), f.shape);
+                    inputs.put(f.name, t);
+                }
+                Map<String, double[]> out = new LinkedHashMap<>();
+                try (OrtSession.Result result = session.run(inputs)) {
+                    for (Map.Entry<String, OnnxValue> e : result) out.put(e.getKey(), toDoubles((OnnxTensor) e.getValue()));
+                }
+                return out;
+            } finally {
+                inputs.values().forEach(OnnxTensor::close);
+            }
+        }
+
+        @Override
+        public void close() throws OrtException {
+            session.close();
+        }
+    }
+
+    /** Runs the model file once in ONNX Runtime and returns the outputs as doubles. */
+    static Map<String, double[]> run(Path model, List<Feed> feeds) throws OrtException {
+        try (Session s = new Session(model)) {
+            return s.run(feeds);
         }
     }
 

@@ -1,0 +1,112 @@
+package dev.l2c.calib;
+
+import dev.l2c.L2cException;
+import dev.l2c.counter.CounterKernel;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.transform.Channels;
+import dev.l2c.transform.TransformKernels;
+import dev.l2c.transform.TransformKind;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+
+/**
+ * Where calibration's wall time goes: network forward passes, backward passes, the counter and
+ * the transform kernels, each summed from System.nanoTime around the calls; the rest of the
+ * elapsed time since {@link #start()} is "other" (Adam updates, data, bookkeeping). Not
+ * thread-safe: calibration runs these calls one at a time.
+ */
+public final class CalibrationClock {
+    private long started = -1;
+    private long forward;
+    private long backward;
+    private long counter;
+    private long transform;
+
+    /** Starts (or restarts) the elapsed time and clears the sums. */
+    public void start() {
+        started = System.nanoTime();
+        forward = backward = counter = transform = 0;
+    }
+
+    public void addForward(long nanos) {
+        forward += nanos;
+    }
+
+    public void addBackward(long nanos) {
+        backward += nanos;
+    }
+
+    /** The times so far, in seconds. */
+    public CalibrationTiming timing() {
+        double total = started < 0 ? 0 : (System.nanoTime() - started) / 1e9;
+        double f = forward / 1e9;
+        double b = backward / 1e9;
+        double c = counter / 1e9;
+        double t = transform / 1e9;
+        return new CalibrationTiming(total, f, b, c, t, Math.max(0, total - f - b - c - t));
+    }
+
+    /** {@code kernels} with their calls timed as "transform". */
+    public TransformKernels time(TransformKernels kernels) {
+        return new TransformKernels() {
+            @Override
+            public void forward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params, FloatBuffer c,
+                    IntBuffer q, FloatBuffer wHat) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    kernels.forward(kind, w, n, channels, params, c, q, wHat);
+                } finally {
+                    transform += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
+                    FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    kernels.backward(kind, w, n, channels, params, gWHat, gC, gCScale, gW, gParams);
+                } finally {
+                    transform += System.nanoTime() - t0;
+                }
+            }
+        };
+    }
+
+    /** {@code kernels} with their calls timed as "counter". */
+    public CounterKernels time(CounterKernels kernels) {
+        return new CounterKernels() {
+            @Override
+            public Rate forward(FloatBuffer c, long n, CounterKernel kernel, int resolution) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    return kernels.forward(c, n, kernel, resolution);
+                } finally {
+                    counter += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public void backward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale, FloatBuffer grad)
+                    throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    kernels.backward(c, n, kernel, resolution, scale, grad);
+                } finally {
+                    counter += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale,
+                    FloatBuffer grad) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    return kernels.forwardBackward(c, n, kernel, resolution, scale, grad);
+                } finally {
+                    counter += System.nanoTime() - t0;
+                }
+            }
+        };
+    }
+}

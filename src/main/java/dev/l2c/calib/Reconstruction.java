@@ -1,0 +1,128 @@
+package dev.l2c.calib;
+
+import dev.l2c.L2cException;
+import dev.l2c.graph.OnnxExecutor;
+import dev.l2c.transform.Channels;
+import dev.l2c.transform.TransformKernels;
+import dev.l2c.transform.TransformKind;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The reconstruction phase of KD calibration (the paper's alternation): Adam on the weights W
+ * themselves while the transform parameters stay fixed. Each step reconstructs What =
+ * transform(W; theta) with the native kernels, runs the student on one minibatch, and brings
+ * dL/dWhat back to dL/dW through the kernels' straight-through backward. The weights are updated
+ * in place in the optimizer's tensors, so what the closing stage codes is the reconstructed W.
+ *
+ * <p>Step size: Adam's normalized step times the tensor's (channel's) quantization step s, so the
+ * learning rate reads as the fraction of a quantization step a weight may move per step, the
+ * same for every layer whatever its scale (the paper's absolute 5e-6 suits one ImageNet model).
+ * The rate decays along a cosine to a twentieth over a run, as the transform phase's does.
+ */
+public final class Reconstruction {
+    /** Called after each step. */
+    public interface Listener {
+        void step(int step, int steps);
+    }
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPSILON = 1e-12;
+
+    private final TransformKernels transforms;
+    private final OnnxExecutor executor;
+    private final Distillation distillation;
+    private final BatchSampler sampler;
+    private final Distillation.Weights weights;
+    private final CalibrationClock clock;
+    private Distillation.Loss last;
+
+    public Reconstruction(TransformKernels transforms, OnnxExecutor executor, Distillation distillation, BatchSampler sampler,
+            Distillation.Weights weights, CalibrationClock clock) {
+        this.transforms = transforms;
+        this.executor = executor;
+        this.distillation = distillation;
+        this.sampler = sampler;
+        this.weights = weights;
+        this.clock = clock;
+    }
+
+    /** The loss parts at the last step (total is null), or null before the first. */
+    public Distillation.Loss lastLoss() {
+        return last;
+    }
+
+    /**
+     * {@code steps} Adam steps (fresh moments) on the weights of {@code optimizer}'s tensors at its
+     * present transform parameters.
+     */
+    public void run(TransformOptimizer optimizer, int steps, double learningRate, Listener listener) throws L2cException {
+        int count = optimizer.tensorCount();
+        CalibTensor[] tensors = new CalibTensor[count];
+        FloatBuffer[] params = new FloatBuffer[count];
+        FloatBuffer[] wHat = new FloatBuffer[count];
+        FloatBuffer[] gWHat = new FloatBuffer[count];
+        FloatBuffer[] gW = new FloatBuffer[count];
+        float[][] stepOf = new float[count][];
+        float[][] m = new float[count][];
+        float[][] v = new float[count][];
+        TransformKind kind = optimizer.kind();
+        for (int l = 0; l < count; l++) {
+            tensors[l] = optimizer.tensor(l);
+            int n = Math.toIntExact(tensors[l].elements());
+            float[] p = optimizer.params(l);
+            params[l] = floats(p.length).put(p).flip();
+            int ch = optimizer.channels(l).count();
+            stepOf[l] = java.util.Arrays.copyOfRange(p, (kind.paramsPerChannel - 1) * ch, kind.paramsPerChannel * ch);
+            wHat[l] = floats(n);
+            gWHat[l] = floats(n);
+            gW[l] = floats(n);
+            m[l] = new float[n];
+            v[l] = new float[n];
+        }
+        for (int step = 1; step <= steps; step++) {
+            for (int l = 0; l < count; l++) {
+                CalibTensor t = tensors[l];
+                transforms.forward(kind, t.weights(), t.elements(), optimizer.channels(l), params[l], null, null, wHat[l]);
+            }
+            try (PointerScope scope = new PointerScope()) {
+                Tensor[] leaves = StudentWeights.install(executor, tensors, wHat);
+                Distillation.Loss loss = distillation.student(sampler.next(), weights);
+                long t0 = System.nanoTime();
+                loss.total().backward();
+                clock.addBackward(System.nanoTime() - t0);
+                StudentWeights.gradients(leaves, gWHat);
+                last = new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy());
+            }
+            double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
+            double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+            double c1 = 1 - Math.pow(BETA1, step);
+            double c2 = 1 - Math.pow(BETA2, step);
+            for (int l = 0; l < count; l++) {
+                CalibTensor t = tensors[l];
+                Channels channels = optimizer.channels(l);
+                transforms.backward(kind, t.weights(), t.elements(), channels, params[l], gWHat[l], null, gW[l], null);
+                FloatBuffer w = t.weights();
+                float[] ml = m[l];
+                float[] vl = v[l];
+                for (int i = 0, n = ml.length; i < n; i++) {
+                    double g = gW[l].get(i);
+                    if (!Double.isFinite(g)) throw new L2cException("tensor " + t.name() + ": the reconstruction gradient is not finite");
+                    ml[i] = (float) (BETA1 * ml[i] + (1 - BETA1) * g);
+                    vl[i] = (float) (BETA2 * vl[i] + (1 - BETA2) * g * g);
+                    double update = lr * stepOf[l][channels.of(i)] * (ml[i] / c1) / (Math.sqrt(vl[i] / c2) + EPSILON);
+                    w.put(i, (float) (w.get(i) - update));
+                }
+            }
+            if (listener != null) listener.step(step, steps);
+        }
+    }
+
+    private static FloatBuffer floats(int n) {
+        return ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
+    }
+}

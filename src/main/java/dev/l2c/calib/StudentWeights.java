@@ -1,0 +1,39 @@
+package dev.l2c.calib;
+
+import dev.l2c.L2cException;
+import dev.l2c.graph.OnnxExecutor;
+import dev.l2c.graph.Tensors;
+import java.nio.FloatBuffer;
+import org.bytedeco.pytorch.Tensor;
+
+/** The student's calibrated weights as requires-grad leaves in the executor, and their gradients back. */
+final class StudentWeights {
+    private StudentWeights() {}
+
+    /** Installs {@code values[l]} as a live leaf for tensor l; the leaves join the caller's PointerScope. */
+    static Tensor[] install(OnnxExecutor executor, CalibTensor[] tensors, FloatBuffer[] values) throws L2cException {
+        Tensor[] leaves = new Tensor[tensors.length];
+        for (int l = 0; l < tensors.length; l++) {
+            leaves[l] = Tensors.fromFloats(values[l].duplicate().position(0), tensors[l].shape()).requires_grad_(true);
+            executor.setInitializer(tensors[l].name(), leaves[l]);
+        }
+        return leaves;
+    }
+
+    /** Copies each leaf's gradient into {@code out[l]} (zeros where no gradient reached it). */
+    static void gradients(Tensor[] leaves, FloatBuffer[] out) {
+        for (int l = 0; l < leaves.length; l++) {
+            Tensor g = leaves[l].grad();
+            if (g == null || !g.defined()) {
+                for (int i = 0; i < out[l].limit(); i++) out[l].put(i, 0f);
+            } else {
+                TorchBuffers.copyInto(g, out[l]);
+            }
+        }
+    }
+
+    /** Puts the model's own values back for every tensor. */
+    static void reset(OnnxExecutor executor, CalibTensor[] tensors) {
+        for (CalibTensor t : tensors) executor.resetInitializer(t.name());
+    }
+}

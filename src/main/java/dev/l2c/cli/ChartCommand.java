@@ -1,0 +1,71 @@
+package dev.l2c.cli;
+
+import dev.l2c.L2cException;
+import dev.l2c.chart.ResultPoint;
+import dev.l2c.chart.ResultsChart;
+import dev.l2c.chart.ResultsCsv;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Draws results (as the scripts behind docs/RESULTS.md collect them) as a PNG chart; hidden from the main help. */
+@Command(name = "chart", hidden = true, mixinStandardHelpOptions = true,
+        description = "Chart results: compression ratio (x, log scale) against a figure such as accuracy (y), one line per method, as PNG.")
+final class ChartCommand implements Callable<Integer> {
+    @Option(names = "--csv", required = true, paramLabel = "RESULTS.csv",
+            description = "lines of method,ratio,value (optional header line; # comments)")
+    Path csv;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "PLOT.png", description = "output image (PNG)")
+    Path output;
+
+    @Option(names = "--title", defaultValue = "Compression ratio against accuracy", description = "chart title (default: ${DEFAULT-VALUE})")
+    String title;
+
+    @Option(names = "--x-label", defaultValue = "compression ratio (log scale)", description = "x axis label (default: ${DEFAULT-VALUE})")
+    String xLabel;
+
+    @Option(names = "--y-label", defaultValue = "accuracy", description = "y axis label (default: ${DEFAULT-VALUE})")
+    String yLabel;
+
+    @Option(names = "--reference", paramLabel = "METHOD",
+            description = "the method with one result (such as fp32) drawn as a dashed level line instead of a point")
+    String reference;
+
+    @Option(names = "--width", defaultValue = "800", paramLabel = "PX", description = "image width (default: ${DEFAULT-VALUE})")
+    int width;
+
+    @Option(names = "--height", defaultValue = "500", paramLabel = "PX", description = "image height (default: ${DEFAULT-VALUE})")
+    int height;
+
+    @Option(names = "--force", description = "overwrite an existing output")
+    boolean force;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws L2cException {
+        for (var o : new Object[][] {{"--width", width}, {"--height", height}}) {
+            int v = (Integer) o[1];
+            if (v < 100 || v > 8000) throw new CommandLine.ParameterException(spec.commandLine(), o[0] + " must be in [100, 8000], got " + v);
+        }
+        if (!output.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "-o: the chart is written as PNG; name it *.png, got " + output);
+        }
+        List<ResultPoint> points = ResultsCsv.read(csv);
+        if (reference != null) {
+            long n = points.stream().filter(p -> p.method().equals(reference)).count();
+            if (n != 1) throw new L2cException(csv + ": the --reference method '" + reference + "' has " + n + " rows, expected 1");
+        }
+        // The chart is only drawn into an image: no display needed.
+        System.setProperty("java.awt.headless", "true");
+        ResultsChart.writePng(points, new ResultsChart.Labels(title, xLabel, yLabel, width, height), reference, output, force);
+        long methods = points.stream().map(ResultPoint::method).distinct().count();
+        spec.commandLine().getOut().printf("wrote %s: %d points, %d methods%n", output, points.size(), methods);
+        return 0;
+    }
+}

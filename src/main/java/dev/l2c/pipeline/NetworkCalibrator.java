@@ -1,0 +1,190 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.calib.BatchSampler;
+import dev.l2c.calib.CalibTensor;
+import dev.l2c.calib.CalibrationClock;
+import dev.l2c.calib.CalibrationData;
+import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.calib.DataFreeObjective;
+import dev.l2c.calib.Distillation;
+import dev.l2c.calib.KdObjective;
+import dev.l2c.calib.LayerStatistics;
+import dev.l2c.calib.LayerwiseObjective;
+import dev.l2c.calib.NetworkCalibrationSettings;
+import dev.l2c.calib.Objective;
+import dev.l2c.calib.Reconstruction;
+import dev.l2c.calib.TransformOptimizer;
+import dev.l2c.counter.CounterKernels;
+import dev.l2c.graph.OnnxExecutor;
+import dev.l2c.model.ModelFiles;
+import dev.l2c.model.OnnxModel;
+import dev.l2c.transform.TransformKernels;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.PointerScope;
+
+/**
+ * Network-aware calibration inside ratio mode: opens the model in the ONNX executor and binds the
+ * calibration data before any long work (an unsupported operator or data that does not fit the
+ * model's input fails here), then supplies the objective of the first optimizer run and, for KD,
+ * the rounds that follow it:
+ * <ul>
+ *   <li>layer-wise: the statistics H = X^T X of every linear layer from one pass over the data,
+ *       and the {@link LayerwiseObjective} as the objective of every run;</li>
+ *   <li>KD: the first run is data-free (a good, cheap start at the target rate); then each round
+ *       runs the transform phase ({@link KdObjective}: KD on the outputs and features, lambda
+ *       re-estimated) and the reconstruction phase ({@link Reconstruction}: the weights trained
+ *       with the transform fixed, cross-entropy on the labels plus the feature and output errors).
+ *       The closing runs that follow use the KD objective.</li>
+ * </ul>
+ */
+final class NetworkCalibrator implements AutoCloseable {
+    /** Pass size of the teacher and statistics passes (no gradients, so larger than the step batch). */
+    private static final int PASS_BATCH = 64;
+    /** Transform phase: the outputs and the features (their mean) count alike. */
+    static final Distillation.Weights KD_WEIGHTS = new Distillation.Weights(1, 1, 0);
+    /**
+     * Reconstruction: the same relative errors plus cross-entropy on the labels, weighted so that
+     * it steers without swamping them (the paper's CE + 1e6 * raw feature MSE; normalized errors
+     * make the factor small).
+     */
+    static final Distillation.Weights RECON_WEIGHTS = new Distillation.Weights(1, 1, 0.1);
+
+    /** The optimizer the closing continues with and the state of its last run. */
+    record Refined(TransformOptimizer optimizer, TransformOptimizer.Result result) {}
+
+    private final NetworkCalibrationSettings settings;
+    private final OnnxModel model;
+    private final OnnxExecutor executor;
+    private final CalibrationData data;
+    private final long seed;
+    private final CalibrationClock clock = new CalibrationClock();
+    private final Progress progress;
+    private Distillation distillation;
+    private LayerwiseObjective layerwise;
+    private LayerStatistics statistics;
+    private List<String> features = List.of();
+    private Map<String, String> dataFree = Map.of();
+    private Distillation.Loss lastLoss;
+    private Reconstruction reconstruction;
+
+    private NetworkCalibrator(NetworkCalibrationSettings settings, OnnxModel model, OnnxExecutor executor, CalibrationData data,
+            long seed, Progress progress) {
+        this.settings = settings;
+        this.model = model;
+        this.executor = executor;
+        this.data = data;
+        this.seed = seed;
+        this.progress = progress;
+    }
+
+    /** Opens the model and the data; every check that can fail on bad input happens here. */
+    static NetworkCalibrator open(SourceModel source, NetworkCalibrationSettings settings, long seed, Progress progress)
+            throws L2cException {
+        if (source.format() != ModelFiles.Format.ONNX) {
+            throw new L2cException(source.path() + ": --calib needs an ONNX model (the network is run on the calibration data); this is "
+                    + source.format().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        OnnxModel model = OnnxModel.read(source.path());
+        OnnxExecutor executor = OnnxExecutor.of(model);
+        try {
+            CalibrationData data = settings.source().open(model, settings.calibSize(), seed);
+            return new NetworkCalibrator(settings, model, executor, data, seed, progress);
+        } catch (L2cException | RuntimeException e) {
+            executor.close();
+            throw e;
+        }
+    }
+
+    String objectiveName() {
+        return settings.objective().label;
+    }
+
+    CalibrationClock clock() {
+        return clock;
+    }
+
+    /** The objective of the first run: layer-wise (statistics gathered now) or data-free (KD's start). */
+    Objective initialObjective(List<CalibTensor> calib) throws L2cException {
+        if (settings.objective() == NetworkCalibrationSettings.Kind.KD) {
+            return new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList());
+        }
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (CalibTensor t : calib) shapes.put(t.name(), t.shape());
+        // The statistics stay open with the objective, which reads their Gram matrices.
+        statistics = new LayerStatistics(model.proto().getGraph(), shapes);
+        LayerStatistics stats = statistics;
+        try (Progress.Task task = progress.start("layer statistics", data.size(), "samples")) {
+            for (int from = 0; from < data.size(); from += PASS_BATCH) {
+                int[] idx = BatchSampler.range(from, PASS_BATCH, data.size());
+                try (PointerScope scope = new PointerScope()) {
+                    stats.rowWeights(data.positionWeights(idx));
+                    long t0 = System.nanoTime();
+                    executor.run(data.inputs(idx), executor.outputNames(), stats::node);
+                    clock.addForward(System.nanoTime() - t0);
+                }
+                task.advance(idx.length);
+            }
+            dataFree = new LinkedHashMap<>(stats.fallbacks());
+            layerwise = new LayerwiseObjective(calib, stats.grams());
+            return layerwise;
+        }
+    }
+
+    /** After the first run: KD's rounds (class comment); layer-wise has nothing more to do. */
+    Refined refine(TransformOptimizer first, TransformOptimizer.Result firstResult, TransformKernels transforms,
+            CounterKernels counter, CalibrationSettings calibration, double rateTarget) throws L2cException {
+        if (settings.objective() != NetworkCalibrationSettings.Kind.KD || first.tensorCount() == 0) {
+            return new Refined(first, firstResult);
+        }
+        try (Progress.Task task = progress.start("teacher", data.size(), "samples")) {
+            distillation = Distillation.prepare(executor, data, settings.features(), PASS_BATCH, clock, task::advance);
+        }
+        features = distillation.features();
+        List<CalibTensor> calib = new java.util.ArrayList<>();
+        for (int l = 0; l < first.tensorCount(); l++) calib.add(first.tensor(l));
+        BatchSampler kdBatches = new BatchSampler(data.size(), settings.batch(), seed);
+        BatchSampler reconBatches = new BatchSampler(data.size(), settings.batch(), seed + 1);
+        KdObjective kd = new KdObjective(executor, distillation, kdBatches, KD_WEIGHTS, calib, clock);
+        TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, kd, calib, calibration);
+        for (int l = 0; l < first.tensorCount(); l++) optimizer.setParams(l, first.params(l));
+        reconstruction = new Reconstruction(transforms, executor, distillation, reconBatches, RECON_WEIGHTS, clock);
+        TransformOptimizer.Result result = firstResult;
+        int rounds = settings.rounds();
+        for (int round = 1; round <= rounds; round++) {
+            String of = round + "/" + rounds;
+            if (settings.kdSteps() > 0) {
+                try (Progress.Task task = progress.start("kd round " + of, settings.kdSteps(), "steps")) {
+                    result = optimizer.run(settings.kdSteps(), settings.kdLearningRate(), rateTarget, (s, n, st) -> task.advance(1));
+                }
+                lastLoss = kd.lastLoss();
+            }
+            if (settings.reconSteps() > 0) {
+                try (Progress.Task task = progress.start("reconstruct " + of, settings.reconSteps(), "steps")) {
+                    reconstruction.run(optimizer, settings.reconSteps(), settings.reconLearningRate(), (s, n) -> task.advance(1));
+                }
+            }
+        }
+        return new Refined(optimizer, result);
+    }
+
+    /** What was done, after {@link #refine}. */
+    NetworkReport summary() {
+        Distillation.Loss kdLoss = lastLoss;
+        Distillation.Loss reconLoss = reconstruction == null ? null : reconstruction.lastLoss();
+        return new NetworkReport(data.name(), data.size(), settings.batch(), settings.kdSteps(), settings.reconSteps(), settings.rounds(),
+                settings.kdLearningRate(), settings.reconLearningRate(), features, dataFree,
+                kdLoss == null ? Double.NaN : kdLoss.output(), kdLoss == null ? Double.NaN : kdLoss.features(),
+                reconLoss == null ? Double.NaN : reconLoss.crossEntropy());
+    }
+
+    @Override
+    public void close() {
+        if (distillation != null) distillation.close();
+        if (layerwise != null) layerwise.close();
+        if (statistics != null) statistics.close();
+        executor.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.l2c.pipeline;
+
+import java.util.Locale;
+
+/**
+ * How ratio mode reaches its target size: the learned transform, or one of the baselines it is
+ * measured against (each coded by the same rANS coder, so only the lossy step differs).
+ */
+public enum RatioMethod {
+    /** The learned transform (L2), calibrated until the file meets the target. */
+    L2,
+    /** Uniform symmetric quantization per tensor at the bit width whose file is closest to the target. */
+    UNIFORM,
+    /** Magnitude pruning then uniform quantization (Deep Compression without retraining). */
+    PRUNE;
+
+    /** The name used on the command line and in file attributes. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The method called {@code label}, or null if there is none. */
+    public static RatioMethod byLabel(String label) {
+        for (RatioMethod m : values()) if (m.label().equals(label)) return m;
+        return null;
+    }
+}
