@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,7 +122,7 @@ public final class Trainer {
         executor.setTraining(true);
         try (Progress.Task task = progress.start("epoch " + e + "/" + settings.epochs(), batches, "batches")) {
             for (int b = 0; b < batches; b++) {
-                int[] indices = java.util.Arrays.copyOfRange(order, b * batch, (b + 1) * batch);
+                int[] indices = Arrays.copyOfRange(order, b * batch, (b + 1) * batch);
                 ImageSet images = Augment.apply(train.select(indices), settings.shift(), settings.flip(), random);
                 lr = cosine(firstStep + b, steps);
                 try (PointerScope scope = new PointerScope()) {

@@ -54,6 +54,23 @@ class FmnistResNetTest {
     }
 
     @Test
+    void committedFixtureIsTheDefaultNetworkTrained() throws Exception {
+        ModelProto fresh = FmnistResNet.build(FmnistResNet.DEFAULT_BLOCKS, 0);
+        ModelProto fixture = OnnxModel.read(dev.l2c.testing.Fmnist.model()).proto();
+        // Same graph; every initializer of the same name and shape, its values trained.
+        assertEquals(fresh.getGraph().getNodeList(), fixture.getGraph().getNodeList());
+        assertEquals(fresh.getGraph().getInitializerCount(), fixture.getGraph().getInitializerCount());
+        for (int i = 0; i < fresh.getGraph().getInitializerCount(); i++) {
+            TensorProto a = fresh.getGraph().getInitializer(i);
+            TensorProto b = fixture.getGraph().getInitializer(i);
+            assertEquals(a.getName(), b.getName());
+            assertEquals(a.getDimsList(), b.getDimsList(), a.getName());
+            assertNotEquals(a.getRawData(), b.getRawData(), a.getName() + " is untrained");
+        }
+        assertTrue(java.nio.file.Files.size(dev.l2c.testing.Fmnist.model()) < 2_000_000);
+    }
+
+    @Test
     void seededWeights() {
         assertEquals(FmnistResNet.build(1, 5), FmnistResNet.build(1, 5));
         assertNotEquals(FmnistResNet.build(1, 5), FmnistResNet.build(1, 6));
