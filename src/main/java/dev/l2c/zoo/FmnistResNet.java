@@ -29,7 +29,7 @@ public final class FmnistResNet {
     public static final String OUTPUT = "logits";
     public static final int CLASSES = 10;
     /** Blocks per stage of the reference model. */
-    public static final int DEFAULT_BLOCKS = 2;
+    public static final int DEFAULT_BLOCKS = 1;
     private static final int[] WIDTHS = {16, 32, 64};
     private static final float BN_EPSILON = 1e-5f;
     /** ONNX's momentum: running = momentum * running + (1 - momentum) * batch (torch's 0.1). */
