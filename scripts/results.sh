@@ -77,7 +77,7 @@ esac
 python3 scripts/results_tables.py out/results docs
 for section in fmnist minilm; do
     if [ -f "out/results/$section.csv" ]; then
-        l2c chart --csv "out/results/$section.csv" -o "docs/results-$section.png" --force --reference fp32 \
+        ./l2c chart --csv "out/results/$section.csv" -o "docs/results-$section.png" --force --reference fp32 \
             --title "$(head -1 "out/results/$section.title")" --y-label "$(sed -n 2p "out/results/$section.title")" > /dev/null
     fi
 done
