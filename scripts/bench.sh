@@ -11,6 +11,9 @@ if [[ "${L2C_BENCH_NO_BUILD:-0}" != 1 ]]; then
     mvn -B -ntp -q -DskipTests install
     mvn -B -ntp -q -f benchmarks/pom.xml package
 fi
+# Idle OpenMP workers sleep (as in ./l2c): on a shared machine spinning workers starve the
+# benchmark threads of the other forks and of other jobs.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 mkdir -p out/bench
 stamp="$(date +%Y%m%d-%H%M%S)"
 json="out/bench/$stamp.json"

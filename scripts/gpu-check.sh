@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=target/gpu-check
 mkdir -p "$out"
-nvcc -std=c++17 -O3 -Xcompiler -fopenmp,-Wall -lgomp \
+nvcc -std=c++17 -O3 -Xcompiler -fopenmp,-Wall,-ffp-contract=off,-fno-trapping-math -lgomp \
     -gencode=arch=compute_80,code=sm_80 \
     -gencode=arch=compute_90,code=sm_90 \
     -gencode=arch=compute_90,code=compute_90 \

@@ -16,6 +16,12 @@ inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
 inline int l2c_rans_cpu_simd_level() { return l2c::rans::cpu::simd_level(); }
 inline int l2c_rans_cpu_set_simd_limit(int level) { return l2c::rans::cpu::set_simd_limit(level); }
 
+// SIMD level of the transform and counter kernels (l2c/simd.h): 0 baseline, 1 AVX2 + FMA,
+// 2 AVX-512; what the CPU supports, capped by the last set_simd_limit. Every level gives the same
+// bits; tests use the limit to run each path.
+inline int l2c_kernels_cpu_simd_level() { return l2c::simd::level(); }
+inline int l2c_kernels_cpu_set_simd_limit(int level) { return l2c::simd::set_limit(level); }
+
 // --- rANS (l2c/rans_cpu.h) --------------------------------------------------------------------
 // encode: symbols (n), payload (capacity >= 128 * chunks + 2n bytes), offsets (chunks + 1),
 // err_pos (1): position of the first uncodable symbol on kErrSymbol.
@@ -109,6 +115,7 @@ inline int l2c_rans_cpu_histogram_u16(const uint16_t* symbols, int64_t n, int32_
 // kind: 0 UNIFORM, 1 EDGE_SCALE, 2 PIECEWISE. w, c, what, g_what, g_c, g_w: n floats; q: n int32;
 // params, g_params: P * count floats, parameter-major; element i is in channel (i / inner) % count.
 // c, q, what, g_what, g_c, g_w, g_params may be null. g_params is added to. err_pos (1).
+// backward: the extra code gradient is g_c_scale * g_c[i] (g_c_scale finite).
 
 inline int l2c_transform_cpu_forward(int32_t kind, const float* w, int64_t n, int32_t count,
                                      int64_t inner, const float* params, float* c, int32_t* q,
@@ -118,15 +125,16 @@ inline int l2c_transform_cpu_forward(int32_t kind, const float* w, int64_t n, in
 
 inline int l2c_transform_cpu_backward(int32_t kind, const float* w, int64_t n, int32_t count,
                                       int64_t inner, const float* params, const float* g_what,
-                                      const float* g_c, float* g_w, float* g_params,
+                                      const float* g_c, double g_c_scale, float* g_w, float* g_params,
                                       int32_t threads, int64_t* err_pos) {
-    return l2c::transform::cpu::backward(kind, w, n, count, inner, params, g_what, g_c, g_w,
+    return l2c::transform::cpu::backward(kind, w, n, count, inner, params, g_what, g_c, g_c_scale, g_w,
                                          g_params, threads, err_pos);
 }
 
 // --- differentiable counter (l2c/counter_cpu.h) ------------------------------------------------
 // kernel: 0 COS, 1 TRI, 2 LIN. c, grad: n floats. forward: bits (1), min_symbol (1), bins (1),
 // probs (probs_capacity; kErrCapacity with *bins set when too small). err_pos (1).
+// backward: grad = scale * dR/dc.
 
 inline int l2c_counter_cpu_forward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                                    double* bits, int64_t* min_symbol, double* probs,
@@ -139,4 +147,14 @@ inline int l2c_counter_cpu_forward(const float* c, int64_t n, int32_t kernel, in
 inline int l2c_counter_cpu_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                                     float scale, float* grad, int32_t threads, int64_t* err_pos) {
     return l2c::counter::cpu::backward(c, n, kernel, resolution, scale, grad, threads, err_pos);
+}
+
+// forward and backward in one call (one scatter): the outputs of both, as when called one after
+// the other.
+inline int l2c_counter_cpu_forward_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                            double* bits, int64_t* min_symbol, double* probs,
+                                            int64_t probs_capacity, int64_t* bins, float scale, float* grad,
+                                            int32_t threads, int64_t* err_pos) {
+    return l2c::counter::cpu::forward_backward(c, n, kernel, resolution, bits, min_symbol, probs,
+                                               probs_capacity, bins, scale, grad, threads, err_pos);
 }

@@ -2,7 +2,7 @@
 // l2c_cuda.h. The histograms are int64 (fixed point) summed with 64-bit integer atomics, so the
 // result is the same bits as the CPU's whatever the order the atomics land in.
 // Device memory: c, grad n floats; hist = count[bins] | sub[3 * subcells] (hist_slots);
-// gcoef 3 * subcells and query bins doubles; per-block range outputs.
+// table table_slots doubles (the gradient table); per-block range outputs.
 #pragma once
 #include <stdint.h>
 
@@ -80,11 +80,11 @@ __global__ void scatter_kernel(Geometry g, const float* c, int64_t n, int64_t* h
 }
 
 template <int32_t K>
-__global__ void gather_kernel(Geometry g, const float* c, int64_t n, const double* gcoef,
-                              const double* query, float scale, float* grad) {
+__global__ void gather_kernel(Geometry g, const float* c, int64_t n, const double* table, float scale,
+                              float* grad) {
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
          i += (int64_t)gridDim.x * blockDim.x)
-        grad[i] = (float)(scale * gather_element<K>(g, c[i], gcoef, query));
+        grad[i] = (float)(scale * gather_element<K>(g, c[i], table));
 }
 
 }  // namespace cuda

@@ -379,10 +379,12 @@ inline int32_t forward_host(int32_t kind, const float* w, int64_t n, int32_t cou
 }
 
 inline int32_t backward_host(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
-                             const float* params, const float* g_what, const float* g_c, float* g_w,
-                             float* g_params, int64_t* err_pos) {
+                             const float* params, const float* g_what, const float* g_c, double g_c_scale,
+                             float* g_w, float* g_params, int64_t* err_pos) {
     int32_t st = check_host(kind, n, count, inner, w, params, err_pos);
-    if (st != kOk || n == 0) return st;
+    if (st != kOk) return st;
+    if (!(fabs(g_c_scale) < INFINITY)) return kErrArgument;
+    if (n == 0) return kOk;
     const int32_t np = params_per_channel(kind);
     const int64_t block = reduction_block(n, count, np);
     const int64_t blocks = (n + block - 1) / block;
@@ -398,7 +400,7 @@ inline int32_t backward_host(int32_t kind, const float* w, int64_t n, int32_t co
                                      !d_partial.alloc((size_t)(blocks * count * np) * 8))))
             return kErrDevice;
         backward_kernel<<<grid_for(n, kThreads), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
-                                                   d_gwhat.as<float>(), d_gc.as<float>(), d_gw.as<float>(),
+                                                   d_gwhat.as<float>(), d_gc.as<float>(), g_c_scale, d_gw.as<float>(),
                                                    d_scratch.as<double>(), d_bad.as<unsigned long long>());
         unsigned long long bad = 0;
         if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
@@ -496,51 +498,36 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
     return kOk;
 }
 
-inline int32_t forward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits,
-                            int64_t* min_symbol, double* probs, int64_t probs_capacity, int64_t* bins,
-                            int64_t* err_pos) {
-    if (bits == nullptr || min_symbol == nullptr || bins == nullptr || probs_capacity < 0 ||
-        (probs == nullptr && probs_capacity > 0))
-        return kErrArgument;
+// Scatter, tables and (grad non-null) the gather on the device. probs null: not wanted (backward);
+// otherwise kErrCapacity, with *bins set, when probs_capacity < bins.
+inline int32_t run_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits,
+                        int64_t* min_symbol, double* probs, int64_t probs_capacity, int64_t* bins, float scale,
+                        float* grad, int64_t* err_pos) {
     try {
-        DeviceBuffer d_c;
+        DeviceBuffer d_c, d_table, d_grad;
         Geometry g;
         std::vector<int64_t> h;
         int32_t st = scatter_host(c, n, kernel, resolution, d_c, &g, &h, err_pos);
         if (st != kOk) return st;
-        *bins = g.bins;
-        *min_symbol = g.kmin;
-        if (probs_capacity < g.bins) return kErrCapacity;
+        if (bins != nullptr) *bins = g.bins;
+        if (min_symbol != nullptr) *min_symbol = g.kmin;
+        if (probs != nullptr && probs_capacity < g.bins) return kErrCapacity;
         const int64_t* count = h.data();
-        *bits = tables(kernel, g, n, count, count + g.bins, probs, nullptr, nullptr);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
-    }
-    return kOk;
-}
-
-inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, float scale,
-                             float* grad, int64_t* err_pos) {
-    if (grad == nullptr) return kErrArgument;
-    try {
-        DeviceBuffer d_c, d_coef, d_query, d_grad;
-        Geometry g;
-        std::vector<int64_t> h;
-        int32_t st = scatter_host(c, n, kernel, resolution, d_c, &g, &h, err_pos);
-        if (st != kOk) return st;
-        const int64_t* count = h.data();
-        std::vector<double> probs((size_t)g.bins), coef((size_t)(3 * subcells(g))), query((size_t)g.bins);
-        tables(kernel, g, n, count, count + g.bins, probs.data(), coef.data(), query.data());
-        if (!upload(d_coef, coef.data(), coef.size() * 8) || !upload(d_query, query.data(), query.size() * 8) ||
-            !d_grad.alloc((size_t)n * 4))
-            return kErrDevice;
+        std::vector<double> own_probs(probs == nullptr ? (size_t)g.bins : 0);
+        double* p = probs != nullptr ? probs : own_probs.data();
+        if (grad == nullptr) {
+            *bits = tables(kernel, g, n, count, count + g.bins, p, nullptr);
+            return kOk;
+        }
+        std::vector<double> table((size_t)table_slots(g));
+        *bits = tables(kernel, g, n, count, count + g.bins, p, table.data());
+        if (!upload(d_table, table.data(), table.size() * 8) || !d_grad.alloc((size_t)n * 4)) return kErrDevice;
         const float* dc = d_c.as<float>();
-        if (kernel == kCos)
-            gather_kernel<kCos><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
-        else if (kernel == kTri)
-            gather_kernel<kTri><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
-        else
-            gather_kernel<kLin><<<grid_for(n, kThreads), kThreads>>>(g, dc, n, d_coef.as<double>(), d_query.as<double>(), scale, d_grad.as<float>());
+        const double* dt = d_table.as<double>();
+        const unsigned grid = grid_for(n, kThreads);
+        if (kernel == kCos) gather_kernel<kCos><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
+        else if (kernel == kTri) gather_kernel<kTri><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
+        else gather_kernel<kLin><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
         if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
             !download(grad, d_grad, (size_t)n * 4))
             return kErrDevice;
@@ -548,6 +535,35 @@ inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t 
         return kErrAlloc;
     }
     return kOk;
+}
+
+inline int32_t forward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits,
+                            int64_t* min_symbol, double* probs, int64_t probs_capacity, int64_t* bins,
+                            int64_t* err_pos) {
+    if (bits == nullptr || min_symbol == nullptr || bins == nullptr || probs_capacity < 0 ||
+        (probs == nullptr && probs_capacity > 0))
+        return kErrArgument;
+    double none;  // stands in for a null probs (capacity 0), which only asks for the size
+    return run_host(c, n, kernel, resolution, bits, min_symbol, probs != nullptr ? probs : &none, probs_capacity,
+                    bins, 0.0f, nullptr, err_pos);
+}
+
+inline int32_t backward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, float scale,
+                             float* grad, int64_t* err_pos) {
+    if (grad == nullptr) return kErrArgument;
+    double bits;
+    return run_host(c, n, kernel, resolution, &bits, nullptr, nullptr, 0, nullptr, scale, grad, err_pos);
+}
+
+inline int32_t forward_backward_host(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits,
+                                     int64_t* min_symbol, double* probs, int64_t probs_capacity, int64_t* bins,
+                                     float scale, float* grad, int64_t* err_pos) {
+    if (bits == nullptr || min_symbol == nullptr || bins == nullptr || grad == nullptr || probs_capacity < 0 ||
+        (probs == nullptr && probs_capacity > 0))
+        return kErrArgument;
+    double none;
+    return run_host(c, n, kernel, resolution, bits, min_symbol, probs != nullptr ? probs : &none, probs_capacity,
+                    bins, scale, grad, err_pos);
 }
 
 }  // namespace cuda
@@ -562,8 +578,9 @@ inline int l2c_transform_cuda_forward(int32_t kind, const float* w, int64_t n, i
 
 inline int l2c_transform_cuda_backward(int32_t kind, const float* w, int64_t n, int32_t count,
                                        int64_t inner, const float* params, const float* g_what,
-                                       const float* g_c, float* g_w, float* g_params, int64_t* err_pos) {
-    return l2c::transform::cuda::backward_host(kind, w, n, count, inner, params, g_what, g_c, g_w,
+                                       const float* g_c, double g_c_scale, float* g_w, float* g_params,
+                                       int64_t* err_pos) {
+    return l2c::transform::cuda::backward_host(kind, w, n, count, inner, params, g_what, g_c, g_c_scale, g_w,
                                                g_params, err_pos);
 }
 
@@ -577,4 +594,12 @@ inline int l2c_counter_cuda_forward(const float* c, int64_t n, int32_t kernel, i
 inline int l2c_counter_cuda_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                                      float scale, float* grad, int64_t* err_pos) {
     return l2c::counter::cuda::backward_host(c, n, kernel, resolution, scale, grad, err_pos);
+}
+
+inline int l2c_counter_cuda_forward_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                             double* bits, int64_t* min_symbol, double* probs,
+                                             int64_t probs_capacity, int64_t* bins, float scale, float* grad,
+                                             int64_t* err_pos) {
+    return l2c::counter::cuda::forward_backward_host(c, n, kernel, resolution, bits, min_symbol, probs,
+                                                     probs_capacity, bins, scale, grad, err_pos);
 }

@@ -38,7 +38,7 @@ __global__ void forward_kernel(int32_t kind, const float* w, int64_t n, int32_t 
 
 // Per element: g_w and the parameter contributions scratch[k * n + i] (when scratch is non-null).
 __global__ void backward_kernel(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
-                                const float* params, const float* g_what, const float* g_c,
+                                const float* params, const float* g_what, const float* g_c, double g_c_scale,
                                 float* g_w, double* scratch, unsigned long long* bad_pos) {
     const int32_t np = params_per_channel(kind);
     for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
@@ -50,15 +50,16 @@ __global__ void backward_kernel(int32_t kind, const float* w, int64_t n, int32_t
         const double qi = symbol(kind, p, wi, (float)ci);
         double gw, gp[kMaxParams];
         backward_element(kind, p, wi, qi, g_what != nullptr ? g_what[i] : 0.0,
-                         g_c != nullptr ? g_c[i] : 0.0, &gw, gp);
+                         g_c != nullptr ? g_c_scale * g_c[i] : 0.0, &gw, gp);
         if (g_w != nullptr) g_w[i] = (float)gw;
         if (scratch != nullptr)
             for (int32_t k = 0; k < np; k++) scratch[k * n + i] = gp[k];
     }
 }
 
-// One thread per (block, channel) slot: sums the slot's contributions in element order, the
-// order the CPU kernel uses, so both give the same partial sums.
+// One thread per (block, channel) slot: sums the slot's contributions segment by segment in the
+// lanes of transform_core.h's reduction layout, the order the CPU kernel uses, so both give the
+// same partial sums.
 __global__ void slot_sum_kernel(const double* scratch, int64_t n, int32_t count, int64_t inner,
                                 int32_t np, int64_t block, int64_t blocks, double* partial) {
     const int64_t t = blockIdx.x * (int64_t)blockDim.x + threadIdx.x;
@@ -70,8 +71,11 @@ __global__ void slot_sum_kernel(const double* scratch, int64_t n, int32_t count,
     for (int64_t r = r0 + ((ch - r0 % count) % count + count) % count; r * inner < b; r += count) {
         const int64_t lo = r * inner > a ? r * inner : a;
         const int64_t hi = (r + 1) * inner < b ? (r + 1) * inner : b;
-        for (int64_t i = lo; i < hi; i++)
-            for (int32_t k = 0; k < np; k++) sum[k] += scratch[k * n + i];
+        for (int32_t k = 0; k < np; k++) {
+            double lanes[kSumLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+            for (int64_t i = lo; i < hi; i++) lanes[(i - lo) % kSumLanes] += scratch[k * n + i];
+            sum[k] += reduce_lanes(lanes);
+        }
     }
     for (int32_t k = 0; k < np; k++) partial[t * np + k] = sum[k];
 }

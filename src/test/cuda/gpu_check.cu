@@ -321,8 +321,8 @@ void check_transforms() {
                 ok = ok && close_rel(c1[i], c2[i], 1e-5, 1e-12) && close_rel(h1[i], h2[i], 1e-5, 1e-12);
             }
             if (!ok || qdiff > n / 100000) fail("transform forward cuda == cpu", label);
-            s1 = l2c_transform_cpu_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), g1.data(), p1.data(), 0, &e1);
-            s2 = l2c_transform_cuda_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), g2.data(), p2.data(), &e2);
+            s1 = l2c_transform_cpu_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), 0.37, g1.data(), p1.data(), 0, &e1);
+            s2 = l2c_transform_cuda_backward(kind, w.data(), n, count, inner, params.data(), gwhat.data(), gc.data(), 0.37, g2.data(), p2.data(), &e2);
             if (s1 != 0 || s2 != 0) { fail("transform backward status", label); continue; }
             double gmax = 0;
             for (int64_t i = 0; i < n; i++) gmax = fmax(gmax, fabs(g1[i]));
@@ -369,6 +369,14 @@ void check_counter() {
                     ok = true;
                     for (int64_t i = 0; i < n; i++) ok = ok && close_rel(g1[i], g2[i], 1e-5, 1e-7 * gmax);
                     if (!ok) fail("counter backward cuda == cpu", label);
+                    double b3 = 0;
+                    int64_t m3 = 0, k3 = 0, e3;
+                    std::vector<float> g3(n);
+                    s2 = l2c_counter_cuda_forward_backward(c.data(), n, kernel, res, &b3, &m3, pr2.data(), pr2.size(),
+                                                           &k3, 1.0f, g3.data(), &e3);
+                    ok = s2 == 0 && m3 == m1 && k3 == k1 && close_rel(b1, b3, 1e-5, 1e-9);
+                    for (int64_t i = 0; ok && i < n; i++) ok = close_rel(g1[i], g3[i], 1e-5, 1e-7 * gmax);
+                    if (!ok) fail("counter forward_backward cuda == cpu", label);
                 }
             }
         }
@@ -399,13 +407,12 @@ void kernel_throughput() {
             for (int r = 0; r < reps; r++) {
                 double bits, pr[4096];
                 int64_t m, k, e;
-                if (which < 2) {
-                    l2c_counter_cpu_forward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, threads, &e);
-                    l2c_counter_cpu_backward(c.data(), n, kernel, 64, 1.0f, g.data(), threads, &e);
-                } else {
-                    l2c_counter_cuda_forward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, &e);
-                    l2c_counter_cuda_backward(c.data(), n, kernel, 64, 1.0f, g.data(), &e);
-                }
+                if (which < 2)
+                    l2c_counter_cpu_forward_backward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, 1.0f, g.data(),
+                                                     threads, &e);
+                else
+                    l2c_counter_cuda_forward_backward(c.data(), n, kernel, 64, &bits, &m, pr, 4096, &k, 1.0f, g.data(),
+                                                      &e);
             }
             rate[which] = n * reps / seconds_since(t0) / 1e6;
         }
@@ -424,10 +431,10 @@ void kernel_throughput() {
                 int64_t e;
                 if (which < 2) {
                     l2c_transform_cpu_forward(kind, w.data(), n, 1, n, params, cc.data(), q.data(), wh.data(), threads, &e);
-                    l2c_transform_cpu_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, gw.data(), gp, threads, &e);
+                    l2c_transform_cpu_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, 1.0, gw.data(), gp, threads, &e);
                 } else {
                     l2c_transform_cuda_forward(kind, w.data(), n, 1, n, params, cc.data(), q.data(), wh.data(), &e);
-                    l2c_transform_cuda_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, gw.data(), gp, &e);
+                    l2c_transform_cuda_backward(kind, w.data(), n, 1, n, params, wh.data(), nullptr, 1.0, gw.data(), gp, &e);
                 }
             }
             rate[which] = n * reps / seconds_since(t0) / 1e6;

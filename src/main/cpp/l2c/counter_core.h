@@ -17,7 +17,8 @@
 //    TRI, o for LIN. So the scatter adds, per element, a count and its two features to its
 //    sub-cell (O(1) per element), and the table stage expands the sub-cell sums onto the about
 //    2 delta boundaries of each sub-cell (O(bins * delta)). The gather is O(1) per element too:
-//    dR/dc_j = G0_s + G1_s f1(o_j) + G2_s f2(o_j) + query[q_j], with G per sub-cell.
+//    dR/dc_j = G0_s + G1_s f1(o_j) + G2_s f2(o_j) + query[q_j], with G per sub-cell (G0_s +
+//    query[q_j] in one table entry, see table_slots).
 //  * Accumulation is in integers so that any summation order (threads, GPU atomics) gives the
 //    same bits: counts, and the features (all in [0, 1]) in fixed point with 32 fractional bits
 //    (error <= 2^-33 per term; N < 2^31 keeps sums in int64).
@@ -63,33 +64,35 @@ constexpr double kMinProb = 1e-300;
 L2C_HD bool valid_kernel(int32_t k) { return k == kCos || k == kTri || k == kLin; }
 
 // sin and cos on [-pi/2, pi/2] by their Taylor series to the 17th/18th power (error < 5e-14),
-// so CPU and GPU evaluate the same polynomial instead of two different libm's.
+// so CPU and GPU evaluate the same polynomial instead of two different libm's. Horner steps are
+// fused multiply-adds: one rounding each, the same on every CPU path (hardware or libm fma) and
+// on the GPU, at half the operations of a multiply and an add.
 L2C_HD double sin_poly(double x) {
     const double z = x * x;
     double r = 1.0 / 355687428096000.0;  // 1/17!
-    r = r * z - 1.0 / 1307674368000.0;
-    r = r * z + 1.0 / 6227020800.0;
-    r = r * z - 1.0 / 39916800.0;
-    r = r * z + 1.0 / 362880.0;
-    r = r * z - 1.0 / 5040.0;
-    r = r * z + 1.0 / 120.0;
-    r = r * z - 1.0 / 6.0;
-    r = r * z + 1.0;
+    r = fma(r, z, -1.0 / 1307674368000.0);
+    r = fma(r, z, 1.0 / 6227020800.0);
+    r = fma(r, z, -1.0 / 39916800.0);
+    r = fma(r, z, 1.0 / 362880.0);
+    r = fma(r, z, -1.0 / 5040.0);
+    r = fma(r, z, 1.0 / 120.0);
+    r = fma(r, z, -1.0 / 6.0);
+    r = fma(r, z, 1.0);
     return r * x;
 }
 
 L2C_HD double cos_poly(double x) {
     const double z = x * x;
     double r = -1.0 / 6402373705728000.0;  // -1/18!
-    r = r * z + 1.0 / 20922789888000.0;
-    r = r * z - 1.0 / 87178291200.0;
-    r = r * z + 1.0 / 479001600.0;
-    r = r * z - 1.0 / 3628800.0;
-    r = r * z + 1.0 / 40320.0;
-    r = r * z - 1.0 / 720.0;
-    r = r * z + 1.0 / 24.0;
-    r = r * z - 0.5;
-    r = r * z + 1.0;
+    r = fma(r, z, 1.0 / 20922789888000.0);
+    r = fma(r, z, -1.0 / 87178291200.0);
+    r = fma(r, z, 1.0 / 479001600.0);
+    r = fma(r, z, -1.0 / 3628800.0);
+    r = fma(r, z, 1.0 / 40320.0);
+    r = fma(r, z, -1.0 / 720.0);
+    r = fma(r, z, 1.0 / 24.0);
+    r = fma(r, z, -0.5);
+    r = fma(r, z, 1.0);
     return r;
 }
 
@@ -166,9 +169,12 @@ inline int32_t make_geometry(float min_c, float max_c, int32_t resolution, Geome
 L2C_HD double subcell_start(const Geometry& g, int64_t j) { return j == 0 ? 0.0 : j == 1 ? g.p1 : g.p2; }
 L2C_HD double subcell_end(const Geometry& g, int64_t j) { return j == 0 ? g.p1 : j == 1 ? g.p2 : 1.0; }
 
-// Sub-cell of code c and its offset from the sub-cell's start. t is clamped into the stored
-// cells [0, bins] (only rounding can push it out). Branch-free, so the CPU loops vectorize.
-L2C_HD int32_t locate(const Geometry& g, float cf, double* off) {
+// Sub-cell of code c, its offset from the sub-cell's start and its bin q - kmin. t is clamped into
+// the stored cells [0, bins] (only rounding can push it out). t = c - x_0 is exact in double, so
+// the cell m = floor(t) is the bin of round(c), except for a negative code exactly on a
+// half-integer (f == 0), which rounds away from zero into bin m - 1 (*below = 1). Branch-free, so
+// the CPU loops vectorize.
+L2C_HD int32_t locate(const Geometry& g, float cf, double* off, int32_t* below) {
     double t = (double)cf - g.x0;
     t = t > 0 ? t : 0;
     t = t < (double)g.bins ? t : (double)g.bins;
@@ -176,6 +182,7 @@ L2C_HD int32_t locate(const Geometry& g, float cf, double* off) {
     const double f = t - (double)m;
     const bool a1 = f >= g.p1, a2 = f >= g.p2;
     *off = f - (a2 ? g.p2 : (a1 ? g.p1 : 0.0));
+    *below = (int32_t)(cf < 0 && f == 0);
     return 3 * m + (int32_t)a1 + (int32_t)a2;
 }
 
@@ -201,32 +208,43 @@ L2C_HD void features(const Geometry& g, double off, double* f1, double* f2) {
 // (elements, fixed-point sum of f1, fixed-point sum of f2).
 L2C_HD int64_t hist_slots(int64_t bins) { return bins + 9 * (bins + 1); }
 
-// Add is a functor add(int64_t* slot, int64_t v): plain on the CPU, an atomic on the GPU.
+// Add is a functor add(int64_t* slot, int64_t v): an atomic on the GPU.
 template <int32_t K, class Add>
 L2C_HD void scatter_element(const Geometry& g, float cf, int64_t* count, int64_t* sub, Add add) {
-    add(&count[symbol_of(cf) - g.kmin], 1);
     double off, f1, f2;
-    const int64_t s = locate(g, cf, &off);
+    int32_t below;
+    const int64_t s = locate(g, cf, &off, &below);
     features<K>(g, off, &f1, &f2);
+    add(&count[symbol_of(cf) - g.kmin], 1);
     add(&sub[3 * s], 1);
     add(&sub[3 * s + 1], to_fixed(f1));
     if (K != kLin) add(&sub[3 * s + 2], to_fixed(f2));
 }
 
-// Plain addition for a histogram only this thread touches (the CPU's per-thread copies).
-struct PlainAdd {
-    L2C_HD void operator()(int64_t* slot, int64_t v) const { *slot += v; }
-};
+// The gradient table of the backward pass, four doubles per sub-cell s of cell m:
+// row[0] = G0_s + query[m], row[1] = G1_s, row[2] = G2_s, row[3] = G0_s + query[m - 1] (the row
+// for codes that round into the bin below, see locate), query[k] the query-path term of bin k
+// (0 outside the bins). One gather of the base term per element instead of two.
+L2C_HD int64_t table_slots(const Geometry& g) { return 4 * subcells(g); }
 
-// The gradient of one element given the table stage's coefficients: gcoef[3 s + 0 .. 2] the
-// sub-cell's G0, G1, G2, query[k] the query-path term of bin k.
+// dR/dc of a code from its table entries and features. Terms that are 0 for the kernel (G1, G2
+// for LIN, G2 for TRI) are left out.
 template <int32_t K>
-L2C_HD double gather_element(const Geometry& g, float cf, const double* gcoef, const double* query) {
+L2C_HD double combine(double base, double g1, double g2, double f1, double f2) {
+    if (K == kLin) return base;
+    if (K == kTri) return base + g1 * f1;
+    return base + g1 * f1 + g2 * f2;
+}
+
+// dR/dc of one element from the table.
+template <int32_t K>
+L2C_HD double gather_element(const Geometry& g, float cf, const double* table) {
     double off, f1, f2;
-    const int64_t s = locate(g, cf, &off);
+    int32_t below;
+    const int32_t s = locate(g, cf, &off, &below);
     features<K>(g, off, &f1, &f2);
-    const double* gc = gcoef + 3 * s;
-    return gc[0] + gc[1] * f1 + gc[2] * f2 + query[symbol_of(cf) - g.kmin];
+    const int32_t r = 4 * s;  // plain indices, which the CPU loops turn into vector gathers
+    return combine<K>(table[r + 3 * below], table[r + 1], table[r + 2], f1, f2);
 }
 
 // sin and cos of an angle in (-pi/2 - 1e-9, pi]: the table stage's angles beta (b - a).
@@ -294,11 +312,10 @@ L2C_HD void subcell_window(const Geometry& g, int64_t s, int64_t* lo, int64_t* h
 }
 
 // Table stage (host, serial, fixed order). Consumes the summed histograms; writes probs[bins];
-// returns R in bits. With gcoef (3 * subcells) and query (bins) non-null, also the backward
-// coefficients.
+// returns R in bits. With table (table_slots) non-null, also the backward's gradient table.
 template <int32_t K>
 inline double tables_k(const Geometry& g, int64_t n, const int64_t* count, const int64_t* sub,
-                       double* probs, double* gcoef, double* query) {
+                       double* probs, double* table) {
     const int64_t bins = g.bins, cells = subcells(g);
     std::vector<int64_t> whole((size_t)bins + 2, 0);  // difference array of whole ones
     std::vector<double> part((size_t)bins + 1, 0.0), dens((size_t)bins + 1, 0.0);
@@ -334,7 +351,7 @@ inline double tables_k(const Geometry& g, int64_t n, const int64_t* count, const
     double bits = 0;
     for (int64_t k = 0; k < bins; k++)
         if (count[k] > 0) bits -= (double)count[k] * log2(probs[k]);
-    if (gcoef == nullptr) return bits;
+    if (table == nullptr) return bits;
     // coef[b] = -A_b / delta; g_k = n_k / (N p(k)); A_b = -(1/ln2) (g_{b-1} - g_b), g = 0 outside.
     std::vector<double> coef((size_t)bins + 1);
     double g_below = 0;
@@ -343,15 +360,18 @@ inline double tables_k(const Geometry& g, int64_t n, const int64_t* count, const
         coef[(size_t)b] = kInvLn2 * (g_below - g_above) * g.inv_delta;
         g_below = g_above;
     }
+    // query[k + 1] is the query-path term of bin k; 0 just outside the bins.
+    std::vector<double> query((size_t)bins + 2, 0.0);
     for (int64_t k = 0; k < bins; k++) {
         const double f_lo = dens[(size_t)k] * g.inv_delta;
         const double f_hi = dens[(size_t)k + 1] * g.inv_delta;
-        query[k] = -kInvLn2 * (f_hi - f_lo) * inv_n / probs[k];
+        query[(size_t)k + 1] = -kInvLn2 * (f_hi - f_lo) * inv_n / probs[k];
     }
     for (int64_t s = 0; s < cells; s++) {
-        double* gc = gcoef + 3 * s;
-        gc[0] = gc[1] = gc[2] = 0;
+        double* row = table + 4 * s;
+        row[0] = row[1] = row[2] = row[3] = 0;
         if (sub[3 * s] == 0) continue;  // no code will read it
+        double gc[3] = {0, 0, 0};
         int64_t lo, hi;
         subcell_window(g, s, &lo, &hi);
         const double a = (double)(s / 3) + subcell_start(g, s % 3);
@@ -363,15 +383,20 @@ inline double tables_k(const Geometry& g, int64_t n, const int64_t* count, const
             gc[1] += cb * w[1];
             gc[2] += cb * w[2];
         }
+        const size_t m = (size_t)(s / 3);
+        row[0] = gc[0] + query[m + 1];
+        row[1] = gc[1];
+        row[2] = gc[2];
+        row[3] = gc[0] + query[m];
     }
     return bits;
 }
 
 inline double tables(int32_t kernel, const Geometry& g, int64_t n, const int64_t* count, const int64_t* sub,
-                     double* probs, double* gcoef, double* query) {
-    if (kernel == kCos) return tables_k<kCos>(g, n, count, sub, probs, gcoef, query);
-    if (kernel == kTri) return tables_k<kTri>(g, n, count, sub, probs, gcoef, query);
-    return tables_k<kLin>(g, n, count, sub, probs, gcoef, query);
+                     double* probs, double* table) {
+    if (kernel == kCos) return tables_k<kCos>(g, n, count, sub, probs, table);
+    if (kernel == kTri) return tables_k<kTri>(g, n, count, sub, probs, table);
+    return tables_k<kLin>(g, n, count, sub, probs, table);
 }
 
 }  // namespace counter

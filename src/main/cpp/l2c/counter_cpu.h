@@ -3,7 +3,13 @@
 //
 // Buffers are caller-owned host memory: c and grad hold n floats; probs holds probs_capacity
 // doubles; bits_out, min_symbol_out, bins_out and err_pos one value each. `threads <= 0` means
-// all available. Results are the same bits for any thread count (integer histograms).
+// all available. Results are the same bits for any thread count (integer histograms) and on
+// every SIMD path.
+//
+// Speed: one call does the range scan, one scatter, the table stage and (for the gradient) one
+// gather, so forward_backward reads the codes three times. The per-element loops are compiled per
+// SIMD level (l2c/simd.h): the AVX-512 loops vectorize the locate / feature work eight doubles
+// wide and read the gradient table rows with transposed row loads instead of gathers.
 #pragma once
 #include <omp.h>
 #include <stdint.h>
@@ -12,12 +18,21 @@
 #include <vector>
 
 #include "l2c/counter_core.h"
+#include "l2c/simd.h"
 
 namespace l2c {
 namespace counter {
 namespace cpu {
 
-inline int resolve_threads(int32_t threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+// Threads for n codes: `threads` (<= 0: all), but one per kMinPerThread codes at most, since a
+// thread adds a histogram to sum and waking an idle one costs more than a small share saves.
+constexpr int64_t kMinPerThread = 65536;
+
+inline int resolve_threads(int32_t threads, int64_t n) {
+    const int64_t want = threads > 0 ? threads : omp_get_max_threads();
+    const int64_t cap = (n + kMinPerThread - 1) / kMinPerThread;
+    return (int)(want < cap ? want : cap > 0 ? cap : 1);
+}
 
 inline int32_t check_args(const float* c, int64_t n, int32_t kernel, int32_t resolution,
                           int64_t* err_pos) {
@@ -28,128 +43,267 @@ inline int32_t check_args(const float* c, int64_t n, int32_t kernel, int32_t res
     return kOk;
 }
 
-// Min and max of the codes; kErrNonFinite with the first bad index.
-inline int32_t code_range(const float* c, int64_t n, int nt, float* min_c, float* max_c,
-                          int64_t* err_pos) {
-    float lo = INFINITY, hi = -INFINITY;
-    int64_t bad = n;
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(min : lo, bad) reduction(max : hi)
-    for (int64_t i = 0; i < n; i++) {
-        const float v = c[i];
-        if (!(fabsf(v) < INFINITY)) {
-            if (i < bad) bad = i;
-            continue;
+// --- per-element loops (one body, compiled per SIMD level) ------------------------------------
+
+// Lanes of the min/max scan: independent running minima and maxima, so the loop vectorizes.
+constexpr int kLanes = 16;
+
+// Min and max of c[begin, end) into *lo, *hi; returns whether a NaN or infinity is among them
+// (v * 0 is NaN exactly for those, and a NaN stays in the sum).
+L2C_ALWAYS_INLINE bool range_part_body(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
+    float l[kLanes], h[kLanes], z[kLanes];
+    for (int j = 0; j < kLanes; j++) {
+        l[j] = INFINITY;
+        h[j] = -INFINITY;
+        z[j] = 0;
+    }
+    int64_t i = begin;
+    for (; i + kLanes <= end; i += kLanes) {
+        for (int j = 0; j < kLanes; j++) {
+            const float v = c[i + j];
+            z[j] += v * 0.0f;
+            l[j] = v < l[j] ? v : l[j];
+            h[j] = v > h[j] ? v : h[j];
         }
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
     }
-    if (bad < n) {
-        *err_pos = bad;
-        return kErrNonFinite;
+    for (; i < end; i++) {
+        const float v = c[i];
+        z[0] += v * 0.0f;
+        l[0] = v < l[0] ? v : l[0];
+        h[0] = v > h[0] ? v : h[0];
     }
-    *min_c = lo;
-    *max_c = hi;
-    return kOk;
+    bool bad = false;
+    for (int j = 0; j < kLanes; j++) {
+        *lo = j == 0 || l[j] < *lo ? l[j] : *lo;
+        *hi = j == 0 || h[j] > *hi ? h[j] : *hi;
+        bad = bad || z[j] != 0;
+    }
+    return bad;
 }
 
 // Elements per chunk of the two-pass loops below: the first pass (locate, features, fixed
 // point) has no stores to shared slots and vectorizes; the second does the scattered adds.
 constexpr int64_t kChunk = 512;
 
-#if defined(__GNUC__) && !defined(__clang__) && (defined(__x86_64__) || defined(__i386__))
-#define L2C_X86_DISPATCH 1
-#define L2C_ALWAYS_INLINE __attribute__((always_inline)) inline
-#else
-#define L2C_ALWAYS_INLINE inline
-#endif
-
+// Scatter of c[begin, end) into one thread's histograms. The counts per bin are not added here:
+// a code's bin is its cell (locate), so scatter_all derives them from the sub-cell counts; only
+// the rare codes that round into the bin below their cell are moved here.
 template <int32_t K>
 L2C_ALWAYS_INLINE void scatter_range_body(const Geometry& g, const float* c, int64_t begin, int64_t end,
                                           int64_t* count, int64_t* sub) {
-    int32_t sym[kChunk], cell[kChunk];
+    int32_t cell[kChunk], below[kChunk];
     int64_t x1[kChunk], x2[kChunk];
-    const int64_t kmin = g.kmin;
     for (int64_t base = begin; base < end; base += kChunk) {
         const int64_t len = end - base < kChunk ? end - base : kChunk;
+        int32_t any_below = 0;
         for (int64_t k = 0; k < len; k++) {
-            const float cf = c[base + k];
             double off, f1, f2;
-            cell[k] = 3 * locate(g, cf, &off);
+            int32_t b;
+            cell[k] = 3 * locate(g, c[base + k], &off, &b);
             features<K>(g, off, &f1, &f2);
-            sym[k] = (int32_t)(symbol_of(cf) - kmin);
+            below[k] = b;
+            any_below |= b;
             x1[k] = to_fixed(f1);
             x2[k] = to_fixed(f2);
         }
         for (int64_t k = 0; k < len; k++) {
-            count[sym[k]] += 1;
             int64_t* h = sub + cell[k];
             h[0] += 1;
             h[1] += x1[k];
-            h[2] += x2[k];
+            if (K != kLin) h[2] += x2[k];
+        }
+        if (any_below == 0) continue;
+        for (int64_t k = 0; k < len; k++) {
+            if (below[k] == 0) continue;
+            const int64_t m = cell[k] / 9;
+            count[m - 1] += 1;
+            if (m < g.bins) count[m] -= 1;
         }
     }
 }
 
 template <int32_t K>
 L2C_ALWAYS_INLINE void gather_range_body(const Geometry& g, const float* c, int64_t begin, int64_t end,
-                                         const double* gcoef, const double* query, double scale, float* grad) {
-    const int64_t kmin = g.kmin;
-    for (int64_t i = begin; i < end; i++) {
-        const float cf = c[i];
-        double off, f1, f2;
-        const int32_t s = 3 * locate(g, cf, &off);
-        features<K>(g, off, &f1, &f2);
-        const int32_t k = (int32_t)(symbol_of(cf) - kmin);
-        const double v = gcoef[s] + gcoef[s + 1] * f1 + gcoef[s + 2] * f2 + query[k];
-        grad[i] = (float)(scale * v);
-    }
+                                         const double* table, double scale, float* grad) {
+    for (int64_t i = begin; i < end; i++) grad[i] = (float)(scale * gather_element<K>(g, c[i], table));
 }
 
-// Baseline and AVX-512 builds of the same loops. The build disables floating-point contraction
-// (-ffp-contract=off), so both perform the same IEEE operations and give the same bits.
+// The bodies for baseline x86-64 (and other CPUs). The build disables floating-point contraction
+// (-ffp-contract=off) and the polynomials use explicit fma, so every level performs the same
+// IEEE operations and gives the same bits.
+inline bool range_part_base(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
+    return range_part_body(c, begin, end, lo, hi);
+}
 template <int32_t K>
 void scatter_range_base(const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
     scatter_range_body<K>(g, c, begin, end, count, sub);
 }
 template <int32_t K>
-void gather_range_base(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef,
-                       const double* query, double scale, float* grad) {
-    gather_range_body<K>(g, c, begin, end, gcoef, query, scale, grad);
+void gather_range_base(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* table,
+                       double scale, float* grad) {
+    gather_range_body<K>(g, c, begin, end, table, scale, grad);
 }
-#if defined(L2C_X86_DISPATCH)
+
+#if L2C_X86_SIMD
+L2C_TARGET_AVX2 inline bool range_part_avx2(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
+    return range_part_body(c, begin, end, lo, hi);
+}
 template <int32_t K>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void scatter_range_avx512(
-    const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
+L2C_TARGET_AVX2 void scatter_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                        int64_t* count, int64_t* sub) {
     scatter_range_body<K>(g, c, begin, end, count, sub);
 }
 template <int32_t K>
-__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw"))) void gather_range_avx512(
-    const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef, const double* query,
-    double scale, float* grad) {
-    gather_range_body<K>(g, c, begin, end, gcoef, query, scale, grad);
+L2C_TARGET_AVX2 void gather_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                       const double* table, double scale, float* grad) {
+    gather_range_body<K>(g, c, begin, end, table, scale, grad);
 }
-inline bool has_avx512() {
-    static const bool yes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-                            __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-    return yes;
+
+L2C_TARGET_AVX512 inline bool range_part_avx512(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
+    return range_part_body(c, begin, end, lo, hi);
+}
+template <int32_t K>
+L2C_TARGET_AVX512 void scatter_range_avx512(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                            int64_t* count, int64_t* sub) {
+    scatter_range_body<K>(g, c, begin, end, count, sub);
+}
+
+// GCC 12's AVX-512 headers trip -Wmaybe-uninitialized on their own undefined-vector idiom.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+// Two 32-byte table rows in one register: row a in the low half, row b in the high half.
+L2C_TARGET_AVX512 inline __m512d row_pair(const double* a, const double* b) {
+    return _mm512_insertf64x4(_mm512_zextpd256_pd512(_mm256_loadu_pd(a)), _mm256_loadu_pd(b), 1);
+}
+
+// The gather with AVX-512. A first loop (vectorized by the compiler) locates the codes and
+// evaluates their features into chunk arrays; the second reads each code's table row (b0, G1, G2,
+// b3) with one 32-byte load and transposes eight rows into four columns, cheaper than three
+// gather instructions. Same operations in the same order as gather_element (combine), so the
+// same bits.
+template <int32_t K>
+L2C_TARGET_AVX512 void gather_range_avx512(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                           const double* table, double scale, float* grad) {
+    alignas(64) int32_t row[kChunk], below[kChunk];
+    alignas(64) double f1[kChunk], f2[kChunk];
+    const __m512d vscale = _mm512_set1_pd(scale);
+    // After the in-lane unpacks, t_lo = (a0 c0 a2 c2 b0 d0 b2 d2) for rows a..d, likewise for rows
+    // e..h: these pick (x0 of a..h) and (x2 of a..h) out of the two registers.
+    const __m512i first = _mm512_set_epi64(13, 9, 12, 8, 5, 1, 4, 0);
+    const __m512i second = _mm512_set_epi64(15, 11, 14, 10, 7, 3, 6, 2);
+    for (int64_t base = begin; base < end; base += kChunk) {
+        const int64_t len = end - base < kChunk ? end - base : kChunk;
+        for (int64_t k = 0; k < len; k++) {
+            double off;
+            int32_t b;
+            row[k] = 4 * locate(g, c[base + k], &off, &b);
+            below[k] = b;
+            features<K>(g, off, &f1[k], &f2[k]);
+        }
+        int64_t k = 0;
+        for (; k + 8 <= len; k += 8) {
+            const __m512d r01 = row_pair(table + row[k], table + row[k + 1]);
+            const __m512d r23 = row_pair(table + row[k + 2], table + row[k + 3]);
+            const __m512d r45 = row_pair(table + row[k + 4], table + row[k + 5]);
+            const __m512d r67 = row_pair(table + row[k + 6], table + row[k + 7]);
+            const __m512d t0 = _mm512_unpacklo_pd(r01, r23), t1 = _mm512_unpackhi_pd(r01, r23);
+            const __m512d t2 = _mm512_unpacklo_pd(r45, r67), t3 = _mm512_unpackhi_pd(r45, r67);
+            const __m512d b0 = _mm512_permutex2var_pd(t0, first, t2);
+            const __m512d g1 = _mm512_permutex2var_pd(t1, first, t3);
+            const __m512d g2 = _mm512_permutex2var_pd(t0, second, t2);
+            const __m512d b3 = _mm512_permutex2var_pd(t1, second, t3);
+            const __mmask8 low = _mm256_cmpneq_epi32_mask(_mm256_load_si256((const __m256i*)(below + k)),
+                                                          _mm256_setzero_si256());
+            __m512d v = _mm512_mask_blend_pd(low, b0, b3);
+            if (K != kLin) v = _mm512_add_pd(v, _mm512_mul_pd(g1, _mm512_load_pd(f1 + k)));
+            if (K == kCos) v = _mm512_add_pd(v, _mm512_mul_pd(g2, _mm512_load_pd(f2 + k)));
+            _mm256_storeu_ps(grad + base + k, _mm512_cvtpd_ps(_mm512_mul_pd(vscale, v)));
+        }
+        for (; k < len; k++) {
+            const int32_t r = row[k];
+            const double v = combine<K>(table[r + 3 * below[k]], table[r + 1], table[r + 2], f1[k], f2[k]);
+            grad[base + k] = (float)(scale * v);
+        }
+    }
+}
+#pragma GCC diagnostic pop
+#endif
+
+// --- dispatch ---------------------------------------------------------------------------------
+
+#if L2C_X86_SIMD
+// The table stage with the polynomials' fma as an instruction (flatten inlines them) instead of a
+// libm call; same operations, same bits.
+template <int32_t K>
+L2C_TARGET_AVX2 __attribute__((flatten)) double tables_avx2(const Geometry& g, int64_t n, const int64_t* count,
+                                                             const int64_t* sub, double* probs, double* table) {
+    return tables_k<K>(g, n, count, sub, probs, table);
 }
 #endif
 
 template <int32_t K>
+double tables_dispatch(const Geometry& g, int64_t n, const int64_t* count, const int64_t* sub, double* probs,
+                       double* table) {
+#if L2C_X86_SIMD
+    if (simd::level() >= simd::kAvx2) return tables_avx2<K>(g, n, count, sub, probs, table);
+#endif
+    return tables_k<K>(g, n, count, sub, probs, table);
+}
+
+inline bool range_part(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
+#if L2C_X86_SIMD
+    const int32_t level = simd::level();
+    if (level >= simd::kAvx512) return range_part_avx512(c, begin, end, lo, hi);
+    if (level >= simd::kAvx2) return range_part_avx2(c, begin, end, lo, hi);
+#endif
+    return range_part_base(c, begin, end, lo, hi);
+}
+
+template <int32_t K>
 void scatter_range(const Geometry& g, const float* c, int64_t begin, int64_t end, int64_t* count, int64_t* sub) {
-#if defined(L2C_X86_DISPATCH)
-    if (has_avx512()) return scatter_range_avx512<K>(g, c, begin, end, count, sub);
+#if L2C_X86_SIMD
+    const int32_t level = simd::level();
+    if (level >= simd::kAvx512) return scatter_range_avx512<K>(g, c, begin, end, count, sub);
+    if (level >= simd::kAvx2) return scatter_range_avx2<K>(g, c, begin, end, count, sub);
 #endif
     scatter_range_base<K>(g, c, begin, end, count, sub);
 }
 
 template <int32_t K>
-void gather_range(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* gcoef,
-                  const double* query, double scale, float* grad) {
-#if defined(L2C_X86_DISPATCH)
-    if (has_avx512()) return gather_range_avx512<K>(g, c, begin, end, gcoef, query, scale, grad);
+void gather_range(const Geometry& g, const float* c, int64_t begin, int64_t end, const double* table,
+                  double scale, float* grad) {
+#if L2C_X86_SIMD
+    const int32_t level = simd::level();
+    if (level >= simd::kAvx512) return gather_range_avx512<K>(g, c, begin, end, table, scale, grad);
+    if (level >= simd::kAvx2) return gather_range_avx2<K>(g, c, begin, end, table, scale, grad);
 #endif
-    gather_range_base<K>(g, c, begin, end, gcoef, query, scale, grad);
+    gather_range_base<K>(g, c, begin, end, table, scale, grad);
+}
+
+// Min and max of the codes; kErrNonFinite with the first bad index. The min and max are order
+// independent (a -0 / +0 tie gives the same geometry either way).
+inline int32_t code_range(const float* c, int64_t n, int nt, float* min_c, float* max_c,
+                          int64_t* err_pos) {
+    float lo = INFINITY, hi = -INFINITY;
+    int32_t bad = 0;
+#pragma omp parallel num_threads(nt) reduction(min : lo) reduction(max : hi) reduction(| : bad)
+    {
+        const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
+        const int64_t begin = n * t / nteam, end = n * (t + 1) / nteam;
+        bad |= (int32_t)range_part(c, begin, end, &lo, &hi);
+    }
+    if (bad != 0) {
+        for (int64_t i = 0; i < n; i++) {
+            if (!(fabsf(c[i]) < INFINITY)) {
+                *err_pos = i;
+                return kErrNonFinite;
+            }
+        }
+    }
+    *min_c = lo;
+    *max_c = hi;
+    return kOk;
 }
 
 // Contiguous share of thread t of nt over n elements.
@@ -159,7 +313,8 @@ inline void share(int64_t n, int nt, int t, int64_t* begin, int64_t* end) {
 }
 
 // Scatters all codes into thread-private histograms (layout of hist_slots) and sums them into
-// *h: integer sums, so the order is irrelevant.
+// *h: integer sums, so the order is irrelevant. Then count[m] gets the codes of cell m's sub-cells
+// (on top of the moves scatter_range made).
 template <int32_t K>
 void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vector<int64_t>* h) {
     const int64_t slots = hist_slots(g.bins);
@@ -177,34 +332,37 @@ void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vect
         const int64_t* part = &scratch[(size_t)(slots * (t - 1))];
         for (int64_t s = 0; s < slots; s++) (*h)[(size_t)s] += part[s];
     }
+    int64_t* count = h->data();
+    const int64_t* sub = count + g.bins;
+    for (int64_t m = 0; m < g.bins; m++) count[m] += sub[9 * m] + sub[9 * m + 3] + sub[9 * m + 6];
 }
 
 template <int32_t K>
-void gather_all(const Geometry& g, const float* c, int64_t n, int nt, const double* gcoef,
-                const double* query, float scale, float* grad) {
+void gather_all(const Geometry& g, const float* c, int64_t n, int nt, const double* table, float scale,
+                float* grad) {
 #pragma omp parallel num_threads(nt)
     {
         int64_t begin, end;
         share(n, omp_get_num_threads(), omp_get_thread_num(), &begin, &end);
-        gather_range<K>(g, c, begin, end, gcoef, query, scale, grad);
+        gather_range<K>(g, c, begin, end, table, scale, grad);
     }
 }
 
-// Histograms, tables and (with grad non-null) the gather, for one kernel.
+// Histograms, tables and (with grad non-null) the gather, for one kernel: one scatter serves the
+// rate and the gradient.
 template <int32_t K>
 void run(const Geometry& g, const float* c, int64_t n, int nt, double* bits, double* probs, float scale,
          float* grad) {
     std::vector<int64_t> h;
     scatter_all<K>(g, c, n, nt, &h);
     if (grad == nullptr) {
-        *bits = tables_k<K>(g, n, h.data(), h.data() + g.bins, probs, nullptr, nullptr);
+        *bits = tables_dispatch<K>(g, n, h.data(), h.data() + g.bins, probs, nullptr);
         return;
     }
-    std::vector<double> own_probs(probs == nullptr ? (size_t)g.bins : 0), gcoef((size_t)(3 * subcells(g))),
-        query((size_t)g.bins);
+    std::vector<double> own_probs(probs == nullptr ? (size_t)g.bins : 0), table((size_t)table_slots(g));
     double* p = probs != nullptr ? probs : own_probs.data();
-    *bits = tables_k<K>(g, n, h.data(), h.data() + g.bins, p, gcoef.data(), query.data());
-    gather_all<K>(g, c, n, nt, gcoef.data(), query.data(), scale, grad);
+    *bits = tables_dispatch<K>(g, n, h.data(), h.data() + g.bins, p, table.data());
+    gather_all<K>(g, c, n, nt, table.data(), scale, grad);
 }
 
 inline void run_dispatch(int32_t kernel, const Geometry& g, const float* c, int64_t n, int nt, double* bits,
@@ -212,6 +370,28 @@ inline void run_dispatch(int32_t kernel, const Geometry& g, const float* c, int6
     if (kernel == kCos) run<kCos>(g, c, n, nt, bits, probs, scale, grad);
     else if (kernel == kTri) run<kTri>(g, c, n, nt, bits, probs, scale, grad);
     else run<kLin>(g, c, n, nt, bits, probs, scale, grad);
+}
+
+// Range, geometry, and the run. probs null: not wanted (backward); otherwise kErrCapacity, with
+// *bins_out set and nothing run, when probs_capacity < bins. grad null: no gradient.
+inline int32_t run_checked(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits_out,
+                           int64_t* min_symbol_out, double* probs, int64_t probs_capacity, int64_t* bins_out,
+                           float scale, float* grad, int32_t threads, int64_t* err_pos) {
+    const int nt = resolve_threads(threads, n);
+    float min_c = 0, max_c = 0;
+    Geometry g;
+    int32_t st;
+    if ((st = code_range(c, n, nt, &min_c, &max_c, err_pos)) != kOk) return st;
+    if ((st = make_geometry(min_c, max_c, resolution, &g)) != kOk) return st;
+    if (bins_out != nullptr) *bins_out = g.bins;
+    if (min_symbol_out != nullptr) *min_symbol_out = g.kmin;
+    if (probs != nullptr && probs_capacity < g.bins) return kErrCapacity;
+    try {
+        run_dispatch(kernel, g, c, n, nt, bits_out, probs, scale, grad);
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
 }
 
 // Rate of n codes: *bits_out, *min_symbol_out = kmin, *bins_out = bins and probs[0 .. bins).
@@ -224,20 +404,9 @@ inline int32_t forward(const float* c, int64_t n, int32_t kernel, int32_t resolu
     if (bits_out == nullptr || min_symbol_out == nullptr || bins_out == nullptr ||
         probs_capacity < 0 || (probs == nullptr && probs_capacity > 0))
         return kErrArgument;
-    const int nt = resolve_threads(threads);
-    float min_c, max_c;
-    Geometry g;
-    if ((st = code_range(c, n, nt, &min_c, &max_c, err_pos)) != kOk) return st;
-    if ((st = make_geometry(min_c, max_c, resolution, &g)) != kOk) return st;
-    *bins_out = g.bins;
-    *min_symbol_out = g.kmin;
-    if (probs_capacity < g.bins) return kErrCapacity;
-    try {
-        run_dispatch(kernel, g, c, n, nt, bits_out, probs, 0.0f, nullptr);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
-    }
-    return kOk;
+    double none;  // stands in for a null probs (capacity 0), which only asks for the size
+    return run_checked(c, n, kernel, resolution, bits_out, min_symbol_out, probs != nullptr ? probs : &none,
+                       probs_capacity, bins_out, 0.0f, nullptr, threads, err_pos);
 }
 
 // grad[i] = scale * dR/dc_i for all n codes.
@@ -246,18 +415,25 @@ inline int32_t backward(const float* c, int64_t n, int32_t kernel, int32_t resol
     int32_t st = check_args(c, n, kernel, resolution, err_pos);
     if (st != kOk) return st;
     if (grad == nullptr) return kErrArgument;
-    const int nt = resolve_threads(threads);
-    float min_c, max_c;
-    Geometry g;
-    if ((st = code_range(c, n, nt, &min_c, &max_c, err_pos)) != kOk) return st;
-    if ((st = make_geometry(min_c, max_c, resolution, &g)) != kOk) return st;
-    try {
-        double bits;
-        run_dispatch(kernel, g, c, n, nt, &bits, nullptr, scale, grad);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
-    }
-    return kOk;
+    double bits;
+    return run_checked(c, n, kernel, resolution, &bits, nullptr, nullptr, 0, nullptr, scale, grad, threads,
+                       err_pos);
+}
+
+// forward and backward in one pass over the codes (one range scan, one scatter): the outputs of
+// both. kErrCapacity (with *bins_out set, nothing else written) when probs_capacity < bins.
+inline int32_t forward_backward(const float* c, int64_t n, int32_t kernel, int32_t resolution,
+                                double* bits_out, int64_t* min_symbol_out, double* probs,
+                                int64_t probs_capacity, int64_t* bins_out, float scale, float* grad,
+                                int32_t threads, int64_t* err_pos) {
+    int32_t st = check_args(c, n, kernel, resolution, err_pos);
+    if (st != kOk) return st;
+    if (bits_out == nullptr || min_symbol_out == nullptr || bins_out == nullptr || grad == nullptr ||
+        probs_capacity < 0 || (probs == nullptr && probs_capacity > 0))
+        return kErrArgument;
+    double none;
+    return run_checked(c, n, kernel, resolution, bits_out, min_symbol_out, probs != nullptr ? probs : &none,
+                       probs_capacity, bins_out, scale, grad, threads, err_pos);
 }
 
 }  // namespace cpu

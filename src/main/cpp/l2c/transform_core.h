@@ -13,12 +13,22 @@
 //      dwHat/dw     = D'(q) * c'(w)
 //      dwHat/dtheta = dD/dtheta (x = q) + D'(q) * dc/dtheta (w)
 //    and an extra gradient gC on c adds gC * dc/dw and gC * dc/dtheta.
-//  * All per-element arithmetic is in double; inputs and outputs are float.
+//  * All per-element arithmetic is in double; inputs and outputs are float. The element math
+//    multiplies by per-channel reciprocals (1/(2e), 1/s1, 1/s2) computed once in load_params.
 #pragma once
 #include <math.h>
 #include <stdint.h>
 
 #include "l2c/hd.h"
+
+// The element math is written as selects between values computed unconditionally; with
+// -ftrapping-math GCC may sink a multiply into a branch and then refuse to if-convert it, which
+// stops the CPU loops from vectorizing. Not trapping on FP exceptions changes no value. (nvcc
+// builds get -fno-trapping-math from their command line where they compile CPU loops.)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC push_options
+#pragma GCC optimize("no-trapping-math")
+#endif
 
 namespace l2c {
 namespace transform {
@@ -44,9 +54,14 @@ L2C_HD int32_t params_per_channel(int32_t kind) {
     return kind == kUniform ? 1 : kind == kEdgeScale ? 2 : kind == kPiecewise ? 4 : 0;
 }
 
-// One channel's parameters. UNIFORM uses s1 only; EDGE_SCALE e and s1 (b = +inf).
+// One channel's parameters and the constants derived from them. UNIFORM uses s1 only; EDGE_SCALE
+// e and s1 (b = +inf). The element math multiplies by the reciprocals instead of dividing.
 struct Params {
     double e, s1, b, s2;
+    double inv_2e;  // 1 / (2e)
+    double inv_s1;  // 1 / s1
+    double inv_s2;  // 1 / s2
+    double knee;    // 0.5 + (b - e) / s1: where |c| crosses from the s1 to the s2 segment
 };
 
 L2C_HD Params load_params(int32_t kind, const float* params, int32_t count, int64_t ch) {
@@ -64,6 +79,10 @@ L2C_HD Params load_params(int32_t kind, const float* params, int32_t count, int6
             p.s2 = params[3 * count + ch];
         }
     }
+    p.inv_2e = 1 / (2 * p.e);
+    p.inv_s1 = 1 / p.s1;
+    p.inv_s2 = 1 / p.s2;
+    p.knee = 0.5 + (p.b - p.e) * p.inv_s1;
     return p;
 }
 
@@ -79,94 +98,117 @@ L2C_HD bool params_valid(int32_t kind, const Params& p) {
 
 L2C_HD double sign_of(double v) { return v < 0 ? -1.0 : 1.0; }
 
-// Where |c| crosses from the s1 segment to the s2 segment (PIECEWISE).
-L2C_HD double knee_code(const Params& p) { return 0.5 + (p.b - p.e) / p.s1; }
+// The element functions come in a compile-time kind K (the CPU loops, which vectorize: every
+// branch is a select between values computed unconditionally) and a run-time kind (the GPU
+// kernels and callers that dispatch per call); both run the same operations.
 
-L2C_HD double encode(int32_t kind, const Params& p, double w) {
-    if (kind == kUniform) return w / p.s1;
-    const double a = fabs(w);
-    if (a <= p.e) return w / (2 * p.e);
-    if (a <= p.b) return sign_of(w) * (0.5 + (a - p.e) / p.s1);
-    return sign_of(w) * (knee_code(p) + (a - p.b) / p.s2);
+template <int32_t K>
+L2C_HD double encode_k(const Params& p, double w) {
+    if (K == kUniform) return w * p.inv_s1;
+    const double a = fabs(w), sw = sign_of(w);
+    const double dead = w * p.inv_2e;
+    const double mid = sw * (0.5 + (a - p.e) * p.inv_s1);
+    if (K == kEdgeScale) return a <= p.e ? dead : mid;
+    const double top = sw * (p.knee + (a - p.b) * p.inv_s2);
+    return a <= p.e ? dead : (a <= p.b ? mid : top);
 }
 
-L2C_HD double decode(int32_t kind, const Params& p, double x) {
-    if (kind == kUniform) return x * p.s1;
-    const double m = fabs(x);
-    if (m <= 0.5) return 2 * p.e * x;
-    const double xb = knee_code(p);
-    if (m <= xb) return sign_of(x) * (p.e + (m - 0.5) * p.s1);
-    return sign_of(x) * (p.b + (m - xb) * p.s2);
+template <int32_t K>
+L2C_HD double decode_k(const Params& p, double x) {
+    if (K == kUniform) return x * p.s1;
+    const double m = fabs(x), sx = sign_of(x);
+    const double dead = 2 * p.e * x;
+    const double mid = sx * (p.e + (m - 0.5) * p.s1);
+    if (K == kEdgeScale) return m <= 0.5 ? dead : mid;
+    const double top = sx * (p.b + (m - p.knee) * p.s2);
+    return m <= 0.5 ? dead : (m <= p.knee ? mid : top);
 }
 
 // Half away from zero, on the float code as stored; the dead zone is pruned whatever c rounds to.
 // Through an integer: |c| + 1/2 is exact in double for a float c (so truncation rounds right),
-// and the result is never -0.0. Callers have checked |c| < 2^30.
-L2C_HD double symbol(int32_t kind, const Params& p, double w, float c) {
-    if (kind != kUniform && fabs(w) <= p.e) return 0.0;
-    const int64_t r = (int64_t)(fabs((double)c) + 0.5);
+// and the result is never -0.0. |c| >= 2^30 (an error the callers report) gives 0.
+template <int32_t K>
+L2C_HD double symbol_k(const Params& p, double w, float c) {
+    const double ac = fabs((double)c);
+    int32_t r = (int32_t)((ac < kMaxCode ? ac : 0.0) + 0.5);  // below 2^30 + 1: fits int32
+    if (K != kUniform) r *= (int32_t)!(fabs(w) <= p.e);      // the dead zone, branch-free
     return (double)(c < 0 ? -r : r);
 }
 
 // Gradient of the STE output with respect to w and the channel's parameters, scaled by the
 // upstream gradients: g_w = gWHat * dwHat/dw + gC * dc/dw; g_p[k] likewise for parameter k
 // (in the kind's parameter order). q is the element's symbol.
-L2C_HD void backward_element(int32_t kind, const Params& p, double w, double q, double g_what,
-                             double g_c, double* g_w, double* g_p) {
-    if (kind == kUniform) {
-        const double s = p.s1;
+template <int32_t K>
+L2C_HD void backward_k(const Params& p, double w, double q, double g_what, double g_c, double* g_w, double* g_p) {
+    if (K == kUniform) {
         // D(x) = x s: D' = s, dD/ds = q; c = w / s: c' = 1/s, dc/ds = -w/s^2.
-        const double dc_dw = 1 / s, dc_ds = -w / (s * s);
-        const double gd = g_what * s + g_c;  // dL/dc through both paths
+        const double dc_dw = p.inv_s1, dc_ds = -w * p.inv_s1 * p.inv_s1;
+        const double gd = g_what * p.s1 + g_c;  // dL/dc through both paths
         *g_w = gd * dc_dw;
         g_p[0] = g_what * q + gd * dc_ds;
         return;
     }
-    // c'(w) and dc/d(e, s1, b, s2) at w.
+    // c'(w) and dc/d(e, s1, b, s2) at w: dead zone (a <= e), s1 segment, s2 segment (a > b).
     const double a = fabs(w), sw = sign_of(w);
-    double dc_dw, dc[4] = {0, 0, 0, 0};
-    if (a <= p.e) {
-        dc_dw = 1 / (2 * p.e);
-        dc[0] = -w / (2 * p.e * p.e);
-    } else if (a <= p.b) {
-        dc_dw = 1 / p.s1;
-        dc[0] = -sw / p.s1;
-        dc[1] = -sw * (a - p.e) / (p.s1 * p.s1);
-    } else {
-        dc_dw = 1 / p.s2;
-        dc[0] = -sw / p.s1;
-        dc[1] = -sw * (p.b - p.e) / (p.s1 * p.s1);
-        dc[2] = sw * (1 / p.s1 - 1 / p.s2);
-        dc[3] = -sw * (a - p.b) / (p.s2 * p.s2);
-    }
-    // D'(q) and dD/d(e, s1, b, s2) at x = q.
+    const bool dead = a <= p.e, top = K == kPiecewise && a > p.b;
+    const double inv_s1_sq = p.inv_s1 * p.inv_s1;
+    const double dc_dw = dead ? p.inv_2e : (top ? p.inv_s2 : p.inv_s1);
+    const double dc0 = dead ? -2 * w * p.inv_2e * p.inv_2e : -sw * p.inv_s1;
+    const double dc1 = dead ? 0.0 : -sw * ((top ? p.b : a) - p.e) * inv_s1_sq;
+    // D'(q) and dD/d(e, s1, b, s2) at x = q: zero, s1 segment, s2 segment (|q| > knee).
     const double m = fabs(q), sq = sign_of(q);
-    double dd_dx, dd[4] = {0, 0, 0, 0};
-    if (m <= 0.5) {
-        dd_dx = 2 * p.e;
-        dd[0] = 2 * q;
-    } else if (m <= knee_code(p)) {
-        dd_dx = p.s1;
-        dd[0] = sq;
-        dd[1] = sq * (m - 0.5);
-    } else {
-        dd_dx = p.s2;
-        dd[0] = sq * (p.s2 / p.s1);
-        dd[1] = sq * p.s2 * (p.b - p.e) / (p.s1 * p.s1);
-        dd[2] = sq * (1 - p.s2 / p.s1);
-        dd[3] = sq * (m - knee_code(p));
-    }
+    const bool zero = m <= 0.5, high = K == kPiecewise && m > p.knee;
+    const double dd_dx = zero ? 2 * p.e : (high ? p.s2 : p.s1);
+    const double dd0 = zero ? 2 * q : (high ? sq * (p.s2 * p.inv_s1) : sq);
+    const double dd1 = zero ? 0.0 : (high ? sq * p.s2 * (p.b - p.e) * inv_s1_sq : sq * (m - 0.5));
     const double gd = g_what * dd_dx + g_c;
     *g_w = gd * dc_dw;
-    const int32_t np = params_per_channel(kind);
-    for (int32_t k = 0; k < np; k++) g_p[k] = g_what * dd[k] + gd * dc[k];
+    g_p[0] = g_what * dd0 + gd * dc0;
+    g_p[1] = g_what * dd1 + gd * dc1;
+    if (K == kPiecewise) {
+        const double dc2 = top ? sw * (p.inv_s1 - p.inv_s2) : 0.0;
+        const double dc3 = top ? -sw * (a - p.b) * p.inv_s2 * p.inv_s2 : 0.0;
+        const double dd2 = high ? sq * (1 - p.s2 * p.inv_s1) : 0.0;
+        const double dd3 = high ? sq * (m - p.knee) : 0.0;
+        g_p[2] = g_what * dd2 + gd * dc2;
+        g_p[3] = g_what * dd3 + gd * dc3;
+    }
+}
+
+L2C_HD double encode(int32_t kind, const Params& p, double w) {
+    return kind == kUniform ? encode_k<kUniform>(p, w)
+                            : kind == kEdgeScale ? encode_k<kEdgeScale>(p, w) : encode_k<kPiecewise>(p, w);
+}
+
+L2C_HD double decode(int32_t kind, const Params& p, double x) {
+    return kind == kUniform ? decode_k<kUniform>(p, x)
+                            : kind == kEdgeScale ? decode_k<kEdgeScale>(p, x) : decode_k<kPiecewise>(p, x);
+}
+
+L2C_HD double symbol(int32_t kind, const Params& p, double w, float c) {
+    return kind == kUniform ? symbol_k<kUniform>(p, w, c)
+                            : kind == kEdgeScale ? symbol_k<kEdgeScale>(p, w, c) : symbol_k<kPiecewise>(p, w, c);
+}
+
+L2C_HD void backward_element(int32_t kind, const Params& p, double w, double q, double g_what, double g_c,
+                             double* g_w, double* g_p) {
+    if (kind == kUniform) backward_k<kUniform>(p, w, q, g_what, g_c, g_w, g_p);
+    else if (kind == kEdgeScale) backward_k<kEdgeScale>(p, w, q, g_what, g_c, g_w, g_p);
+    else backward_k<kPiecewise>(p, w, q, g_what, g_c, g_w, g_p);
 }
 
 // Parameter-gradient reduction layout shared by CPU and GPU so both sum in the same order: the
 // elements are cut into blocks of block_elements (a function of n, count and P only, never of
-// the thread count); each block sums its elements' contributions per channel in element order,
-// then blocks are combined per channel in block order. Large blocks bound the partial sums to
-// about 2^20 doubles.
+// the thread count). Within a block, each segment (the block's part of one run of `inner`
+// elements, which share a channel) sums its elements' contributions in kSumLanes interleaved
+// lanes (the element at offset j of the segment into lane j % kSumLanes, in element order) and
+// combines them with reduce_lanes; segments add to the block's per-channel sum in element order;
+// blocks are combined per channel in block order. Large blocks bound the partial sums to about
+// 2^20 doubles.
+constexpr int32_t kSumLanes = 8;
+
+L2C_HD double reduce_lanes(const double* l) { return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])); }
+
 inline int64_t reduction_block(int64_t n, int32_t count, int32_t np) {
     const int64_t base = 32768;
     const int64_t per_block = (int64_t)count * np;
@@ -178,3 +220,7 @@ inline int64_t reduction_block(int64_t n, int32_t count, int32_t np) {
 
 }  // namespace transform
 }  // namespace l2c
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC pop_options
+#endif

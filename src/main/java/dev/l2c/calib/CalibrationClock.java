@@ -62,10 +62,10 @@ public final class CalibrationClock {
 
             @Override
             public void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
-                    FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
+                    FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
                 long t0 = System.nanoTime();
                 try {
-                    kernels.backward(kind, w, n, channels, params, gWHat, gC, gW, gParams);
+                    kernels.backward(kind, w, n, channels, params, gWHat, gC, gCScale, gW, gParams);
                 } finally {
                     transform += System.nanoTime() - t0;
                 }
@@ -92,6 +92,17 @@ public final class CalibrationClock {
                 long t0 = System.nanoTime();
                 try {
                     kernels.backward(c, n, kernel, resolution, scale, grad);
+                } finally {
+                    counter += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale,
+                    FloatBuffer grad) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    return kernels.forwardBackward(c, n, kernel, resolution, scale, grad);
                 } finally {
                     counter += System.nanoTime() - t0;
                 }

@@ -6,7 +6,7 @@ import dev.l2c.transform.TransformKind;
 /**
  * How the transform parameters are calibrated.
  *
- * @param kind the transform learned for each tensor (EDGE_SCALE by default)
+ * @param kind the transform learned for each tensor: EDGE_SCALE (the default), UNIFORM or PIECEWISE
  * @param perChannel one parameter set per output channel (axis 0) instead of per tensor
  * @param kernel the counter's kernel
  * @param resolution the counter's resolution (delta = code range / resolution)
@@ -24,7 +24,7 @@ public record CalibrationSettings(TransformKind kind, boolean perChannel, Counte
     public static final double DEFAULT_LEARNING_RATE = 0.1;
 
     public CalibrationSettings {
-        if (kind == TransformKind.PIECEWISE) throw new IllegalArgumentException("PIECEWISE transforms are not calibrated; learned transforms are EDGE_SCALE or UNIFORM");
+        if (kind == null) throw new IllegalArgumentException("a transform kind is required");
         if (resolution < 1) throw new IllegalArgumentException("resolution must be >= 1, got " + resolution);
         if (steps < 0) throw new IllegalArgumentException("steps must be >= 0, got " + steps);
         if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be > 0, got " + learningRate);

@@ -17,9 +17,11 @@ import java.util.List;
  * One-sided schedule: lambda_r = lambda while R is above the rate target, lambda / 100 below it,
  * so the target acts as a ceiling that D presses against.
  *
- * <p>Parameters are kept positive by optimizing their logarithms; they start at
+ * <p>Parameters are kept positive by optimizing their logarithms; edges and steps start at
  * (max w - min w) / 256 of their tensor (or channel). Steps are clamped so that no tensor's alphabet
- * can pass 2^15 symbols.
+ * can pass 2^15 symbols. PIECEWISE's knee b starts at twice the root mean square of the channel's
+ * weights (at least e) with s2 = s1, so it begins as the edge-scale transform with the knee where
+ * the tails start; b is kept at or above e after every update.
  *
  * <p>Choosing lambda: the rate holds at the target when lambda / 100 < |dD/dR| < lambda there. At
  * equal bit allocation, each bit per weight less multiplies a tensor's relative error by about 4,
@@ -45,6 +47,8 @@ public final class TransformOptimizer {
     private static final double MIN_STEP_OF_RANGE = 1.0 / (1 << 14);
     private static final double MIN_EDGE_OF_RANGE = 1e-9;
     private static final double MAX_PARAM_OF_RANGE = 64;
+    // PIECEWISE's parameter order: e, s1, b, s2.
+    private static final int KNEE = 2;
 
     private final TransformKernels transforms;
     private final CounterKernels counter;
@@ -56,10 +60,9 @@ public final class TransformOptimizer {
     private final FloatBuffer[] gradParams;
     private final double[][] minLog;
     private final double[][] maxLog;
-    private final FloatBuffer[] codes;
+    private final FloatBuffer[] codes; // the codes, and after a gradient step's counter call dR/dc
     private final FloatBuffer[] wHat;
     private final FloatBuffer[] gradWHat;
-    private final FloatBuffer gradCodes;
     private final double[] rateBits;
     private final long elements;
 
@@ -81,22 +84,22 @@ public final class TransformOptimizer {
         gradWHat = new FloatBuffer[count];
         rateBits = new double[count];
         long total = 0;
-        long largest = 1;
         int per = settings.kind().paramsPerChannel;
         for (int l = 0; l < count; l++) {
             CalibTensor t = this.tensors[l];
             int n = Math.toIntExact(t.elements());
             total += n;
-            largest = Math.max(largest, n);
             channels[l] = settings.perChannel() && t.shape().length >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(n);
             int ch = channels[l].count();
             double[] lo = new double[ch];
             double[] hi = new double[ch];
+            double[] squares = new double[ch];
             boolean[] seen = new boolean[ch];
             FloatBuffer w = t.weights();
             for (int i = 0; i < n; i++) {
                 int c = channels[l].of(i);
                 double v = w.get(i);
+                squares[c] += v * v;
                 if (!seen[c]) {
                     lo[c] = hi[c] = v;
                     seen[c] = true;
@@ -109,23 +112,29 @@ public final class TransformOptimizer {
             gradParams[l] = floats(per * ch);
             minLog[l] = new double[per * ch];
             maxLog[l] = new double[per * ch];
+            long perChannelElements = n / ch;
             for (int c = 0; c < ch; c++) {
                 // A constant channel has no range; any positive scale reproduces it as well as another.
                 double range = hi[c] > lo[c] ? hi[c] - lo[c] : Math.max(Math.abs(hi[c]), 1e-6);
+                double rms = Math.sqrt(squares[c] / Math.max(1, perChannelElements));
                 for (int p = 0; p < per; p++) {
                     int at = p * ch + c;
-                    params[l].put(at, (float) (range / 256));
-                    boolean isStep = p == per - 1;
+                    boolean isStep = settings.kind().isStep(p);
                     minLog[l][at] = Math.log(range * (isStep ? MIN_STEP_OF_RANGE : MIN_EDGE_OF_RANGE));
                     maxLog[l][at] = Math.log(range * MAX_PARAM_OF_RANGE);
+                    double start = range / 256;
+                    if (settings.kind() == TransformKind.PIECEWISE && p == KNEE) {
+                        start = Math.min(Math.max(start, 2 * rms), range * MAX_PARAM_OF_RANGE);
+                    }
+                    params[l].put(at, (float) start);
                 }
             }
+            keepKneeAboveEdge(l);
             codes[l] = floats(n);
             wHat[l] = floats(n);
             gradWHat[l] = floats(n);
         }
         elements = total;
-        gradCodes = floats(Math.toIntExact(largest));
     }
 
     public int tensorCount() {
@@ -161,6 +170,17 @@ public final class TransformOptimizer {
         if (values.length != params[l].limit()) throw new IllegalArgumentException("tensor " + l + " has "
                 + params[l].limit() + " parameters, got " + values.length);
         for (int i = 0; i < values.length; i++) params[l].put(i, clamp(l, i, Math.log(values[i])));
+        keepKneeAboveEdge(l);
+    }
+
+    /** PIECEWISE needs b >= e in every channel (the kernels refuse anything else). */
+    private void keepKneeAboveEdge(int l) {
+        if (settings.kind() != TransformKind.PIECEWISE) return;
+        int ch = channels[l].count();
+        for (int c = 0; c < ch; c++) {
+            float e = params[l].get(c);
+            if (params[l].get(KNEE * ch + c) < e) params[l].put(KNEE * ch + c, e);
+        }
     }
 
     /** The counter's estimate for tensor l at the last step, in bits. */
@@ -206,6 +226,7 @@ public final class TransformOptimizer {
                     double update = lr * (m[l][i] / c1) / (Math.sqrt(v[l][i] / c2) + EPSILON);
                     params[l].put(i, clamp(l, i, Math.log(p) - update));
                 }
+                keepKneeAboveEdge(l);
             }
             if (listener != null) listener.step(step, steps, state);
         }
@@ -226,7 +247,12 @@ public final class TransformOptimizer {
         double distortion = objective.evaluate(wHat, gradients ? gradWHat : null);
         double bits = 0;
         for (int l = 0; l < count; l++) {
-            rateBits[l] = counter.forward(codes[l], tensors[l].elements(), settings.kernel(), settings.resolution()).bits();
+            long n = tensors[l].elements();
+            // With gradients, one counter call gives the rate and dR/dc unscaled, written over the
+            // codes (the transform backward recomputes them): lambda_r needs every tensor's rate.
+            rateBits[l] = gradients
+                    ? counter.forwardBackward(codes[l], n, settings.kernel(), settings.resolution(), 1f, codes[l]).bits()
+                    : counter.forward(codes[l], n, settings.kernel(), settings.resolution()).bits();
             bits += rateBits[l];
         }
         double rate = bits / elements;
@@ -234,11 +260,9 @@ public final class TransformOptimizer {
         if (gradients) {
             for (int l = 0; l < count; l++) {
                 CalibTensor t = tensors[l];
-                FloatBuffer gc = gradCodes.duplicate().limit(Math.toIntExact(t.elements())).slice();
-                counter.backward(codes[l], t.elements(), settings.kernel(), settings.resolution(), (float) (lambdaR / elements), gc);
                 for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
-                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l], gc, null,
-                        gradParams[l]);
+                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l],
+                        codes[l], lambdaR / elements, null, gradParams[l]);
             }
         }
         return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);

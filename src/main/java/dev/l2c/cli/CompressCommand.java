@@ -11,6 +11,7 @@ import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
 import dev.l2c.pipeline.RatioMethod;
+import dev.l2c.transform.TransformKind;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -56,6 +57,10 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --bits: set the fraction S (0 <= S < 1) of each lossy tensor's smallest-magnitude weights to 0 "
                     + "before quantizing (magnitude pruning)")
     Double sparsity;
+
+    @Option(names = "--transform", paramLabel = "T",
+            description = "with --ratio: the learned transform, edge-scale, uniform or piecewise (default: edge-scale)")
+    String transform;
 
     @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
             description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
@@ -242,7 +247,8 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--sparsity must be in [0, 1), got " + sparsity);
         }
         if (mode.ratio == null) {
-            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--method", method}}) {
+            for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--method", method},
+                    {"--transform", transform}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
             CompressOptions o = new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force,
@@ -261,7 +267,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (ratioMethod != RatioMethod.L2) {
             // The baselines quantize per tensor and learn nothing: the L2 options would be silently ignored.
-            for (String o : new String[] {"--per-channel", "--kernel", "--resolution", "--steps", "--seed"}) {
+            for (String o : new String[] {"--per-channel", "--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
                 if (cl.getParseResult().hasMatchedOption(o)) {
                     throw new CommandLine.ParameterException(cl, o + " applies to --method l2 only");
                 }
@@ -281,7 +287,16 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
         }
         CalibrationSettings d = CalibrationSettings.defaults();
-        CalibrationSettings settings = new CalibrationSettings(d.kind(), perChannel, k, resolution,
+        TransformKind kind = d.kind();
+        if (transform != null) {
+            kind = null;
+            for (TransformKind t : TransformKind.values()) if (t.cliName().equals(transform)) kind = t;
+            if (kind == null) {
+                throw new CommandLine.ParameterException(cl,
+                        "--transform must be edge-scale, uniform or piecewise, got '" + transform + "'");
+            }
+        }
+        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, k, resolution,
                 steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
         return CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
     }

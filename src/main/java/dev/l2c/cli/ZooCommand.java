@@ -47,6 +47,10 @@ final class ZooCommand implements Runnable {
                 description = "seeds the weights, shuffles and augmentation (default: ${DEFAULT-VALUE})")
         long seed;
 
+        @Option(names = "--blocks", paramLabel = "N", defaultValue = "" + FmnistResNet.DEFAULT_BLOCKS,
+                description = "residual blocks per stage (default: ${DEFAULT-VALUE})")
+        int blocks;
+
         @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: all cores)")
         Integer threads;
 
@@ -72,7 +76,7 @@ final class ZooCommand implements Runnable {
             }
             TrainSettings settings;
             try {
-                settings = TrainSettings.reference(epochs, batch, seed, threads == null ? 0 : threads);
+                settings = TrainSettings.reference(epochs, batch, seed, threads == null ? 0 : threads, blocks);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

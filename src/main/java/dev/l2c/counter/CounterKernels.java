@@ -22,4 +22,12 @@ public interface CounterKernels {
      */
     void backward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale, FloatBuffer grad)
             throws L2cException;
+
+    /**
+     * {@link #forward} and {@link #backward} in one call that scatters the codes once: returns the
+     * rate and writes scale * dR/dc_j into {@code grad}, the same values the two calls give.
+     * {@code grad} may be {@code c} itself: the gradient then replaces the codes.
+     */
+    Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale, FloatBuffer grad)
+            throws L2cException;
 }

@@ -24,4 +24,11 @@ public final class CpuCounterKernels extends NativeCounterKernels {
     int backward(FloatBuffer c, long n, int kernel, int resolution, float scale, FloatBuffer grad, long[] errPos) {
         return CpuKernels.l2c_counter_cpu_backward(c, n, kernel, resolution, scale, grad, threads, errPos);
     }
+
+    @Override
+    int forwardBackward(FloatBuffer c, long n, int kernel, int resolution, double[] bits, long[] minSymbol,
+            double[] probs, long capacity, long[] bins, float scale, FloatBuffer grad, long[] errPos) {
+        return CpuKernels.l2c_counter_cpu_forward_backward(c, n, kernel, resolution, bits, minSymbol, probs, capacity,
+                bins, scale, grad, threads, errPos);
+    }
 }

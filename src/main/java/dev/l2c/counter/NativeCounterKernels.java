@@ -28,6 +28,14 @@ public abstract class NativeCounterKernels implements CounterKernels {
     abstract int backward(FloatBuffer c, long n, int kernel, int resolution, float scale, FloatBuffer grad,
             long[] errPos);
 
+    abstract int forwardBackward(FloatBuffer c, long n, int kernel, int resolution, double[] bits, long[] minSymbol,
+            double[] probs, long capacity, long[] bins, float scale, FloatBuffer grad, long[] errPos);
+
+    /** One native call that fills probs and more; kErrCapacity asks for a larger probs array. */
+    private interface Call {
+        int run(double[] probs, long capacity);
+    }
+
     @Override
     public Rate forward(FloatBuffer c, long n, CounterKernel kernel, int resolution) throws L2cException {
         checkArgs(c, n, resolution);
@@ -35,13 +43,36 @@ public abstract class NativeCounterKernels implements CounterKernels {
         long[] minSymbol = {0};
         long[] bins = {0};
         long[] errPos = {-1};
+        return rate("forward", bits, minSymbol, bins, errPos,
+                (probs, capacity) -> forward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs, capacity, bins,
+                        errPos));
+    }
+
+    @Override
+    public Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale,
+            FloatBuffer grad) throws L2cException {
+        checkArgs(c, n, resolution);
+        checkBuffer(grad, n, "grad");
+        double[] bits = {0};
+        long[] minSymbol = {0};
+        long[] bins = {0};
+        long[] errPos = {-1};
+        return rate("forward_backward", bits, minSymbol, bins, errPos,
+                (probs, capacity) -> forwardBackward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs,
+                        capacity, bins, scale, grad, errPos));
+    }
+
+    // Runs call with a first guess of the probs capacity, again with the exact one when the codes
+    // span more bins; the kernels write nothing else before they know the size fits.
+    private Rate rate(String pass, double[] bits, long[] minSymbol, long[] bins, long[] errPos, Call call)
+            throws L2cException {
         double[] probs = new double[FIRST_CAPACITY];
-        int status = forward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs, probs.length, bins, errPos);
+        int status = call.run(probs, probs.length);
         if (status == CounterStatus.ERR_CAPACITY) {
             probs = new double[Math.toIntExact(bins[0])];
-            status = forward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs, probs.length, bins, errPos);
+            status = call.run(probs, probs.length);
         }
-        check("forward", errPos, status);
+        check(pass, errPos, status);
         double[] exact = probs.length == bins[0] ? probs : java.util.Arrays.copyOf(probs, (int) bins[0]);
         return new Rate(bits[0], Math.toIntExact(minSymbol[0]), exact);
     }

@@ -90,7 +90,7 @@ public final class BatchNormFolding {
                 bias[c] = (float) ((bias[c] - (double) mean[c]) * k + shift[c]);
             }
             String weightName = conv.getInput(1);
-            String biasName = hasBias ? conv.getInput(2) : weightName + ".folded_bias";
+            String biasName = hasBias ? conv.getInput(2) : freshBiasName(weightName, initializers.keySet(), replaced.keySet());
             replaced.put(weightName, GraphBuilder.floatTensor(weightName, weight, dims(weightProto)));
             replaced.put(biasName, GraphBuilder.floatTensor(biasName, bias, channels));
             for (int p = 1; p < 5; p++) dropped.add(bn.getInput(p));
@@ -120,6 +120,14 @@ public final class BatchNormFolding {
         inputs.removeIf(v -> dropped.contains(v.getName()));
         out.clearInput().addAllInput(inputs);
         return new Result(model.proto().toBuilder().setGraph(out).build(), removed.size());
+    }
+
+    /** "x.weight" gives "x.bias", anything else "<name>.bias"; a taken name gets a number. */
+    private static String freshBiasName(String weight, Set<String> taken, Set<String> added) {
+        String stem = weight.endsWith(".weight") ? weight.substring(0, weight.length() - ".weight".length()) : weight;
+        String name = stem + ".bias";
+        for (int i = 2; taken.contains(name) || added.contains(name); i++) name = stem + ".bias" + i;
+        return name;
     }
 
     private static boolean trainingMode(NodeProto bn) {

@@ -34,6 +34,15 @@ public final class CpuKernels {
      */
     public static native int l2c_rans_cpu_set_simd_limit(int level);
 
+    /**
+     * The transform and counter kernels' SIMD level in use: 0 baseline, 1 AVX2 + FMA, 2 AVX-512
+     * (what the CPU supports, capped; every level gives the same bits).
+     */
+    public static native int l2c_kernels_cpu_simd_level();
+
+    /** Caps the transform and counter kernels' SIMD level for the whole process; returns the level now in effect. */
+    public static native int l2c_kernels_cpu_set_simd_limit(int level);
+
     public static native int l2c_rans_cpu_encode_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, @Cast("const int32_t*") int[] freqs,
             int alphabet, int precision, int chunkSymbols, @Cast("uint8_t*") ByteBuffer payload,
@@ -80,7 +89,7 @@ public final class CpuKernels {
     public static native int l2c_transform_cpu_backward(
             int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
             @Cast("const float*") FloatBuffer params, @Cast("const float*") FloatBuffer gWHat,
-            @Cast("const float*") FloatBuffer gC, @Cast("float*") FloatBuffer gW,
+            @Cast("const float*") FloatBuffer gC, double gCScale, @Cast("float*") FloatBuffer gW,
             @Cast("float*") FloatBuffer gParams, int threads, @Cast("int64_t*") long[] errPos);
 
     public static native int l2c_counter_cpu_forward(
@@ -91,4 +100,11 @@ public final class CpuKernels {
     public static native int l2c_counter_cpu_backward(
             @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, float scale,
             @Cast("float*") FloatBuffer grad, int threads, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cpu_forward_backward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, double[] bits,
+            @Cast("int64_t*") long[] minSymbol, double[] probs, long probsCapacity,
+            @Cast("int64_t*") long[] bins, float scale, @Cast("float*") FloatBuffer grad, int threads,
+            @Cast("int64_t*") long[] errPos);
+
 }

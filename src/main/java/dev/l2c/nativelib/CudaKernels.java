@@ -65,7 +65,7 @@ public final class CudaKernels {
     public static native int l2c_transform_cuda_backward(
             int kind, @Cast("const float*") FloatBuffer w, long n, int count, long inner,
             @Cast("const float*") FloatBuffer params, @Cast("const float*") FloatBuffer gWHat,
-            @Cast("const float*") FloatBuffer gC, @Cast("float*") FloatBuffer gW,
+            @Cast("const float*") FloatBuffer gC, double gCScale, @Cast("float*") FloatBuffer gW,
             @Cast("float*") FloatBuffer gParams, @Cast("int64_t*") long[] errPos);
 
     public static native int l2c_counter_cuda_forward(
@@ -76,4 +76,10 @@ public final class CudaKernels {
     public static native int l2c_counter_cuda_backward(
             @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, float scale,
             @Cast("float*") FloatBuffer grad, @Cast("int64_t*") long[] errPos);
+
+    public static native int l2c_counter_cuda_forward_backward(
+            @Cast("const float*") FloatBuffer c, long n, int kernel, int resolution, double[] bits,
+            @Cast("int64_t*") long[] minSymbol, double[] probs, long probsCapacity,
+            @Cast("int64_t*") long[] bins, float scale, @Cast("float*") FloatBuffer grad,
+            @Cast("int64_t*") long[] errPos);
 }

@@ -17,6 +17,7 @@ import dev.l2c.transform.Channels;
 import dev.l2c.transform.LearnedSymbols;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.TransformKernels;
+import dev.l2c.transform.TransformKind;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -157,7 +158,7 @@ final class RatioCompressor {
                 originalBytes, closing.optimizer.elements(), counterBits, payload,
                 network == null ? "data-free" : network.objectiveName(), distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
-                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded), clock.timing(),
+                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
                 network == null ? null : network.summary());
         return new Outcome(encoded, best.fileBytes, report);
     }
@@ -186,7 +187,7 @@ final class RatioCompressor {
     }
 
     private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best,
-            List<TensorEncoder.Encoded> encoded) {
+            List<TensorEncoder.Encoded> encoded, TransformKind kind) {
         List<RatioReport.Row> rows = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
@@ -201,10 +202,12 @@ final class RatioCompressor {
             double error = 0;
             String transform = info.transform().type().name().toLowerCase(java.util.Locale.ROOT);
             if (j >= 0) {
+                // The means over channels of e (none for UNIFORM) and of the first step.
                 float[] p = best.params[j];
-                int half = p.length / 2;
-                edge = mean(p, 0, half);
-                step = mean(p, half, p.length);
+                int ch = p.length / kind.paramsPerChannel;
+                int stepAt = kind == TransformKind.UNIFORM ? 0 : 1;
+                if (kind != TransformKind.UNIFORM) edge = mean(p, 0, ch);
+                step = mean(p, stepAt * ch, (stepAt + 1) * ch);
                 long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
                 sparsity = n == 0 ? 0 : (double) zeros / n;
                 error = best.errors[j];

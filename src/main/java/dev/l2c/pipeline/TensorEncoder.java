@@ -5,6 +5,7 @@ import dev.l2c.codec.EncodedStream;
 import dev.l2c.codec.FloatPlaneCodec;
 import dev.l2c.codec.FrequencyTable;
 import dev.l2c.codec.RansCodec;
+import dev.l2c.format.ContainerSize;
 import dev.l2c.format.StreamInfo;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
@@ -48,7 +49,7 @@ final class TensorEncoder {
     Encoded encode(Tensor t) throws L2cException {
         try {
             if (!t.dtype().isFloat()) return raw(t);
-            if (options.keepsExact(t.name(), t.numel())) return lossless(t);
+            if (options.keepsExact(t.name(), t.numel())) return smaller(lossless(t), raw(t));
             return quantized(t);
         } catch (L2cException e) {
             String message = e.getMessage();
@@ -97,6 +98,14 @@ final class TensorEncoder {
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.LOSSLESS_FLOAT,
                 TransformSpec.NONE, null, null, streams);
         return new Encoded(info, payloads);
+    }
+
+    /**
+     * The entry that makes the smaller file: byte planes pay a stream header and frequency table per
+     * plane, which a small tensor (a bias, a norm's scale) does not earn back, so it is kept raw.
+     */
+    private static Encoded smaller(Encoded a, Encoded b) {
+        return ContainerSize.of(Map.of(), List.of(b.info())) < ContainerSize.of(Map.of(), List.of(a.info())) ? b : a;
     }
 
     private static Encoded raw(Tensor t) {

@@ -22,12 +22,12 @@ final class Transforms {
                 float step = spec.params()[0];
                 for (int k = 0; k < alphabet.length; k++) values[k] = alphabet[k] * step;
             }
-            case EDGE_SCALE -> {
-                requireParams(spec, 2);
+            case EDGE_SCALE, PIECEWISE -> {
+                TransformKind kind = TransformKind.valueOf(spec.type().name());
+                requireParams(spec, kind.paramsPerChannel);
                 requirePositive(spec);
-                for (int k = 0; k < alphabet.length; k++) {
-                    values[k] = LearnedSymbols.decode(TransformKind.EDGE_SCALE, spec.params(), 1, 0, alphabet[k]);
-                }
+                requireKneeAboveEdge(spec, 1);
+                for (int k = 0; k < alphabet.length; k++) values[k] = LearnedSymbols.decode(kind, spec.params(), 1, 0, alphabet[k]);
             }
             default -> throw new L2cException("transform " + spec.type() + " is not supported by this version of l2c");
         }
@@ -43,10 +43,13 @@ final class Transforms {
         int per = switch (spec.type()) {
             case UNIFORM -> 1;
             case EDGE_SCALE -> 2;
+            case PIECEWISE -> 4;
             default -> throw new L2cException("per-channel " + spec.type() + " transforms are not supported by this version of l2c");
         };
-        requireParams(spec, Math.multiplyExact(per, Math.toIntExact(shape[axis])));
-        if (spec.type() == TransformType.EDGE_SCALE) requirePositive(spec);
+        int count = Math.toIntExact(shape[axis]);
+        requireParams(spec, Math.multiplyExact(per, count));
+        if (spec.type() != TransformType.UNIFORM) requirePositive(spec);
+        if (spec.type() == TransformType.PIECEWISE) requireKneeAboveEdge(spec, count);
         return Channels.along(shape, axis);
     }
 
@@ -73,7 +76,19 @@ final class Transforms {
     private static void requirePositive(TransformSpec spec) throws L2cException {
         for (float p : spec.params()) {
             if (!(p > 0) || !Float.isFinite(p)) {
-                throw new L2cException(spec.type() + " transform has parameter " + p + "; edge and step must be positive and finite");
+                throw new L2cException(spec.type() + " transform has parameter " + p + "; its parameters must be positive and finite");
+            }
+        }
+    }
+
+    /** PIECEWISE (e, s1, b, s2 per channel, parameter-major): b >= e, or decode is not monotone. */
+    private static void requireKneeAboveEdge(TransformSpec spec, int count) throws L2cException {
+        if (spec.type() != TransformType.PIECEWISE) return;
+        float[] p = spec.params();
+        for (int c = 0; c < count; c++) {
+            if (p[2 * count + c] < p[c]) {
+                throw new L2cException("PIECEWISE transform has knee " + p[2 * count + c] + " below its edge " + p[c]
+                        + (count > 1 ? " in channel " + c : ""));
             }
         }
     }

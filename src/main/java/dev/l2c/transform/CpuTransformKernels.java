@@ -22,8 +22,9 @@ public final class CpuTransformKernels extends NativeTransformKernels {
 
     @Override
     int backward(int kind, FloatBuffer w, long n, int count, long inner, FloatBuffer params, FloatBuffer gWHat,
-            FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams, long[] errPos) {
-        return CpuKernels.l2c_transform_cpu_backward(kind, w, n, count, inner, params, gWHat, gC, gW, gParams,
+            FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams, long[] errPos) {
+        return CpuKernels.l2c_transform_cpu_backward(kind, w, n, count, inner, params, gWHat, gC, gCScale, gW,
+                gParams,
                 threads, errPos);
     }
 }

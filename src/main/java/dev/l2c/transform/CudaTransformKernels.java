@@ -21,8 +21,9 @@ public final class CudaTransformKernels extends NativeTransformKernels {
 
     @Override
     int backward(int kind, FloatBuffer w, long n, int count, long inner, FloatBuffer params, FloatBuffer gWHat,
-            FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams, long[] errPos) {
-        return CudaKernels.l2c_transform_cuda_backward(kind, w, n, count, inner, params, gWHat, gC, gW, gParams,
+            FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams, long[] errPos) {
+        return CudaKernels.l2c_transform_cuda_backward(kind, w, n, count, inner, params, gWHat, gC, gCScale, gW,
+                gParams,
                 errPos);
     }
 }

@@ -61,7 +61,8 @@ public final class LearnedSymbols {
 
     /**
      * decode(q) of channel {@code channel} of {@code channelCount}, parameters laid out as
-     * {@link TransformKind} documents. PIECEWISE is not decoded by this version.
+     * {@link TransformKind} documents: the same double operations as the native kernels'
+     * decode (src/main/cpp/l2c/transform_core.h), so the file decodes to the values calibration saw.
      */
     public static float decode(TransformKind kind, float[] params, int channelCount, int channel, int q) {
         switch (kind) {
@@ -72,6 +73,17 @@ public final class LearnedSymbols {
                 double e = params[channel];
                 double s = params[channelCount + channel];
                 double magnitude = e + (Math.abs((double) q) - 0.5) * s;
+                return (float) (q < 0 ? -magnitude : magnitude);
+            }
+            case PIECEWISE: {
+                if (q == 0) return 0f;
+                double e = params[channel];
+                double s1 = params[channelCount + channel];
+                double b = params[2 * channelCount + channel];
+                double s2 = params[3 * channelCount + channel];
+                double knee = 0.5 + (b - e) * (1 / s1);
+                double m = Math.abs((double) q);
+                double magnitude = m <= knee ? e + (m - 0.5) * s1 : b + (m - knee) * s2;
                 return (float) (q < 0 ? -magnitude : magnitude);
             }
             default:

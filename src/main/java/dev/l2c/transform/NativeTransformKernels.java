@@ -22,7 +22,7 @@ public abstract class NativeTransformKernels implements TransformKernels {
             FloatBuffer c, IntBuffer q, FloatBuffer wHat, long[] errPos);
 
     abstract int backward(int kind, FloatBuffer w, long n, int count, long inner, FloatBuffer params,
-            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams, long[] errPos);
+            FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams, long[] errPos);
 
     @Override
     public void forward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
@@ -38,7 +38,9 @@ public abstract class NativeTransformKernels implements TransformKernels {
 
     @Override
     public void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
-            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
+            FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams)
+            throws L2cException {
+        if (!Double.isFinite(gCScale)) throw new IllegalArgumentException("gC scale " + gCScale + " is not finite");
         checkCommon(kind, w, n, channels, params);
         requireRoom(gWHat, n, "gWHat", true);
         requireRoom(gC, n, "gC", true);
@@ -46,7 +48,7 @@ public abstract class NativeTransformKernels implements TransformKernels {
         requireRoom(gParams, (long) kind.paramsPerChannel * channels.count(), "gParams", true);
         long[] errPos = {-1};
         check(kind, "backward", errPos, backward(kind.ordinal(), w, n, channels.count(), channels.inner(), params,
-                gWHat, gC, gW, gParams, errPos));
+                gWHat, gC, gCScale, gW, gParams, errPos));
     }
 
     private static void checkCommon(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params) {

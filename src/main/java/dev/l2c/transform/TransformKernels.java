@@ -24,6 +24,17 @@ public interface TransformKernels {
      * gW = dL/dw (null: not wanted) and ADDS dL/dparams into gParams (same layout as params).
      * Every operation other than the rounding is differentiated exactly.
      */
+    default void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
+            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams) throws L2cException {
+        backward(kind, w, n, channels, params, gWHat, gC, 1.0, gW, gParams);
+    }
+
+    /**
+     * {@link #backward} with the extra code gradient taken as gCScale * gC (finite): a rate gradient
+     * computed unscaled (CounterKernels.forwardBackward before the rate weight is known) enters
+     * without a pass of its own.
+     */
     void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
-            FloatBuffer gWHat, FloatBuffer gC, FloatBuffer gW, FloatBuffer gParams) throws L2cException;
+            FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams)
+            throws L2cException;
 }

@@ -23,4 +23,18 @@ public enum TransformKind {
     TransformKind(int paramsPerChannel) {
         this.paramsPerChannel = paramsPerChannel;
     }
+
+    /** Whether parameter {@code p} (in the order above) is a quantization step: s, s1 or s2. */
+    public boolean isStep(int p) {
+        return switch (this) {
+            case UNIFORM -> p == 0;
+            case EDGE_SCALE -> p == 1;
+            case PIECEWISE -> p == 1 || p == 3;
+        };
+    }
+
+    /** The name on the command line: uniform, edge-scale, piecewise. */
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
 }

@@ -2,6 +2,7 @@ package dev.l2c.zoo;
 
 import dev.l2c.L2cException;
 import dev.l2c.data.ImageSet;
+import dev.l2c.graph.BatchNormFolding;
 import dev.l2c.graph.GraphBuilder;
 import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.graph.Tensors;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,7 +97,7 @@ public final class Trainer {
                     } finally {
                         sgd.close();
                     }
-                    writeModel(model, executor, out, force);
+                    writeModel(model, executor, out);
                 } finally {
                     for (Tensor leaf : leaves.values()) leaf.close();
                 }
@@ -120,7 +122,7 @@ public final class Trainer {
         executor.setTraining(true);
         try (Progress.Task task = progress.start("epoch " + e + "/" + settings.epochs(), batches, "batches")) {
             for (int b = 0; b < batches; b++) {
-                int[] indices = java.util.Arrays.copyOfRange(order, b * batch, (b + 1) * batch);
+                int[] indices = Arrays.copyOfRange(order, b * batch, (b + 1) * batch);
                 ImageSet images = Augment.apply(train.select(indices), settings.shift(), settings.flip(), random);
                 lr = cosine(firstStep + b, steps);
                 try (PointerScope scope = new PointerScope()) {
@@ -242,8 +244,12 @@ public final class Trainer {
         return o;
     }
 
-    /** The model with every float initializer replaced by its trained value (running stats included). */
-    private static void writeModel(OnnxModel model, OnnxExecutor executor, Path out, boolean force) throws L2cException {
+    /**
+     * The model with every float initializer replaced by its trained value, written in its
+     * deployment form: each BatchNormalization folded into the convolution before it
+     * ({@link BatchNormFolding}), so the file holds no per-channel vectors beside the weights.
+     */
+    private static void writeModel(OnnxModel model, OnnxExecutor executor, Path out) throws L2cException {
         Map<String, dev.l2c.model.Tensor> trained = new LinkedHashMap<>();
         for (String name : executor.floatInitializerNames()) {
             try (PointerScope scope = new PointerScope()) {
@@ -251,7 +257,17 @@ public final class Trainer {
                 trained.put(name, dev.l2c.model.Tensor.ofFloats(name, Tensors.shape(value), Tensors.toFloats(value)));
             }
         }
-        model.write(out, trained, force);
+        Path unfolded = writeTemp(model.proto(), out);
+        try {
+            model.write(unfolded, trained, true);
+            GraphBuilder.write(BatchNormFolding.fold(OnnxModel.read(unfolded)).model(), out);
+        } finally {
+            try {
+                Files.deleteIfExists(unfolded);
+            } catch (IOException e) {
+                // A stray temporary file beside the output is not worth failing a finished training for.
+            }
+        }
     }
 
     private static void checkImages(ImageSet images, String what) throws L2cException {

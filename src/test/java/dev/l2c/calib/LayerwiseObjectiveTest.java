@@ -181,7 +181,7 @@ class LayerwiseObjectiveTest {
                 }
                 double den = c.outputSquares.apply(wd);
                 double direct = c.outputSquares.apply(dw) / den;
-                assertEquals(direct, d, 1e-9 * direct);
+                assertEquals(direct, d, 1e-6 * direct); // Gram matrices are accumulated from float32 batch products
                 assertEquals(d, objective.lastTerm(0), 0);
                 double h = 1e-3;
                 for (int i = 0; i < n; i++) {

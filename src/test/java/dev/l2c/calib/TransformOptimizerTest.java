@@ -36,8 +36,11 @@ class TransformOptimizerTest {
     }
 
     private static TransformOptimizer optimizer(List<CalibTensor> ts, boolean perChannel) {
-        CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, perChannel, CounterKernel.COS, 64, 40, 0.1,
-                Double.NaN, 1);
+        return optimizer(ts, perChannel, TransformKind.EDGE_SCALE);
+    }
+
+    private static TransformOptimizer optimizer(List<CalibTensor> ts, boolean perChannel, TransformKind kind) {
+        CalibrationSettings s = new CalibrationSettings(kind, perChannel, CounterKernel.COS, 64, 40, 0.1, Double.NaN, 1);
         CpuBackend k = new CpuBackend();
         return new TransformOptimizer(k.transforms(), k.counter(), new DataFreeObjective(ts.stream().map(CalibTensor::weights).toList()), ts, s);
     }
@@ -69,5 +72,30 @@ class TransformOptimizerTest {
         b.run(15, 0.1, 3.0, null);
         for (int l = 0; l < a.tensorCount(); l++) assertArrayEquals(a.params(l), b.params(l));
         assertEquals(2 * 64, a.params(0).length, "per-channel: e and s for each of 64 rows");
+    }
+
+    /** PIECEWISE learns all four parameters per channel, keeps b >= e, and reaches the rate like edge-scale. */
+    @Test
+    void piecewiseLearnsItsFourParameters() throws Exception {
+        List<CalibTensor> ts = tensors(3);
+        TransformOptimizer pw = optimizer(ts, true, TransformKind.PIECEWISE);
+        float[] start = pw.params(0);
+        TransformOptimizer.Result r = pw.run(60, 0.1, 3.0, null);
+        assertTrue(r.rateBitsPerWeight() < 3.15 && r.rateBitsPerWeight() > 2.4, r.toString());
+        for (int l = 0; l < pw.tensorCount(); l++) {
+            float[] p = pw.params(l);
+            int ch = p.length / 4;
+            for (int c = 0; c < ch; c++) {
+                assertTrue(p[2 * ch + c] >= p[c], "tensor " + l + " channel " + c + ": knee below the edge");
+                assertTrue(p[3 * ch + c] != p[ch + c], "tensor " + l + " channel " + c + ": s2 never left s1");
+            }
+        }
+        float[] end = pw.params(0);
+        int ch = end.length / 4;
+        for (int k = 0; k < 4; k++) assertTrue(end[k * ch] != start[k * ch], "parameter " + k + " did not move");
+        TransformOptimizer es = optimizer(ts, true, TransformKind.EDGE_SCALE);
+        TransformOptimizer.Result e = es.run(60, 0.1, 3.0, null);
+        // Two more degrees of freedom per channel should not make the trade-off worse by much.
+        assertTrue(r.distortion() < 1.5 * e.distortion(), "piecewise " + r + " vs edge-scale " + e);
     }
 }

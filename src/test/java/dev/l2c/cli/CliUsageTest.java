@@ -33,6 +33,10 @@ class CliUsageTest {
         assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--ratio", "0.5").exit());
         assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--ratio", "10", "--kernel", "gauss").exit());
         assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--report", "r.json").exit());
+        CliRunner badTransform = CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--ratio", "10", "--transform", "log");
+        assertEquals(2, badTransform.exit());
+        assertTrue(badTransform.err().contains("--transform"), badTransform.err());
+        assertEquals(2, CliRunner.run("compress", "in.onnx", "-o", "x.l2c", "--bits", "8", "--transform", "piecewise").exit());
     }
 
     @Test

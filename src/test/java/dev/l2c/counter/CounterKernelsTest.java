@@ -44,24 +44,73 @@ class CounterKernelsTest {
                 float[] c = laplace(n, scale, n * 31L + (long) (scale * 10));
                 for (CounterKernel k : CounterKernel.values()) {
                     for (int resolution : new int[] {1, 8, 64, 256}) {
-                        String label = k + " n=" + n + " scale=" + scale + " res=" + resolution;
-                        CounterKernels.Rate rate = cpu.forward(direct(c), n, k, resolution);
-                        double delta = CounterReference.delta(c, resolution);
-                        double[] cd = CounterReference.toDouble(c);
-                        TreeMap<Long, Integer> counts = new TreeMap<>();
-                        for (float v : c) counts.merge(CounterReference.symbol(v), 1, Integer::sum);
-                        assertEquals(counts.firstKey(), (long) rate.minSymbol(), label);
-                        assertEquals(counts.lastKey() - counts.firstKey() + 1, rate.probs().length, label);
-                        double bits = 0;
-                        for (int b = 0; b < rate.probs().length; b++) {
-                            double p = CounterReference.p(k, cd, delta, rate.minSymbol() + b);
-                            assertClose(p, rate.probs()[b], 1e-5, label + " p(" + (rate.minSymbol() + b) + ")");
-                            Integer nk = counts.get((long) rate.minSymbol() + b);
-                            if (nk != null) bits -= nk * Math.log(p) / Math.log(2);
-                        }
-                        assertClose(bits, rate.bits(), 1e-5, label + " bits");
+                        assertMatchesBruteForce(c, k, resolution, k + " n=" + n + " scale=" + scale + " res=" + resolution);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * Codes exactly on half-integers: the kernels take a code's bin from its cell, where a
+     * negative half-integer rounds away from zero into the bin below; also the largest code on one.
+     */
+    @Test
+    void halfIntegerCodesRoundAwayFromZero() throws L2cException {
+        Random r = new Random(23);
+        float[] mixed = laplace(3000, 3, 4);
+        for (int i = 0; i < mixed.length; i += 3) mixed[i] = (float) (Math.floor(mixed[i]) + 0.5);
+        float[] negative = new float[1000];
+        for (int i = 0; i < negative.length; i++) negative[i] = -0.5f - r.nextInt(6) - (i % 4 == 0 ? 0.25f : 0f);
+        negative[0] = -1.5f;  // the maximum, itself a negative half-integer
+        for (int i = 1; i < negative.length; i++) negative[i] = Math.min(negative[i], -1.5f);
+        for (float[] c : new float[][] {mixed, negative, {-0.5f, 0.5f, -0.5f}, {-2.5f, -2.5f}}) {
+            for (CounterKernel k : CounterKernel.values())
+                for (int resolution : new int[] {3, 64})
+                    assertMatchesBruteForce(c, k, resolution, k + " n=" + c.length + " res=" + resolution);
+        }
+    }
+
+    private void assertMatchesBruteForce(float[] c, CounterKernel k, int resolution, String label) throws L2cException {
+        int n = c.length;
+        CounterKernels.Rate rate = cpu.forward(direct(c), n, k, resolution);
+        double delta = CounterReference.delta(c, resolution);
+        double[] cd = CounterReference.toDouble(c);
+        TreeMap<Long, Integer> counts = new TreeMap<>();
+        for (float v : c) counts.merge(CounterReference.symbol(v), 1, Integer::sum);
+        assertEquals(counts.firstKey(), (long) rate.minSymbol(), label);
+        assertEquals(counts.lastKey() - counts.firstKey() + 1, rate.probs().length, label);
+        double bits = 0;
+        for (int b = 0; b < rate.probs().length; b++) {
+            double p = CounterReference.p(k, cd, delta, rate.minSymbol() + b);
+            assertClose(p, rate.probs()[b], 1e-5, label + " p(" + (rate.minSymbol() + b) + ")");
+            Integer nk = counts.get((long) rate.minSymbol() + b);
+            if (nk != null) bits -= nk * Math.log(p) / Math.log(2);
+        }
+        assertClose(bits, rate.bits(), 1e-5, label + " bits");
+    }
+
+    /** forwardBackward gives what forward then backward give, bit for bit, also in place and for wide ranges. */
+    @Test
+    void fusedCallEqualsForwardThenBackward() throws L2cException {
+        float[] wide = laplace(20_000, 900, 8);  // over 4096 bins: the probs array is sized in a second call
+        float[] halves = laplace(50_001, 3, 12);
+        for (int i = 0; i < halves.length; i += 5) halves[i] = (float) (Math.floor(halves[i]) + 0.5);
+        for (float[] c : new float[][] {halves, wide}) {
+            int n = c.length;
+            for (CounterKernel k : CounterKernel.values()) {
+                CounterKernels.Rate separate = cpu.forward(direct(c), n, k, 64);
+                FloatBuffer g = direct(new float[n]), fusedGrad = direct(new float[n]);
+                cpu.backward(direct(c), n, k, 64, 0.75f, g);
+                CounterKernels.Rate fused = cpu.forwardBackward(direct(c), n, k, 64, 0.75f, fusedGrad);
+                assertEquals(separate.bits(), fused.bits(), k + " bits");
+                assertEquals(separate.minSymbol(), fused.minSymbol());
+                assertArrayEquals(separate.probs(), fused.probs(), k + " probs");
+                assertEquals(g, fusedGrad, k + " gradient");
+                FloatBuffer inPlace = direct(c);
+                CounterKernels.Rate again = cpu.forwardBackward(inPlace, n, k, 64, 0.75f, inPlace);
+                assertEquals(separate.bits(), again.bits());
+                assertEquals(g, inPlace, k + " gradient written over the codes");
             }
         }
     }
@@ -206,16 +255,13 @@ class CounterKernelsTest {
             float[] c = laplace(n, scale, 1);
             FloatBuffer cb = direct(c), g = direct(new float[n]);
             for (CounterKernel k : CounterKernel.values()) {
-                one.forward(cb, n, k, 64);
-                one.backward(cb, n, k, 64, 1f, g);
+                one.forwardBackward(cb, n, k, 64, 1f, g);
                 long t0 = System.nanoTime();
                 int reps = 3;
-                for (int r = 0; r < reps; r++) {
-                    assertTrue(one.forward(cb, n, k, 64).bits() > 0);
-                    one.backward(cb, n, k, 64, 1f, g);
-                }
+                for (int r = 0; r < reps; r++) assertTrue(one.forwardBackward(cb, n, k, 64, 1f, g).bits() > 0);
                 double s = (System.nanoTime() - t0) / 1e9 / reps;
-                System.out.printf("counter %s laplace(%.0f) fwd+bwd, 1 thread: %.1f M elements/s%n", k, scale, n / s / 1e6);
+                System.out.printf("counter %s laplace(%.0f) forwardBackward, 1 thread: %.1f M elements/s%n", k, scale,
+                        n / s / 1e6);
             }
         }
     }

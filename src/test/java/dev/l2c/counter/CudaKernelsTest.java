@@ -32,6 +32,11 @@ class CudaKernelsTest {
             gpu.backward(CounterKernelsTest.direct(c), n, k, 64, 1f, gb);
             for (int i = 0; i < n; i++)
                 assertTrue(Math.abs(ga.get(i) - gb.get(i)) <= 1e-5 * Math.abs(ga.get(i)) + 1e-9, k + " element " + i);
+            FloatBuffer gc = CounterKernelsTest.direct(new float[n]);
+            CounterKernels.Rate fused = gpu.forwardBackward(CounterKernelsTest.direct(c), n, k, 64, 1f, gc);
+            assertEquals(a.bits(), fused.bits(), 1e-5 * a.bits());
+            for (int i = 0; i < n; i++)
+                assertTrue(Math.abs(ga.get(i) - gc.get(i)) <= 1e-5 * Math.abs(ga.get(i)) + 1e-9, k + " fused, element " + i);
         }
     }
 }

@@ -191,6 +191,39 @@ class TransformKernelsTest {
         }
     }
 
+    /** gC enters as gCScale * gC: scale 1 is the plain call, other scales match a pre-scaled gC. */
+    @Test
+    void theRateGradientScaleMultipliesGC() throws L2cException {
+        int n = 40_000;
+        long[] shape = {40, 1000};
+        float[] w = weights(n, 8), gWHat = weights(n, 9), gC = weights(n, 10);
+        double scale = 3.75;
+        float[] scaled = new float[n];
+        for (int i = 0; i < n; i++) scaled[i] = (float) (scale * gC[i]);
+        for (TransformKind kind : TransformKind.values()) {
+            Channels ch = Channels.along(shape, 0);
+            FloatBuffer p = floats(params(kind, ch.count()));
+            FloatBuffer gW1 = floats(n), gp1 = floats(kind.paramsPerChannel * ch.count());
+            FloatBuffer gW2 = floats(n), gp2 = floats(kind.paramsPerChannel * ch.count());
+            cpu.backward(kind, floats(w), n, ch, p, floats(gWHat), floats(gC), gW1, gp1);
+            cpu.backward(kind, floats(w), n, ch, p, floats(gWHat), floats(gC), 1.0, gW2, gp2);
+            assertEquals(gW1, gW2, kind + ": scale 1 is the plain call");
+            assertEquals(gp1, gp2, kind + ": scale 1 is the plain call");
+            FloatBuffer gW3 = floats(n), gp3 = floats(gp1.limit()), gW4 = floats(n), gp4 = floats(gp1.limit());
+            cpu.backward(kind, floats(w), n, ch, p, floats(gWHat), floats(gC), scale, gW3, gp3);
+            cpu.backward(kind, floats(w), n, ch, p, floats(gWHat), floats(scaled), gW4, gp4);
+            // The two differ by the float rounding of the pre-scaled gC, which can cancel in a sum:
+            // compare against the largest value.
+            double gWMax = 0, gpMax = 0;
+            for (int i = 0; i < n; i++) gWMax = Math.max(gWMax, Math.abs(gW4.get(i)));
+            for (int j = 0; j < gp1.limit(); j++) gpMax = Math.max(gpMax, Math.abs(gp4.get(j)));
+            for (int i = 0; i < n; i++) assertEquals(gW4.get(i), gW3.get(i), 1e-6 * gWMax, kind + " gW " + i);
+            for (int j = 0; j < gp1.limit(); j++) assertEquals(gp4.get(j), gp3.get(j), 1e-5 * gpMax, kind + " gParams " + j);
+        }
+        assertThrows(IllegalArgumentException.class, () -> cpu.backward(TransformKind.UNIFORM, floats(w), n,
+                Channels.whole(n), floats(new float[] {0.01f}), floats(gWHat), floats(gC), Double.NaN, null, floats(1)));
+    }
+
     @Test
     void badInputFailsCleanly() {
         int n = 64;

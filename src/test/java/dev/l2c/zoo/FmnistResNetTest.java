@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
+import dev.l2c.graph.BatchNormFolding;
 import dev.l2c.graph.GraphBuilder;
 import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.graph.Tensors;
@@ -51,6 +52,25 @@ class FmnistResNetTest {
         assertEquals(78_426L, params);
         assertEquals(9 * 4 + 9 + 2, m.getGraph().getInitializerCount());
         assertEquals(FmnistResNet.build(2, 0).getGraph().getNodeCount(), m.getGraph().getNodeCount() + 3 * 7);
+    }
+
+    @Test
+    void committedFixtureIsTheDefaultNetworkTrained() throws Exception {
+        // zoo train writes the deployment form, BatchNormalization folded into the convolutions.
+        Path untrained = GraphBuilder.write(FmnistResNet.build(FmnistResNet.DEFAULT_BLOCKS, 0), dir.resolve("fresh.onnx"));
+        ModelProto fresh = BatchNormFolding.fold(OnnxModel.read(untrained)).model();
+        ModelProto fixture = OnnxModel.read(dev.l2c.testing.Fmnist.model()).proto();
+        // Same graph; every initializer of the same name and shape, its values trained.
+        assertEquals(fresh.getGraph().getNodeList(), fixture.getGraph().getNodeList());
+        assertEquals(fresh.getGraph().getInitializerCount(), fixture.getGraph().getInitializerCount());
+        for (int i = 0; i < fresh.getGraph().getInitializerCount(); i++) {
+            TensorProto a = fresh.getGraph().getInitializer(i);
+            TensorProto b = fixture.getGraph().getInitializer(i);
+            assertEquals(a.getName(), b.getName());
+            assertEquals(a.getDimsList(), b.getDimsList(), a.getName());
+            assertNotEquals(a.getRawData(), b.getRawData(), a.getName() + " is untrained");
+        }
+        assertTrue(java.nio.file.Files.size(dev.l2c.testing.Fmnist.model()) < 2_000_000);
     }
 
     @Test

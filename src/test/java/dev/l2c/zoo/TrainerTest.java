@@ -9,6 +9,8 @@ import dev.l2c.L2cException;
 import dev.l2c.data.FashionMnist;
 import dev.l2c.data.ImageSet;
 import dev.l2c.eval.ImageClassifier;
+import dev.l2c.graph.BatchNormFolding;
+import dev.l2c.graph.GraphBuilder;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.Tensor;
 import dev.l2c.pipeline.Progress;
@@ -55,10 +57,14 @@ class TrainerTest {
         assertTrue(r.testAccuracy() > 0.4, heard.toString());
         assertEquals(Files.size(out), r.bytes());
 
-        // The written model: trained weights and updated running statistics, read back by ONNX Runtime.
-        Map<String, Tensor> trained = byName(OnnxModel.read(out).floatInitializers());
-        Map<String, Tensor> initial = byName(OnnxModel.read(dev.l2c.graph.GraphBuilder.write(FmnistResNet.build(1, 1),
-                dir.resolve("init.onnx"))).floatInitializers());
+        // The written model: BN folded into the convolutions, every weight and bias trained (the folded
+        // ones carry the updated running statistics), read back by ONNX Runtime.
+        OnnxModel written = OnnxModel.read(out);
+        assertTrue(written.proto().getGraph().getNodeList().stream().noneMatch(n -> n.getOpType().equals("BatchNormalization")));
+        Map<String, Tensor> trained = byName(written.floatInitializers());
+        Path init = GraphBuilder.write(FmnistResNet.build(1, 1), dir.resolve("init.onnx"));
+        Path initFolded = GraphBuilder.write(BatchNormFolding.fold(OnnxModel.read(init)).model(), dir.resolve("folded.onnx"));
+        Map<String, Tensor> initial = byName(OnnxModel.read(initFolded).floatInitializers());
         assertEquals(initial.keySet(), trained.keySet());
         for (String name : initial.keySet()) {
             assertNotEquals(initial.get(name), trained.get(name), name + " did not change");

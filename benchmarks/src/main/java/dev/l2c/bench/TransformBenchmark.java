@@ -77,9 +77,11 @@ public class TransformBenchmark {
     }
 
     @Benchmark
-    public float edgeScaleForwardBackward() throws L2cException {
+    public float edgeScaleForwardBackward(CpuTime cpu) throws L2cException {
+        long t0 = CpuTime.now();
         kernels.forward(TransformKind.EDGE_SCALE, w, N, channels, params, c, null, wHat);
         kernels.backward(TransformKind.EDGE_SCALE, w, N, channels, params, gWHat, gC, gW, gParams);
+        cpu.add(t0);
         return gParams.get(0);
     }
 }
