@@ -37,7 +37,10 @@ import org.bytedeco.javacpp.PointerScope;
  *       runs the transform phase ({@link KdObjective}: KD on the outputs and features, lambda
  *       re-estimated) and the reconstruction phase ({@link Reconstruction}: the weights trained
  *       with the transform fixed, cross-entropy on the labels plus the feature and output errors).
- *       The closing runs that follow use the KD objective.</li>
+ *       The closing runs that follow use the KD objective. The last round's reconstruction runs
+ *       after the closing, at the final transform ({@link #reconstructLast}): a closing step that
+ *       rescales every parameter moves the quantization grid, and weights fitted to the old grid
+ *       would lose what reconstruction gained.</li>
  * </ul>
  */
 final class NetworkCalibrator implements AutoCloseable {
@@ -161,13 +164,26 @@ final class NetworkCalibrator implements AutoCloseable {
                 }
                 lastLoss = kd.lastLoss();
             }
-            if (settings.reconSteps() > 0) {
-                try (Progress.Task task = progress.start("reconstruct " + of, settings.reconSteps(), "steps")) {
-                    reconstruction.run(optimizer, settings.reconSteps(), settings.reconLearningRate(), (s, n) -> task.advance(1));
-                }
-            }
+            // The last round's reconstruction waits until the ratio is closed (reconstructLast).
+            if (settings.reconSteps() > 0 && round < rounds) reconstruct(optimizer, of);
         }
         return new Refined(optimizer, result);
+    }
+
+    /** Whether {@link #reconstructLast} has work: KD with reconstruction steps. */
+    boolean reconstructsLast() {
+        return reconstruction != null && settings.reconSteps() > 0 && settings.rounds() > 0;
+    }
+
+    /** The last round's reconstruction, at the closed transform parameters of {@code optimizer}. */
+    void reconstructLast(TransformOptimizer optimizer) throws L2cException {
+        reconstruct(optimizer, settings.rounds() + "/" + settings.rounds());
+    }
+
+    private void reconstruct(TransformOptimizer optimizer, String of) throws L2cException {
+        try (Progress.Task task = progress.start("reconstruct " + of, settings.reconSteps(), "steps")) {
+            reconstruction.run(optimizer, settings.reconSteps(), settings.reconLearningRate(), (s, n) -> task.advance(1));
+        }
     }
 
     /** What was done, after {@link #refine}. */

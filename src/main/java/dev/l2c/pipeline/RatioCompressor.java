@@ -109,6 +109,7 @@ final class RatioCompressor {
         double lambda = Double.NaN;
         double distortion = Double.NaN;
         Probe best;
+        double earlierScale = 1;
         if (calib.isEmpty()) {
             best = closing.probe(1);
         } else {
@@ -137,6 +138,16 @@ final class RatioCompressor {
             lambda = r.lambda();
             distortion = r.distortion();
             if (!closing.inBand(best)) best = closing.closer(best, closing.scaleSearch(last));
+            if (network != null && network.reconstructsLast()) {
+                // The last reconstruction fits the weights to the final transform, after the
+                // closing, so that no later change of the transform undoes it; then the band is
+                // checked again on the reconstructed weights.
+                for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, best.params[l]);
+                earlierScale = best.scale;
+                network.reconstructLast(optimizer);
+                Probe fitted = closing.probe(1);
+                best = closing.inBand(fitted) ? fitted : closing.closer(fitted, closing.scaleSearch(fitted));
+            }
         }
         List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
         for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
@@ -147,7 +158,7 @@ final class RatioCompressor {
                 originalBytes, closing.optimizer.elements(), counterBits, payload,
                 network == null ? "data-free" : network.objectiveName(), distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
-                settings.seed(), rounds, best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
+                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
                 network == null ? null : network.summary());
         return new Outcome(encoded, best.fileBytes, report);
     }
