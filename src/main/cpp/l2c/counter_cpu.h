@@ -2,9 +2,10 @@
 // validate their inputs and return kOk or a negative Status; none throws.
 //
 // Buffers are caller-owned host memory: c and grad hold n floats; probs holds probs_capacity
-// doubles; bits_out, min_symbol_out, bins_out and err_pos one value each. `threads <= 0` means
-// all available. Results are the same bits for any thread count (integer histograms) and on
-// every SIMD path.
+// doubles; bits_out, min_symbol_out, bins_out and err_pos one value each. grad may be c itself
+// (the gather reads a code before it writes its gradient; a partial overlap is not allowed).
+// `threads <= 0` means all available. Results are the same bits for any thread count (integer
+// histograms) and on every SIMD path.
 //
 // Speed: one call does the range scan, one scatter, the table stage and (for the gradient) one
 // gather, so forward_backward reads the codes three times. The per-element loops are compiled per

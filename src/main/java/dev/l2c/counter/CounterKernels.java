@@ -26,7 +26,8 @@ public interface CounterKernels {
     /**
      * {@link #forward} and {@link #backward} in one call that scatters the codes once: returns the
      * rate and writes scale * dR/dc_j into {@code grad}, the same values the two calls give.
-     * {@code grad} may be {@code c} itself: the gradient then replaces the codes.
+     * {@code grad} may be {@code c} itself (the same buffer and position): the gradient then
+     * replaces the codes.
      */
     Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale, FloatBuffer grad)
             throws L2cException;
