@@ -122,7 +122,8 @@ class TextCalibrationTest {
             for (int i : batch) ex.run(data.inputs(new int[] {i}), List.of("hidden"), single::node);
             double[] a = Tensors.toDoubles(padded.grams().get("proj").h());
             double[] b = Tensors.toDoubles(single.grams().get("proj").h());
-            for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 1e-9 * Math.abs(b[i]) + 1e-9);
+            // Each batch's product is float32: equal up to its rounding.
+            for (int i = 0; i < a.length; i++) assertEquals(b[i], a[i], 1e-6 * Math.abs(b[i]) + 1e-6);
         }
     }
 
