@@ -96,15 +96,16 @@ public final class Distillation implements AutoCloseable {
                     for (String v : wanted) {
                         Tensor t = out.get(v);
                         if (dropped.contains(v)) continue;
-                        if (!t.is_floating_point() || t.dim() == 0 || t.size(0) != idx.length) {
-                            if (executor.outputNames().contains(v) && !t.is_floating_point()) {
-                                dropped.add(v); // an integer output (e.g. argmax) is not distilled
-                                continue;
-                            }
-                            if (!executor.outputNames().contains(v)) {
-                                dropped.add(v);
-                                continue;
-                            }
+                        boolean output = executor.outputNames().contains(v);
+                        boolean batchFirst = t.dim() > 0 && t.size(0) == idx.length;
+                        if (!t.is_floating_point() || (!batchFirst && !output)) {
+                            // Integer values (an argmax output) and features without the batch first are not distilled.
+                            dropped.add(v);
+                            Tensor stale = cache.remove(v);
+                            if (stale != null) stale.close();
+                            continue;
+                        }
+                        if (!batchFirst) {
                             throw new L2cException("output " + v + " of shape " + java.util.Arrays.toString(Tensors.shape(t))
                                     + " does not have the batch (" + idx.length + " samples) as its first dimension");
                         }
@@ -142,9 +143,6 @@ public final class Distillation implements AutoCloseable {
                 (executor.outputNames().contains(v) ? outs : feats).add(v);
             }
             if (outs.isEmpty()) throw new L2cException("the model has no float output with the batch first to distill");
-            for (String v : new ArrayList<>(cache.keySet())) {
-                if (!ms.containsKey(v)) cache.remove(v).close();
-            }
             Tensor first = cache.get(outs.get(0));
             boolean classifier = first.dim() == 2;
             ok = true;

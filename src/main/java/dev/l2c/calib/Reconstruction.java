@@ -18,10 +18,18 @@ import org.bytedeco.pytorch.Tensor;
  * dL/dWhat back to dL/dW through the kernels' straight-through backward. The weights are updated
  * in place in the optimizer's tensors, so what the closing stage codes is the reconstructed W.
  *
- * <p>Step size: Adam's normalized step times the tensor's (channel's) quantization step s, so the
- * learning rate reads as the fraction of a quantization step a weight may move per step, the
- * same for every layer whatever its scale (the paper's absolute 5e-6 suits one ImageNet model).
- * The rate decays along a cosine to a twentieth over a run, as the transform phase's does.
+ * <p>Step size: Adam's normalized step times the tensor's (channel's) quantization step s at the
+ * first run, so the learning rate reads as the fraction of a quantization step a weight may move
+ * per step, the same for every layer whatever its scale (the paper's absolute 5e-6 suits one
+ * ImageNet model). The unit is fixed at the first run: were it the present s, weights that grow
+ * would widen the transform, which would let them grow faster. The rate decays along a cosine to
+ * a twentieth over a run, as the transform phase's does.
+ *
+ * <p>Each weight stays within one unit of where the first run found it (projected after every
+ * step): reconstruction re-decides roundings and nudges weights within their quantization cell's
+ * reach, as the paper's tiny learning rate implies, but cannot drift along the directions the
+ * loss does not see (ReLU networks rescale freely between layers), where Adam's normalized steps
+ * would otherwise walk the weights, and the transform after them, far from the trained ones.
  */
 public final class Reconstruction {
     /** Called after each step. */
@@ -40,6 +48,10 @@ public final class Reconstruction {
     private final Distillation.Weights weights;
     private final CalibrationClock clock;
     private Distillation.Loss last;
+    /** Per tensor, the step unit of each channel, fixed at the first run. */
+    private float[][] units;
+    /** Per tensor, the weights at the first run: the centre of each weight's allowed interval. */
+    private float[][] anchors;
 
     public Reconstruction(TransformKernels transforms, OnnxExecutor executor, Distillation distillation, BatchSampler sampler,
             Distillation.Weights weights, CalibrationClock clock) {
@@ -67,7 +79,10 @@ public final class Reconstruction {
         FloatBuffer[] wHat = new FloatBuffer[count];
         FloatBuffer[] gWHat = new FloatBuffer[count];
         FloatBuffer[] gW = new FloatBuffer[count];
-        float[][] stepOf = new float[count][];
+        if (units == null) {
+            units = new float[count][];
+            anchors = new float[count][];
+        }
         float[][] m = new float[count][];
         float[][] v = new float[count][];
         TransformKind kind = optimizer.kind();
@@ -77,7 +92,11 @@ public final class Reconstruction {
             float[] p = optimizer.params(l);
             params[l] = floats(p.length).put(p).flip();
             int ch = optimizer.channels(l).count();
-            stepOf[l] = java.util.Arrays.copyOfRange(p, (kind.paramsPerChannel - 1) * ch, kind.paramsPerChannel * ch);
+            if (units[l] == null) {
+                units[l] = java.util.Arrays.copyOfRange(p, (kind.paramsPerChannel - 1) * ch, kind.paramsPerChannel * ch);
+                anchors[l] = new float[n];
+                tensors[l].weights().get(0, anchors[l]);
+            }
             wHat[l] = floats(n);
             gWHat[l] = floats(n);
             gW[l] = floats(n);
@@ -114,8 +133,10 @@ public final class Reconstruction {
                     if (!Double.isFinite(g)) throw new L2cException("tensor " + t.name() + ": the reconstruction gradient is not finite");
                     ml[i] = (float) (BETA1 * ml[i] + (1 - BETA1) * g);
                     vl[i] = (float) (BETA2 * vl[i] + (1 - BETA2) * g * g);
-                    double update = lr * stepOf[l][channels.of(i)] * (ml[i] / c1) / (Math.sqrt(vl[i] / c2) + EPSILON);
-                    w.put(i, (float) (w.get(i) - update));
+                    double unit = units[l][channels.of(i)];
+                    double update = lr * unit * (ml[i] / c1) / (Math.sqrt(vl[i] / c2) + EPSILON);
+                    double anchor = anchors[l][i];
+                    w.put(i, (float) Math.max(anchor - unit, Math.min(anchor + unit, w.get(i) - update)));
                 }
             }
             if (listener != null) listener.step(step, steps);

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code compress --calib}: KD and layer-wise calibration end to end on the reference ResNet and
  * real Fashion-MNIST images (file in the ratio band, decodable; output error on held-out test
- * images: layer-wise no worse than data-free, KD within range), same seed same bytes, and bad input refused before any work.
+ * images no worse than data-free's for either), same seed same bytes, and bad input refused
+ * before any work.
  */
 class NetworkCalibrationCliTest {
     @TempDir
@@ -54,18 +55,17 @@ class NetworkCalibrationCliTest {
 
     @Test
     @Tag("slow")
-    void kdAndLayerwiseReachTheBandAndLayerwiseBeatsDataFreeOnHeldOutImages() throws Exception {
+    void kdAndLayerwiseReachTheBandAndBeatDataFreeOnHeldOutImages() throws Exception {
         double dataFree = compressAndMeasure("data-free", "--objective", "data-free", "--threads", "1", "--min-elements", "256",
                 "--steps", "40");
         double layerwise = compressAndMeasure("layerwise", concat(TINY, "--calib", "fmnist", "--objective", "layerwise"));
         double kd = compressAndMeasure("kd", concat(TINY, "--calib", "fmnist", "--kd-steps", "15", "--recon-steps", "15",
                 "--rounds", "2", "--batch", "16"));
         System.out.printf("held-out relative output error: data-free %.4e, layerwise %.4e, kd %.4e%n", dataFree, layerwise, kd);
-        // Layer-wise minimizes exactly the layers' output change, so it must not lose to data-free on
-        // the output. KD's reconstruction also fits the labels (cross-entropy), so with these tiny
-        // settings its logits need not be closer to the teacher's; it must stay in the same range.
+        // Layer-wise minimizes exactly the layers' output change, KD the network's: neither may lose
+        // to data-free on the output of images it never saw.
         assertTrue(layerwise <= dataFree, "layerwise " + layerwise + " vs data-free " + dataFree);
-        assertTrue(kd <= 2 * dataFree, "kd " + kd + " vs data-free " + dataFree);
+        assertTrue(kd <= dataFree, "kd " + kd + " vs data-free " + dataFree);
         JsonNode report = new ObjectMapper().readTree(dir.resolve("kd.json").toFile());
         assertEquals("kd", report.get("objective").asText());
         JsonNode timing = report.get("timing");
