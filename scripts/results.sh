@@ -30,7 +30,9 @@ compress_timed() {
 
 run_fmnist() {
     local model=src/test/resources/models/fmnist-resnet.onnx work=out/results/fmnist
-    # Biases (a few dozen floats each) stay exact; every weight matrix takes part.
+    # Biases (a few dozen floats each) stay exact; every weight matrix takes part. Calibration on
+    # 4,000 training images: with the default 1,000, the reconstruction fits the 77 k weights to
+    # the sample (20x: 90.76 % with 1,000, 91.36 % with 4,000, 91.12 % with 8,000).
     local opts=(--min-elements 128)
     mkdir -p "$work"
     l2c eval "$model" --model "$model" --data fmnist --json > "$work/fp32.eval.json"
@@ -38,7 +40,8 @@ run_fmnist() {
         for method in kd layerwise data-free uniform prune; do
             local name="$method-$ratio"
             case "$method" in
-                kd|layerwise) compress_timed "$work" "$name" "$model" --ratio "$ratio" --calib fmnist --objective "$method" "${opts[@]}" ;;
+                kd|layerwise) compress_timed "$work" "$name" "$model" --ratio "$ratio" --calib fmnist --objective "$method" \
+                                  --calib-size 4000 "${opts[@]}" ;;
                 data-free)    compress_timed "$work" "$name" "$model" --ratio "$ratio" "${opts[@]}" ;;
                 *)            compress_timed "$work" "$name" "$model" --ratio "$ratio" --method "$method" "${opts[@]}" ;;
             esac

@@ -95,8 +95,8 @@ def fmnist_section(work, results_dir):
            f"BatchNormalization folded into the convolutions), {fp32['originalBytes']:,} bytes. Top-1 on the 10,000 "
            f"test images in ONNX Runtime (`l2c eval --data fmnist`); agreement = share of test images with the fp32 "
            f"model's prediction. Ratio = original tensor bytes / `.l2c` file bytes. Every method is coded by the same "
-           f"rANS coder; biases (tensors under 128 elements) stay exact in all of them. Calibration: 1,000 images "
-           f"of the training split.\n",
+           f"rANS coder; biases (tensors under 128 elements) stay exact in all of them. Calibration (KD, layer-wise): 4,000 "
+           f"images of the training split (`--calib-size 4000`).\n",
            f"fp32: top-1 **{100 * base_acc:.2f} %**.\n",
            "| target | method | chosen | file bytes | ratio | top-1 | Δ top-1 | agreement | wall time | "
            "forward / backward / counter / transform / other (s) |",

@@ -17,6 +17,14 @@ public interface CalibrationSource {
     String name();
 
     /**
+     * Whether the samples are sentences for a text encoder (no labels): such runs get their own
+     * KD defaults ({@link NetworkCalibrationSettings#defaults}).
+     */
+    default boolean text() {
+        return false;
+    }
+
+    /**
      * {@code size} samples drawn by {@code seed}, bound to the model's inputs. Whether the data fits
      * the model is checked first, from the graph's declared inputs, before any data is read: a
      * misfit is an L2cException naming the model input, its shape and the data's.
@@ -66,6 +74,11 @@ public interface CalibrationSource {
             @Override
             public String name() {
                 return "wordnet";
+            }
+
+            @Override
+            public boolean text() {
+                return true;
             }
 
             @Override

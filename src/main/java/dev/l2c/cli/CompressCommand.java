@@ -91,26 +91,26 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --ratio: kd, layerwise or data-free (default: kd with --calib, else data-free)")
     String objective;
 
-    @Option(names = "--calib-size", paramLabel = "N", description = "with --calib: calibration samples (default: 1000)")
+    @Option(names = "--calib-size", paramLabel = "N", description = "with --calib: calibration samples (default: " + NetworkCalibrationSettings.DEFAULT_CALIB_SIZE + "; wordnet: " + NetworkCalibrationSettings.TEXT_CALIB_SIZE + ")")
     Integer calibSize;
 
-    @Option(names = "--batch", paramLabel = "N", description = "with --calib: minibatch size of the KD steps (default: 16)")
+    @Option(names = "--batch", paramLabel = "N", description = "with --calib: minibatch size of the KD steps (default: " + NetworkCalibrationSettings.DEFAULT_BATCH + ")")
     Integer batch;
 
-    @Option(names = "--kd-steps", paramLabel = "N", description = "with --objective kd: transform-phase steps per round (default: 100)")
+    @Option(names = "--kd-steps", paramLabel = "N", description = "with --objective kd: transform-phase steps per round (default: " + NetworkCalibrationSettings.DEFAULT_KD_STEPS + "; wordnet: " + NetworkCalibrationSettings.TEXT_KD_STEPS + ")")
     Integer kdSteps;
 
-    @Option(names = "--recon-steps", paramLabel = "N", description = "with --objective kd: reconstruction steps per round (default: 200)")
+    @Option(names = "--recon-steps", paramLabel = "N", description = "with --objective kd: reconstruction steps per round (default: " + NetworkCalibrationSettings.DEFAULT_RECON_STEPS + "; wordnet: " + NetworkCalibrationSettings.TEXT_RECON_STEPS + ")")
     Integer reconSteps;
 
-    @Option(names = "--rounds", paramLabel = "N", description = "with --objective kd: transform + reconstruction rounds (default: 3)")
+    @Option(names = "--rounds", paramLabel = "N", description = "with --objective kd: transform + reconstruction rounds (default: " + NetworkCalibrationSettings.DEFAULT_ROUNDS + "; wordnet: " + NetworkCalibrationSettings.TEXT_ROUNDS + ")")
     Integer rounds;
 
-    @Option(names = "--kd-lr", paramLabel = "LR", description = "with --objective kd: transform-phase Adam rate on log-parameters (default: 0.02)")
+    @Option(names = "--kd-lr", paramLabel = "LR", description = "with --objective kd: transform-phase Adam rate on log-parameters (default: " + NetworkCalibrationSettings.DEFAULT_KD_LR + "; wordnet: " + NetworkCalibrationSettings.TEXT_KD_LR + ")")
     Double kdLr;
 
     @Option(names = "--recon-lr", paramLabel = "LR",
-            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: 0.02)")
+            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: " + NetworkCalibrationSettings.DEFAULT_RECON_LR + ")")
     Double reconLr;
 
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")

@@ -65,13 +65,41 @@ class MiniLmEndToEndTest {
         assertTrue(r[0] >= 4.0, "ratio " + r[0]);
     }
 
+    /**
+     * The demo, made lean (16 calibration sentences, 2 KD steps, 50 synsets), prints its table, and
+     * the two commands it prints give the same file and the same figures when run by hand.
+     */
     @Test
-    void demoPrintsItsTable() throws Exception {
-        MiniLm.onnx();
-        CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", dir.resolve("demo").toString());
+    void demoMatchesTheCommandsItPrints() throws Exception {
+        Path work = dir.resolve("demo");
+        CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", work.toString(), "--calib-size", "16",
+                "--kd-steps", "2", "--steps", "10", "--n", "50");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("bits 8 per-channel") && r.out().contains("lossless"), r.out());
-        assertTrue(Files.isRegularFile(dir.resolve("demo").resolve("minilm-lossless.onnx")));
+        Path l2c = work.resolve("minilm-10x.l2c");
+        assertTrue(Files.isRegularFile(l2c) && Files.isRegularFile(work.resolve("compress.log")), r.out());
+        String row = r.out().lines().filter(l -> l.startsWith("l2c kd 10x")).findFirst().orElseThrow(() -> new AssertionError(r.out()));
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("fp32 ONNX")), r.out());
+
+        Path demoFile = dir.resolve("demo-copy.l2c");
+        Files.copy(l2c, demoFile);
+        CliRunner c = CliRunner.run(printed(r.out(), "step 1/2: ./l2c "));
+        assertEquals(0, c.exit(), c.err());
+        assertEquals(-1, Files.mismatch(demoFile, l2c), "the printed compress command writes the demo's file");
+
+        String[] eval = printed(r.out(), "step 2/2: ./l2c ");
+        String[] json = java.util.Arrays.copyOf(eval, eval.length + 1);
+        json[eval.length] = "--json";
+        CliRunner e = CliRunner.run(json);
+        assertEquals(0, e.exit(), e.err());
+        JsonNode result = new ObjectMapper().readTree(e.out()).get("modelResult");
+        assertTrue(row.contains(String.format(java.util.Locale.ROOT, "%.2f%%", 100 * result.get("accuracyAt1").asDouble())), row);
+        assertTrue(row.contains(String.format(java.util.Locale.ROOT, "%.4f", result.get("meanCosine").asDouble())), row);
+    }
+
+    /** The arguments of the command the demo printed after {@code prefix}. */
+    private static String[] printed(String out, String prefix) {
+        String line = out.lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(out));
+        return line.substring(prefix.length()).split(" ");
     }
 
     @Test
