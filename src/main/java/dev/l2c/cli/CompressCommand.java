@@ -110,7 +110,7 @@ final class CompressCommand implements Callable<Integer> {
     Double kdLr;
 
     @Option(names = "--recon-lr", paramLabel = "LR",
-            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: " + NetworkCalibrationSettings.DEFAULT_RECON_LR + ")")
+            description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: " + NetworkCalibrationSettings.DEFAULT_RECON_LR + "; wordnet: " + NetworkCalibrationSettings.TEXT_RECON_LR + ")")
     Double reconLr;
 
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")

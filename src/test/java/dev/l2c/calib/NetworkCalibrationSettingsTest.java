@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The defaults differ by data: sentences (no labels) skip the reconstruction. */
+/** The defaults differ by data: sentences (no labels) get one round and a gentler reconstruction. */
 class NetworkCalibrationSettingsTest {
     private static final Path NOWHERE = Path.of("no-such-folder");
 
@@ -21,11 +21,12 @@ class NetworkCalibrationSettingsTest {
     }
 
     @Test
-    void sentencesGetOneTransformPhaseWithoutReconstruction() {
+    void sentencesGetOneRoundWithAGentleReconstruction() {
         NetworkCalibrationSettings s = NetworkCalibrationSettings.defaults(CalibrationSource.wordNet(NOWHERE),
                 NetworkCalibrationSettings.Kind.KD);
         assertEquals(1, s.rounds());
-        assertEquals(0, s.reconSteps());
+        assertEquals(NetworkCalibrationSettings.TEXT_RECON_STEPS, s.reconSteps());
+        assertEquals(NetworkCalibrationSettings.TEXT_RECON_LR, s.reconLearningRate());
         assertEquals(NetworkCalibrationSettings.TEXT_KD_STEPS, s.kdSteps());
         assertEquals(NetworkCalibrationSettings.TEXT_KD_LR, s.kdLearningRate());
         assertEquals(NetworkCalibrationSettings.TEXT_CALIB_SIZE, s.calibSize());
