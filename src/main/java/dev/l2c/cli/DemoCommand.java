@@ -98,10 +98,10 @@ final class DemoCommand implements Callable<Integer> {
                 .evaluate(l2c, source, null, EvalData.WORDNET, null, n, SynsetSelection.DEFAULT_SEED);
 
         out.println();
-        out.printf("%-22s %12s %8s %8s %8s %9s %10s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "time");
-        row(out, "fp32 ONNX", r.originalBytes(), 1, r.originalResult(), String.format(Locale.ROOT, "%.1fs embed", r.originalResult().embedSeconds()));
+        out.printf("%-22s %12s %8s %8s %8s %9s  %s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "time");
+        row(out, "fp32 ONNX", r.originalBytes(), 1, r.originalResult(), String.format(Locale.ROOT, "%.1f s embedding", r.originalResult().embedSeconds()));
         row(out, "l2c " + objective + " " + number(ratio) + "x", r.modelBytes(), r.ratio(), r.modelResult(),
-                String.format(Locale.ROOT, "%.1fs compress", compressSeconds));
+                String.format(Locale.ROOT, "%.1f s compression", compressSeconds));
         out.printf("task: WordNet gloss -> lemma retrieval, %d synsets of the evaluation split (disjoint from calibration), "
                 + "embeddings in ONNX Runtime; cosine = mean cosine of gloss embeddings to fp32's%n", r.n());
         out.printf("compress report: %s; demo total %.1f s%n", log, (System.nanoTime() - start) / 1e9);
@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalResult res, String time) {
-        out.printf(Locale.ROOT, "%-22s %,12d %7.2fx %7.2f%% %7.2f%% %9.4f %10s%n", name, bytes, ratio, 100 * res.accuracyAt1(),
+        out.printf(Locale.ROOT, "%-22s %,12d %7.2fx %7.2f%% %7.2f%% %9.4f  %s%n", name, bytes, ratio, 100 * res.accuracyAt1(),
                 100 * res.accuracyAt5(), res.meanCosine(), time);
     }
 
