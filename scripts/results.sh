@@ -8,7 +8,7 @@
 #           WordNet gloss -> lemma retrieval (accuracy@1/@5) and the mean cosine to fp32 embeddings.
 # Usage: scripts/results.sh [fmnist|minilm|all] [N_GLOSSES]
 #   A section's outputs go to out/results/<section>/; docs/RESULTS.md is assembled from the
-#   sections found there, so one section can be re-run alone. ~20 min (fmnist) and ~40 min
+#   sections found there, so one section can be re-run alone. ~8 min (fmnist) and ~25 min
 #   (minilm) on 2 cores.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

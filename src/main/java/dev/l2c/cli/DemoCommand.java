@@ -56,6 +56,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--kd-steps", paramLabel = "N", description = "KD transform-phase steps per round (default: compress's)")
     Integer kdSteps;
 
+    @Option(names = "--recon-steps", paramLabel = "N", description = "reconstruction steps (default: compress's)")
+    Integer reconSteps;
+
     @Option(names = "--steps", paramLabel = "N", description = "steps of the first (data-free) run (default: compress's)")
     Integer steps;
 
@@ -69,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws L2cException {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
         long start = System.nanoTime();
-        Path source = model != null ? model : locateDefaultModel();
+        Path source = shortest(model != null ? model : locateDefaultModel());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path l2c = work.resolve("minilm-" + number(ratio) + "x.l2c");
@@ -115,6 +118,7 @@ final class DemoCommand implements Callable<Integer> {
         a.addAll(List.of("--objective", objective, "--force"));
         if (calibSize != null) a.addAll(List.of("--calib-size", calibSize.toString()));
         if (kdSteps != null) a.addAll(List.of("--kd-steps", kdSteps.toString()));
+        if (reconSteps != null) a.addAll(List.of("--recon-steps", reconSteps.toString()));
         if (steps != null) a.addAll(List.of("--steps", steps.toString()));
         if (common.threads != null) a.addAll(List.of("--threads", common.threads.toString()));
         if (!common.device.equals("auto")) a.addAll(List.of("--device", common.device));
@@ -129,6 +133,13 @@ final class DemoCommand implements Callable<Integer> {
     /** 10 for 10.0, 12.5 for 12.5: how the ratio reads in file names and commands. */
     private static String number(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
+    }
+
+    /** {@code p} relative to the working folder when it lies under it, so printed commands stay short. */
+    private static Path shortest(Path p) {
+        Path here = Path.of("").toAbsolutePath();
+        Path abs = p.toAbsolutePath().normalize();
+        return abs.startsWith(here) ? here.relativize(abs) : p;
     }
 
     private static Path locateDefaultModel() throws L2cException {

@@ -66,14 +66,14 @@ class MiniLmEndToEndTest {
     }
 
     /**
-     * The demo, made lean (16 calibration sentences, 2 KD steps, 50 synsets), prints its table, and
+     * The demo, made lean (16 calibration sentences, 2 KD and 2 reconstruction steps, 50 synsets), prints its table, and
      * the two commands it prints give the same file and the same figures when run by hand.
      */
     @Test
     void demoMatchesTheCommandsItPrints() throws Exception {
         Path work = dir.resolve("demo");
         CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", work.toString(), "--calib-size", "16",
-                "--kd-steps", "2", "--steps", "10", "--n", "50");
+                "--kd-steps", "2", "--recon-steps", "2", "--steps", "10", "--n", "50");
         assertEquals(0, r.exit(), r.err());
         Path l2c = work.resolve("minilm-10x.l2c");
         assertTrue(Files.isRegularFile(l2c) && Files.isRegularFile(work.resolve("compress.log")), r.out());
