@@ -57,13 +57,7 @@ public final class ImageClassifier implements AutoCloseable {
         if (batchSize < 1) throw new L2cException("batch size must be at least 1, got " + batchSize);
         if (threads < 1) throw new L2cException("--threads must be at least 1, got " + threads);
         if (!Files.isRegularFile(onnxModel)) throw new L2cException(onnxModel + ": ONNX model not found");
-        OrtSession session;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            session = OrtEnvironment.getEnvironment().createSession(onnxModel.toString(), options);
-        } catch (OrtException e) {
-            throw new L2cException(onnxModel + ": ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
-        }
+        OrtSession session = OrtSessions.open(onnxModel, threads);
         try {
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
@@ -80,10 +74,10 @@ public final class ImageClassifier implements AutoCloseable {
             int size = batch > 0 ? (int) batch : batchSize;
             return new ImageClassifier(onnxModel, session, in.getKey(), out.getKey(), classes, size, imageShape.clone(), batch > 0);
         } catch (OrtException e) {
-            closeQuietly(session);
+            OrtSessions.closeQuietly(session);
             throw new L2cException(onnxModel + ": ONNX Runtime cannot describe the model's inputs (" + e.getMessage() + ")", e);
         } catch (L2cException | RuntimeException e) {
-            closeQuietly(session);
+            OrtSessions.closeQuietly(session);
             throw e;
         }
     }
@@ -198,20 +192,8 @@ public final class ImageClassifier implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(OrtSession session) {
-        try {
-            session.close();
-        } catch (OrtException ignored) {
-            // Closing after a failed open; the first error is the one to report.
-        }
-    }
-
     @Override
     public void close() throws L2cException {
-        try {
-            session.close();
-        } catch (OrtException e) {
-            throw new L2cException(model + ": closing the ONNX Runtime session failed (" + e.getMessage() + ")", e);
-        }
+        OrtSessions.close(session, model);
     }
 }

@@ -58,27 +58,17 @@ public final class SentenceEncoder implements AutoCloseable {
         if (!Files.isRegularFile(onnxModel)) throw new L2cException(onnxModel + ": ONNX model not found");
         TextTokenizer tokenizer = TextTokenizer.open(tokenizerJson);
         try {
-            OrtSession session = createSession(onnxModel, threads);
+            OrtSession session = OrtSessions.open(onnxModel, threads);
             try {
                 boolean types = checkSignature(onnxModel, session);
                 return new SentenceEncoder(onnxModel, tokenizer, session, types, batchSize);
             } catch (L2cException | RuntimeException e) {
-                closeQuietly(session);
+                OrtSessions.closeQuietly(session);
                 throw e;
             }
         } catch (L2cException | RuntimeException e) {
             tokenizer.close();
             throw e;
-        }
-    }
-
-    private static OrtSession createSession(Path onnxModel, int threads) throws L2cException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            options.setIntraOpNumThreads(threads);
-            return env.createSession(onnxModel.toString(), options);
-        } catch (OrtException e) {
-            throw new L2cException(onnxModel + ": ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
         }
     }
 
@@ -206,20 +196,10 @@ public final class SentenceEncoder implements AutoCloseable {
         return out;
     }
 
-    private static void closeQuietly(OrtSession session) {
-        try {
-            session.close();
-        } catch (OrtException ignored) {
-            // Closing after a failed open; the first error is the one to report.
-        }
-    }
-
     @Override
     public void close() throws L2cException {
         try {
-            session.close();
-        } catch (OrtException e) {
-            throw new L2cException(model + ": closing the ONNX Runtime session failed (" + e.getMessage() + ")", e);
+            OrtSessions.close(session, model);
         } finally {
             tokenizer.close();
         }
