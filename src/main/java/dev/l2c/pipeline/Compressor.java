@@ -8,6 +8,7 @@ import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Model file in, .l2c file out: every tensor encoded in turn and streamed into the container. */
@@ -77,17 +78,8 @@ public final class Compressor {
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
         BaselineRatioCompressor.Outcome outcome = new BaselineRatioCompressor(encoder, options, progress)
                 .run(source.tensors(), attributes);
-        try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
-            for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
-            writer.finish();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        ContainerSummary summary = Inspector.inspect(output);
-        if (summary.fileBytes() != outcome.fileBytes()) {
-            throw new IllegalStateException("baseline ratio mode predicted " + outcome.fileBytes() + " bytes, wrote "
-                    + summary.fileBytes());
-        }
-        return new CompressReport(summary, seconds, backend.name(), null, outcome.report());
+        ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
+        return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), null, outcome.report());
     }
 
     private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,
@@ -100,16 +92,24 @@ public final class Compressor {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
                     .run(source.tensors(), attributes);
         }
+        ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");
+        return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), outcome.report());
+    }
+
+    /**
+     * Writes tensors a ratio search has already coded, and checks the file has the size the search
+     * predicted (its ratio was decided on that size).
+     */
+    private static ContainerSummary writeCoded(Path output, CompressOptions options, Map<String, String> attributes,
+            List<TensorEncoder.Encoded> encoded, long predictedBytes, String mode) throws L2cException {
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
-            for (TensorEncoder.Encoded e : outcome.encoded()) writer.addTensor(e.info(), e.payloads());
+            for (TensorEncoder.Encoded e : encoded) writer.addTensor(e.info(), e.payloads());
             writer.finish();
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         ContainerSummary summary = Inspector.inspect(output);
-        if (summary.fileBytes() != outcome.predictedFileBytes()) {
-            throw new IllegalStateException("ratio mode predicted " + outcome.predictedFileBytes() + " bytes, wrote "
-                    + summary.fileBytes());
+        if (summary.fileBytes() != predictedBytes) {
+            throw new IllegalStateException(mode + " predicted " + predictedBytes + " bytes, wrote " + summary.fileBytes());
         }
-        return new CompressReport(summary, seconds, backend.name(), outcome.report());
+        return summary;
     }
 }
