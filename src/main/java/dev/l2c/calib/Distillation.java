@@ -188,10 +188,6 @@ public final class Distillation implements AutoCloseable {
         return features;
     }
 
-    public CalibrationData data() {
-        return data;
-    }
-
     /** Whether the first output is [batch, classes] logits, so labels give a cross-entropy term. */
     public boolean classifier() {
         return classifier;

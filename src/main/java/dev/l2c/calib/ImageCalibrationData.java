@@ -61,6 +61,9 @@ public final class ImageCalibrationData implements CalibrationData {
 
     @Override
     public Tensor labels(int[] indices) {
-        return Tensors.fromLongs(images.select(indices).labelsAsLongs(), indices.length);
+        byte[] all = images.labels();
+        long[] labels = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) labels[i] = all[indices[i]];
+        return Tensors.fromLongs(labels, indices.length);
     }
 }

@@ -2,12 +2,8 @@ package dev.l2c.calib;
 
 import dev.l2c.L2cException;
 import dev.l2c.graph.OnnxExecutor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * Knowledge-distillation distortion for the transform phase: the reconstructed weights What run
@@ -60,18 +56,9 @@ public final class KdObjective implements Objective {
             throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + tensors.length);
         }
         FloatBuffer[] g = grad != null ? grad : scratch();
-        try (PointerScope scope = new PointerScope()) {
-            Tensor[] leaves = StudentWeights.install(executor, tensors, wHat);
-            Distillation.Loss loss = distillation.student(sampler.next(), weights);
-            long t0 = System.nanoTime();
-            loss.total().backward();
-            clock.addBackward(System.nanoTime() - t0);
-            StudentWeights.gradients(leaves, g);
-            last = new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy());
-            double d = weights.output() * loss.output() + weights.features() * loss.features();
-            attribute(wHat, g);
-            return d;
-        }
+        last = StudentWeights.step(executor, distillation, sampler, tensors, wHat, weights, clock, g);
+        attribute(wHat, g);
+        return weights.output() * last.output() + weights.features() * last.features();
     }
 
     @Override
@@ -95,7 +82,7 @@ public final class KdObjective implements Objective {
         for (int l = 0; l < tensors.length; l++) {
             if (scratch[l] == null) {
                 int n = Math.toIntExact(tensors[l].elements());
-                scratch[l] = ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
+                scratch[l] = TransformOptimizer.floats(n);
             }
         }
         return scratch;

@@ -24,7 +24,6 @@ public final class LayerGram implements AutoCloseable {
     private final int groups;
     private final int k;
     private final Tensor h;
-    private long rows;
 
     /** Zero Gram matrices for {@code groups} groups of {@code k} inputs each. */
     public LayerGram(String tensor, View view, int groups, int k) {
@@ -54,11 +53,6 @@ public final class LayerGram implements AutoCloseable {
         return k;
     }
 
-    /** Input rows accumulated so far. */
-    public long rows() {
-        return rows;
-    }
-
     /** H as a [groups, k, k] double tensor (owned by this object). */
     public Tensor h() {
         return h;
@@ -83,7 +77,6 @@ public final class LayerGram implements AutoCloseable {
                 h.select(0, g).add_(xg.t().mm(xg).to(torch.ScalarType.Double));
             }
         }
-        rows += size[0];
     }
 
     @Override

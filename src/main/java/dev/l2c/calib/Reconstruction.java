@@ -5,11 +5,7 @@ import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.transform.Channels;
 import dev.l2c.transform.TransformKernels;
 import dev.l2c.transform.TransformKind;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Tensor;
 
 /**
  * The reconstruction phase of KD calibration (the paper's alternation): Adam on the weights W
@@ -90,16 +86,16 @@ public final class Reconstruction {
             tensors[l] = optimizer.tensor(l);
             int n = Math.toIntExact(tensors[l].elements());
             float[] p = optimizer.params(l);
-            params[l] = floats(p.length).put(p).flip();
+            params[l] = TransformOptimizer.floats(p.length).put(p).flip();
             int ch = optimizer.channels(l).count();
             if (units[l] == null) {
                 units[l] = java.util.Arrays.copyOfRange(p, (kind.paramsPerChannel - 1) * ch, kind.paramsPerChannel * ch);
                 anchors[l] = new float[n];
                 tensors[l].weights().get(0, anchors[l]);
             }
-            wHat[l] = floats(n);
-            gWHat[l] = floats(n);
-            gW[l] = floats(n);
+            wHat[l] = TransformOptimizer.floats(n);
+            gWHat[l] = TransformOptimizer.floats(n);
+            gW[l] = TransformOptimizer.floats(n);
             m[l] = new float[n];
             v[l] = new float[n];
         }
@@ -108,15 +104,7 @@ public final class Reconstruction {
                 CalibTensor t = tensors[l];
                 transforms.forward(kind, t.weights(), t.elements(), optimizer.channels(l), params[l], null, null, wHat[l]);
             }
-            try (PointerScope scope = new PointerScope()) {
-                Tensor[] leaves = StudentWeights.install(executor, tensors, wHat);
-                Distillation.Loss loss = distillation.student(sampler.next(), weights);
-                long t0 = System.nanoTime();
-                loss.total().backward();
-                clock.addBackward(System.nanoTime() - t0);
-                StudentWeights.gradients(leaves, gWHat);
-                last = new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy());
-            }
+            last = StudentWeights.step(executor, distillation, sampler, tensors, wHat, weights, clock, gWHat);
             double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
             double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
             double c1 = 1 - Math.pow(BETA1, step);
@@ -141,9 +129,5 @@ public final class Reconstruction {
             }
             if (listener != null) listener.step(step, steps);
         }
-    }
-
-    private static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
     }
 }

@@ -4,6 +4,7 @@ import dev.l2c.L2cException;
 import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.graph.Tensors;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 /** The student's calibrated weights as requires-grad leaves in the executor, and their gradients back. */
@@ -29,6 +30,24 @@ final class StudentWeights {
             } else {
                 TorchBuffers.copyInto(g, out[l]);
             }
+        }
+    }
+
+    /**
+     * One student step: installs {@code wHat}, runs the student on the sampler's next minibatch,
+     * backpropagates (timed on {@code clock}) and copies dL/dWhat into {@code gradOut}. Returns the
+     * loss's parts, without its autograd total (freed with this call's tensors).
+     */
+    static Distillation.Loss step(OnnxExecutor executor, Distillation distillation, BatchSampler sampler, CalibTensor[] tensors,
+            FloatBuffer[] wHat, Distillation.Weights weights, CalibrationClock clock, FloatBuffer[] gradOut) throws L2cException {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor[] leaves = install(executor, tensors, wHat);
+            Distillation.Loss loss = distillation.student(sampler.next(), weights);
+            long t0 = System.nanoTime();
+            loss.total().backward();
+            clock.addBackward(System.nanoTime() - t0);
+            gradients(leaves, gradOut);
+            return new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy());
         }
     }
 

@@ -26,14 +26,13 @@ public final class TextCalibrationData implements CalibrationData {
 
     private final String name;
     private final List<String> inputs;
+    /** Each sentence's token ids, unpadded: its attention mask is ones over them. */
     private final long[][] ids;
-    private final long[][] masks;
 
-    private TextCalibrationData(String name, List<String> inputs, long[][] ids, long[][] masks) {
+    private TextCalibrationData(String name, List<String> inputs, long[][] ids) {
         this.name = name;
         this.inputs = inputs;
         this.ids = ids;
-        this.masks = masks;
     }
 
     /**
@@ -63,15 +62,10 @@ public final class TextCalibrationData implements CalibrationData {
     public static TextCalibrationData bind(String name, GraphProto graph, TextTokenizer tokenizer, List<String> sentences)
             throws L2cException {
         List<String> inputs = check(name, graph);
+        TokenBatch b = tokenizer.encode(sentences);
         long[][] ids = new long[sentences.size()][];
-        long[][] masks = new long[sentences.size()][];
-        for (int i = 0; i < sentences.size(); i++) {
-            TokenBatch b = tokenizer.encode(List.of(sentences.get(i)));
-            ids[i] = b.idsOf(0);
-            masks[i] = new long[ids[i].length];
-            java.util.Arrays.fill(masks[i], 1);
-        }
-        return new TextCalibrationData(name, inputs, ids, masks);
+        for (int i = 0; i < ids.length; i++) ids[i] = b.idsOf(i);
+        return new TextCalibrationData(name, inputs, ids);
     }
 
     @Override
@@ -93,7 +87,7 @@ public final class TextCalibrationData implements CalibrationData {
         for (int r = 0; r < n; r++) {
             long[] s = ids[indices[r]];
             System.arraycopy(s, 0, id, r * length, s.length);
-            System.arraycopy(masks[indices[r]], 0, mask, r * length, s.length);
+            java.util.Arrays.fill(mask, r * length, r * length + s.length, 1L);
         }
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (String in : inputs) {

@@ -280,7 +280,8 @@ public final class TransformOptimizer {
         return slope > 0 ? 10 * slope : 1;
     }
 
-    private static FloatBuffer floats(int n) {
+    /** A direct native-order float buffer of n elements (never zero-capacity, as native code wants). */
+    static FloatBuffer floats(int n) {
         return ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
     }
 }
