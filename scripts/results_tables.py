@@ -39,12 +39,12 @@ def method_detail(report, method):
     return f"{net['samples']} samples" if net else "no data"
 
 
-def timing_cells(report):
+def timing_cell(report):
+    """The calibration's time by part (forward / backward / counter / transform / other), or empty."""
     t = (report or {}).get("timing")
     if not t:
-        return "", ""
-    parts = " / ".join(f"{t[k]:.1f}" for k in ("forward", "backward", "counter", "transform", "other"))
-    return f"{t['seconds']:.1f} s", parts
+        return ""
+    return " / ".join(f"{t[k]:.1f}" for k in ("forward", "backward", "counter", "transform", "other"))
 
 
 def rows(work, ratios, score):
@@ -60,7 +60,7 @@ def rows(work, ratios, score):
             out.append(dict(target=ratio, key=key, label=label, size=size,
                             ratio=original / size if original else float("nan"),
                             wall=float(read(os.path.join(work, name + ".seconds"))),
-                            detail=method_detail(report, key), timing=timing_cells(report),
+                            detail=method_detail(report, key), timing=timing_cell(report),
                             **score(work, name)))
     return out
 
@@ -104,7 +104,7 @@ def fmnist_section(work, results_dir):
     for r in table:
         out.append(f"| {r['target']}× | {r['label']} | {r['detail']} | {r['size']:,} | {r['ratio']:.2f} | "
                    f"{100 * r['acc']:.2f} % | {100 * (r['acc'] - base_acc):+.2f} | {100 * r['agree']:.2f} % | "
-                   f"{r['wall']:.0f} s | {r['timing'][1]} |")
+                   f"{r['wall']:.0f} s | {r['timing']} |")
     out.append("")
     for ratio, limit in ((10, 0.3), (20, 1.0)):
         kd = next((r for r in table if r["target"] == ratio and r["key"] == "kd"), None)
@@ -149,7 +149,7 @@ def minilm_section(work, results_dir):
     for r in table:
         out.append(f"| {r['target']}× | {r['label']} | {r['detail']} | {r['size']:,} | {r['ratio']:.2f} | "
                    f"{r['err']:.4f} | {100 * r['acc1']:.2f} % | {100 * r['acc5']:.2f} % | {r['cos']:.4f} | "
-                   f"{r['wall']:.0f} s | {r['timing'][1]} |")
+                   f"{r['wall']:.0f} s | {r['timing']} |")
     out.append("")
     kd = next((r for r in table if r["target"] == 10 and r["key"] == "kd"), None)
     if kd:

@@ -3,7 +3,6 @@ package dev.l2c.chart;
 import dev.l2c.L2cException;
 import dev.l2c.io.AtomicFile;
 import java.awt.Color;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -82,10 +81,6 @@ public final class ResultsChart {
             line.setLineColor(Color.DARK_GRAY);
         }
         return chart;
-    }
-
-    public static BufferedImage image(List<ResultPoint> points, Labels labels, String reference) {
-        return BitmapEncoder.getBufferedImage(chart(points, labels, reference));
     }
 
     /** Writes {@link #chart} as PNG to {@code png} (temporary file renamed into place). */

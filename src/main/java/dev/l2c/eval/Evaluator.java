@@ -45,6 +45,9 @@ public final class Evaluator {
     public EvalReport evaluate(Path model, Path original, Path tokenizer, EvalData data, Path dataDir, int n, long seed)
             throws L2cException {
         long start = System.nanoTime();
+        if (data != EvalData.WORDNET) {
+            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is an image set; it takes no tokenizer");
+        }
         boolean compressed = isL2c(model);
         if (!compressed && !model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
             throw new L2cException(model + ": expected a .l2c or an .onnx model");
@@ -52,9 +55,6 @@ public final class Evaluator {
         Path tokenizerJson = tokenizer != null ? tokenizer : TextTokenizer.locateFor(original);
         long modelBytes = size(model);
         long originalBytes = size(original);
-        if (data != EvalData.WORDNET) {
-            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is an image set; it takes no tokenizer");
-        }
         RetrievalTask task = wordNetTask(dataDir != null ? dataDir : WordNet.DEFAULT_DIR, n, seed);
 
         // A .l2c file is decoded first, so a damaged file fails before minutes of embedding.

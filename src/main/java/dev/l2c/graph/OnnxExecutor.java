@@ -272,6 +272,11 @@ public final class OnnxExecutor implements AutoCloseable {
         return steps.stream().map(Step::node).toList();
     }
 
+    /** The initializers that BatchNormalization nodes read as running mean and variance. */
+    public Set<String> runningStatisticNames() {
+        return java.util.Collections.unmodifiableSet(runningStatistics);
+    }
+
     /** Float initializers (what calibration may replace), in graph order. */
     public List<String> floatInitializerNames() {
         return floatInitializers;

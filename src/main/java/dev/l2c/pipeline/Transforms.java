@@ -41,9 +41,7 @@ final class Transforms {
             throw new L2cException(spec.type() + " transform runs along axis " + axis + " of a rank-" + shape.length + " tensor");
         }
         int per = switch (spec.type()) {
-            case UNIFORM -> 1;
-            case EDGE_SCALE -> 2;
-            case PIECEWISE -> 4;
+            case UNIFORM, EDGE_SCALE, PIECEWISE -> TransformKind.valueOf(spec.type().name()).paramsPerChannel;
             default -> throw new L2cException("per-channel " + spec.type() + " transforms are not supported by this version of l2c");
         };
         int count = Math.toIntExact(shape[axis]);

@@ -40,7 +40,7 @@ public final class MagnitudePruner {
         return Math.min(n, Math.round(s * n));
     }
 
-    public static void checkSparsity(double s) {
+    private static void checkSparsity(double s) {
         if (!(s >= 0 && s < 1)) {
             throw new IllegalArgumentException("sparsity must be in [0, 1), got " + s);
         }

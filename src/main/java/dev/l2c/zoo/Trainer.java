@@ -9,14 +9,12 @@ import dev.l2c.graph.Tensors;
 import dev.l2c.graph.Torch;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.onnx.proto.ModelProto;
-import dev.l2c.model.onnx.proto.NodeProto;
 import dev.l2c.pipeline.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +79,7 @@ public final class Trainer {
             OnnxModel model = OnnxModel.read(initial);
             List<Epoch> epochs = new ArrayList<>();
             try (OnnxExecutor executor = OnnxExecutor.of(model)) {
-                Map<String, Tensor> leaves = trainableLeaves(executor, proto);
+                Map<String, Tensor> leaves = trainableLeaves(executor);
                 try {
                     SGD sgd = optimizer(leaves);
                     try {
@@ -185,8 +183,8 @@ public final class Trainer {
      * Replaces every float initializer but the BN running statistics with a leaf tensor that
      * requires grad (a copy of its initial value); returns them by name.
      */
-    private static Map<String, Tensor> trainableLeaves(OnnxExecutor executor, ModelProto proto) throws L2cException {
-        Set<String> running = runningStatistics(proto);
+    private static Map<String, Tensor> trainableLeaves(OnnxExecutor executor) throws L2cException {
+        Set<String> running = executor.runningStatisticNames();
         Map<String, Tensor> leaves = new LinkedHashMap<>();
         try {
             for (String name : executor.floatInitializerNames()) {
@@ -209,18 +207,6 @@ public final class Trainer {
             throw e;
         }
         return leaves;
-    }
-
-    /** The running mean and variance inputs of every BatchNormalization node. */
-    static Set<String> runningStatistics(ModelProto proto) {
-        Set<String> names = new HashSet<>();
-        for (NodeProto n : proto.getGraph().getNodeList()) {
-            if (n.getOpType().equals("BatchNormalization") && n.getInputCount() >= 5) {
-                names.add(n.getInput(3));
-                names.add(n.getInput(4));
-            }
-        }
-        return names;
     }
 
     /** SGD with two groups: weight decay on the conv/Gemm weights (rank >= 2), none on BN and biases. */
