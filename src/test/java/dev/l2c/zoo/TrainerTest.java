@@ -53,8 +53,11 @@ class TrainerTest {
         assertEquals(heard, r.epochs());
         assertTrue(heard.get(1).loss() < heard.get(0).loss(), heard.toString());
         assertTrue(heard.get(0).loss() < Math.log(10) + 0.5, heard.toString());
-        // 32 steps on 1,024 images already beat chance (10 %) by far.
-        assertTrue(r.testAccuracy() > 0.4, heard.toString());
+        // 32 steps on 1,024 images already beat chance (10 %) by far. Measured on an AVX2 machine without
+        // AVX-512, training samples 3 and 4 x seeds 1..4 under ATEN_CPU_CAPABILITY=avx2 and =default:
+        // 0.366..0.424 (this run: 0.396..0.400; an AVX-512 machine gave just above 0.4). The bound keeps
+        // a margin of more than 0.1 below the lowest of those and 0.15 above chance.
+        assertTrue(r.testAccuracy() > 0.25, heard.toString());
         assertEquals(Files.size(out), r.bytes());
 
         // The written model: BN folded into the convolutions, every weight and bias trained (the folded
