@@ -59,6 +59,15 @@ public final class AtomicFile implements AutoCloseable {
     }
 
     /**
+     * Checks now, before long work, what {@link #create} and {@link #commit} check again: that
+     * {@code target} is absent, or a regular file and {@code force}.
+     */
+    public static void checkTarget(Path target, boolean force) throws L2cException {
+        if (target.toString().isEmpty()) throw new L2cException("the output path is empty");
+        replaceable(target, target.toAbsolutePath(), force);
+    }
+
+    /**
      * The attributes of the regular file at {@code absolute}, null where there is none; refuses
      * anything else there, and an existing file unless {@code force}.
      */

@@ -7,6 +7,7 @@ import dev.l2c.graph.GraphBuilder;
 import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.graph.Tensors;
 import dev.l2c.graph.Torch;
+import dev.l2c.io.AtomicFile;
 import dev.l2c.io.TempFiles;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.onnx.proto.ModelProto;
@@ -71,7 +72,7 @@ public final class Trainer {
         if (train.count() < settings.batchSize()) {
             throw new L2cException("the training set has " + train.count() + " images, fewer than one batch of " + settings.batchSize());
         }
-        if (Files.exists(out) && !force) throw new L2cException(out + ": output exists (use --force to overwrite)");
+        AtomicFile.checkTarget(out, force);
         Torch.configure(settings.threads());
         torch.manual_seed(settings.seed());
         ModelProto proto = FmnistResNet.build(settings.blocksPerStage(), settings.seed());

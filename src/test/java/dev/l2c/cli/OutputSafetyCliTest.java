@@ -103,6 +103,18 @@ class OutputSafetyCliTest {
         assertFails(1, "is the input", CliRunner.run("chart", "--csv", csv.toString(), "-o", csv.toString(), "--force"));
         assertTrue(Files.readString(csv).startsWith("method,ratio,value"));
 
+        // The demo's own outputs: a model stored under the name of its compress report.
+        Path logNamed = Files.copy(onnx, dir.resolve("compress.log"));
+        assertFails(1, "is the input", CliRunner.run("demo", "--model", logNamed.toString(), "--work", dir.toString()));
+        assertArrayEquals(graph, Files.readAllBytes(logNamed));
+
+        // zoo train reads its four data files before it writes.
+        Path data = Files.createDirectory(dir.resolve("fmnist"));
+        Path images = Files.writeString(data.resolve("train-images-idx3-ubyte.gz"), "images");
+        assertFails(1, "is the input", CliRunner.run("zoo", "train", "fmnist-resnet", "-o", images.toString(), "--data-dir",
+                data.toString(), "--force"));
+        assertEquals("images", Files.readString(images));
+
         Path report = dir.resolve("r.json");
         assertFails(1, "--report", CliRunner.run("compress", model.toString(), "-o", report.toString(), "--ratio", "4", "--report",
                 report.toString()));
