@@ -149,6 +149,35 @@ class OutputSafetyCliTest {
     }
 
     @Test
+    void ofTwoRunsRacingToOneNewOutputWithoutForceExactlyOneWins() throws Exception {
+        for (int round = 0; round < 4; round++) {
+            Path out = dir.resolve("race" + round + ".l2c");
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                List<java.util.concurrent.Future<CliRunner>> runs = new java.util.ArrayList<>();
+                for (String bits : new String[] {"8", "4"}) {
+                    runs.add(pool.submit(() -> {
+                        start.await();
+                        return CliRunner.run("compress", model.toString(), "-o", out.toString(), "--bits", bits, "--device", "cpu");
+                    }));
+                }
+                start.countDown();
+                CliRunner a = runs.get(0).get();
+                CliRunner b = runs.get(1).get();
+                assertEquals(1, (a.exit() == 0 ? 1 : 0) + (b.exit() == 0 ? 1 : 0), a.err() + b.err());
+                CliRunner loser = a.exit() == 0 ? b : a;
+                assertFails(1, "output exists", loser);
+                // The file is the winner's, whole: it decodes.
+                assertEquals(0, CliRunner.run("verify", out.toString()).exit());
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        assertEquals(List.of(), tempFiles());
+    }
+
+    @Test
     void anEmptyOutputPathIsAUsageErrorNamingTheOption() {
         assertFails(2, "-o", CliRunner.run("compress", model.toString(), "-o", "", "--bits", "8"));
         assertFails(2, "-o", CliRunner.run("decompress", "m.l2c", "-o", ""));
