@@ -9,6 +9,12 @@ import dev.l2c.transform.TransformKernels;
 
 /** The CPU backend: C++ kernels over OpenMP threads, always available. */
 public final class CpuBackend implements Backend {
+    /**
+     * The most threads any kernel (OpenMP, libtorch, ONNX Runtime) is asked for: far above any
+     * core count that helps, far below the thousands that crashed libgomp.
+     */
+    public static final int MAX_THREADS = 1024;
+
     private final int threads;
     private final CpuRansCodec rans;
     private final CpuTransformKernels transforms;
@@ -16,12 +22,14 @@ public final class CpuBackend implements Backend {
 
     /** Uses every available core. */
     public CpuBackend() {
-        this(Runtime.getRuntime().availableProcessors());
+        this(Math.min(Runtime.getRuntime().availableProcessors(), MAX_THREADS));
     }
 
     /** Uses {@code threads} threads (benchmarks compare 1 against all). */
     public CpuBackend(int threads) {
-        if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, not " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", not " + threads);
+        }
         this.threads = threads;
         this.rans = new CpuRansCodec(threads);
         this.transforms = new CpuTransformKernels(threads);

@@ -36,9 +36,17 @@ public interface CalibrationSource {
 
     /** The source called {@code name}, reading from {@code dir} (null: its default folder). */
     static CalibrationSource named(String name, Path dir) throws L2cException {
+        return named(name, dir, null);
+    }
+
+    /**
+     * The source called {@code name}, reading from {@code dir} (null: its default folder); text
+     * is tokenized with {@code tokenizer} (null: the one next to the model).
+     */
+    static CalibrationSource named(String name, Path dir, Path tokenizer) throws L2cException {
         return switch (name) {
             case "fmnist" -> fashionMnist(dir == null ? FashionMnist.DEFAULT_DIR : dir);
-            case "wordnet" -> wordNet(dir == null ? WordNet.DEFAULT_DIR : dir);
+            case "wordnet" -> wordNet(dir == null ? WordNet.DEFAULT_DIR : dir, tokenizer);
             default -> throw new L2cException("unknown calibration data '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }
@@ -70,6 +78,11 @@ public interface CalibrationSource {
      * next to the model).
      */
     static CalibrationSource wordNet(Path dir) {
+        return wordNet(dir, null);
+    }
+
+    /** As {@link #wordNet(Path)}, tokenized with {@code tokenizer} (null: the one next to the model). */
+    static CalibrationSource wordNet(Path dir, Path tokenizer) {
         return new CalibrationSource() {
             @Override
             public String name() {
@@ -84,7 +97,7 @@ public interface CalibrationSource {
             @Override
             public CalibrationData open(OnnxModel model, int size, long seed) throws L2cException {
                 TextCalibrationData.check("wordnet", model.proto().getGraph());
-                Path tokenizerFile = TextTokenizer.locateFor(model.path());
+                Path tokenizerFile = tokenizer != null ? tokenizer : TextTokenizer.locateFor(model.path());
                 List<Synset> synsets = SynsetSelection.select(WordNet.load(dir).synsets(), SynsetSelection.Split.CALIBRATION,
                         (size + 1) / 2, seed);
                 List<String> sentences = new ArrayList<>();

@@ -49,6 +49,8 @@ final class ChartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        PathChecks.notEmpty(spec.commandLine(), "-o", output);
+        PathChecks.notEmpty(spec.commandLine(), "--csv", csv);
         for (var o : new Object[][] {{"--width", width}, {"--height", height}}) {
             int v = (Integer) o[1];
             if (v < 100 || v > 8000) throw new CommandLine.ParameterException(spec.commandLine(), o[0] + " must be in [100, 8000], got " + v);
@@ -56,6 +58,8 @@ final class ChartCommand implements Callable<Integer> {
         if (!output.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-o: the chart is written as PNG; name it *.png, got " + output);
         }
+        PathChecks.input(csv);
+        PathChecks.notAnInput(output, "-o", csv);
         List<ResultPoint> points = ResultsCsv.read(csv);
         if (reference != null) {
             long n = points.stream().filter(p -> p.method().equals(reference)).count();

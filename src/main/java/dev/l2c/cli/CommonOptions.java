@@ -15,8 +15,18 @@ final class CommonOptions {
             description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}); auto uses CUDA where a GPU is usable")
     String device;
 
-    @Option(names = "--threads", paramLabel = "N", description = "CPU threads (default: all cores)")
+    /** Null: all cores. */
     Integer threads;
+
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec mixee;
+
+    // Checked as it is parsed, so every command refuses it before any work: OpenMP and libtorch
+    // crashed the JVM when asked for thousands of threads.
+    @Option(names = "--threads", paramLabel = "N", description = "CPU threads, 1.." + CpuBackend.MAX_THREADS + " (default: all cores)")
+    void threads(int n) {
+        threads = checkThreads(mixee.commandLine(), n);
+    }
 
     @Option(names = "--no-progress", description = "no progress bars")
     boolean noProgress;
@@ -28,12 +38,17 @@ final class CommonOptions {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
         }
-        if (threads != null && threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-        }
         Backend backend = Backends.select(d, message -> spec.commandLine().getErr().println("l2c: " + message));
         // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
         return threads != null && backend instanceof CpuBackend ? new CpuBackend(threads) : backend;
+    }
+
+    /** {@code n} if it is a valid --threads value, else a usage error naming --threads. */
+    static int checkThreads(CommandLine cl, int n) {
+        if (n < 1 || n > CpuBackend.MAX_THREADS) {
+            throw new CommandLine.ParameterException(cl, "--threads must be in 1.." + CpuBackend.MAX_THREADS + ", got " + n);
+        }
+        return n;
     }
 
     Progress progress(CommandLine.Model.CommandSpec spec) {

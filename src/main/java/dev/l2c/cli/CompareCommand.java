@@ -31,6 +31,8 @@ final class CompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        PathChecks.input(input);
+        PathChecks.input(model);
         WeightComparison.Result r = WeightComparison.compare(common.backend(spec), input, model);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -87,6 +87,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--calib-dir", paramLabel = "DIR", description = "with --calib: folder of the data set's files (default: its installed folder)")
     Path calibDir;
 
+    @Option(names = "--tokenizer", paramLabel = "PATH",
+            description = "with --calib wordnet: the model's tokenizer.json (default: <stem>-tokenizer.json or tokenizer.json next to the model)")
+    Path tokenizer;
+
     @Option(names = "--objective", paramLabel = "OBJ",
             description = "with --ratio: kd, layerwise or data-free (default: kd with --calib, else data-free)")
     String objective;
@@ -138,9 +142,18 @@ final class CompressCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        CommandLine cl = spec.commandLine();
+        PathChecks.notEmpty(cl, "-o", output);
+        PathChecks.notEmpty(cl, "--report", report);
+        PathChecks.notEmpty(cl, "--tokenizer", tokenizer);
         CompressOptions options = options();
         NetworkCalibrationSettings network = network();
         Backend backend = common.backend(spec);
+        PathChecks.input(input);
+        if (tokenizer != null) PathChecks.input(tokenizer);
+        PathChecks.notAnInput(output, "-o", input, tokenizer);
+        PathChecks.notAnInput(report, "--report", input, tokenizer);
+        PathChecks.distinctOutputs(output, "-o", report, "--report");
         if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
         CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
         ReportPrinter.printCompress(spec.commandLine().getOut(), result);
@@ -172,6 +185,7 @@ final class CompressCommand implements Callable<Integer> {
         Object[][] dataOptions = {{"--calib-dir", calibDir}, {"--calib-size", calibSize}, {"--batch", batch}};
         Object[][] kdOptions = {{"--kd-steps", kdSteps}, {"--recon-steps", reconSteps}, {"--rounds", rounds}, {"--kd-lr", kdLr},
                 {"--recon-lr", reconLr}};
+        if (tokenizer != null && !"wordnet".equals(calib)) throw new CommandLine.ParameterException(cl, "--tokenizer needs --calib wordnet");
         if (kind == null) {
             if (calib != null) throw new CommandLine.ParameterException(cl, "--calib has no use with --objective data-free");
             for (Object[] o : dataOptions) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --calib");
@@ -199,7 +213,7 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
                     + ", got '" + calib + "'");
         }
-        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir), kind);
+        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir, tokenizer), kind);
         return new NetworkCalibrationSettings(d.source(), kind, or(calibSize, d.calibSize()), or(batch, d.batch()),
                 or(kdSteps, d.kdSteps()), or(reconSteps, d.reconSteps()), or(rounds, d.rounds()), kdLr != null ? kdLr : d.kdLearningRate(),
                 reconLr != null ? reconLr : d.reconLearningRate(), d.features());

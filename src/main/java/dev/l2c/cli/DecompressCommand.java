@@ -41,6 +41,8 @@ final class DecompressCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         CommandLine cl = spec.commandLine();
+        PathChecks.notEmpty(cl, "-o", output);
+        PathChecks.notEmpty(cl, "--model", model);
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean onnx = name.endsWith(".onnx");
         if (!onnx && !name.endsWith(".safetensors")) {
@@ -60,6 +62,9 @@ final class DecompressCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--dtype must be f32, f16 or bf16, got '" + dtype + "'");
             }
         }
+        PathChecks.input(input);
+        if (model != null) PathChecks.input(model);
+        PathChecks.notAnInput(output, "-o", input, model);
         var options = new DecompressOptions(type, onnx ? model : null, force);
         var report = new Decompressor(common.backend(spec), common.progress(spec)).decompress(input, output, options);
         cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", output, report.tensors(),

@@ -6,8 +6,10 @@ import dev.l2c.eval.EvalData;
 import dev.l2c.eval.EvalReport;
 import dev.l2c.eval.Evaluator;
 import dev.l2c.eval.RetrievalResult;
+import dev.l2c.io.AtomicFile;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,9 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path l2c = work.resolve("minilm-" + number(ratio) + "x.l2c");
         Path log = work.resolve("compress.log");
+        PathChecks.input(source);
+        PathChecks.notAnInput(l2c, "--work", source);
+        PathChecks.notAnInput(log, "--work", source);
         createDirectories(work);
 
         List<String> compress = compressArgs(source, l2c);
@@ -85,14 +90,19 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("step 1/2: ./l2c %s%n", String.join(" ", compress));
         out.flush();
         long t0 = System.nanoTime();
-        try (PrintWriter logWriter = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        int rc;
+        // The log is an output like any other (temporary file, renamed into place), kept whether
+        // the step succeeds or not, since a failure's report is in it.
+        try (AtomicFile logFile = AtomicFile.create(log, true)) {
+            PrintWriter logWriter = new PrintWriter(Channels.newWriter(logFile.channel(), StandardCharsets.UTF_8));
             List<String> args = new ArrayList<>(compress);
             if (common.noProgress) args.add("--no-progress");
-            int rc = Main.run(args.toArray(String[]::new), logWriter, err);
-            if (rc != 0) throw new L2cException("demo: the compress step failed (exit " + rc + "); its report is in " + log);
-        } catch (IOException e) {
-            throw new L2cException(log + ": cannot write the compress report (" + e.getMessage() + ")", e);
+            rc = Main.run(args.toArray(String[]::new), logWriter, err);
+            logWriter.flush();
+            if (logWriter.checkError()) throw new L2cException(log + ": cannot write the compress report");
+            logFile.commit();
         }
+        if (rc != 0) throw new L2cException("demo: the compress step failed (exit " + rc + "); its report is in " + log);
         double compressSeconds = (System.nanoTime() - t0) / 1e9;
         out.printf("step 2/2: ./l2c %s%n", String.join(" ", eval));
         out.flush();

@@ -55,6 +55,9 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
+        PathChecks.input(input);
+        PathChecks.input(model);
+        if (tokenizer != null) PathChecks.input(tokenizer);
         var backend = common.backend(spec);
         int threads = common.threads != null ? common.threads : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();

@@ -23,6 +23,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        PathChecks.input(input);
         ContainerSummary summary = Inspector.inspect(input);
         var out = spec.commandLine().getOut();
         if (json) {

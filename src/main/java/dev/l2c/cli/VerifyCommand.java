@@ -22,6 +22,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        PathChecks.input(input);
         var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
         spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
                 input, report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));

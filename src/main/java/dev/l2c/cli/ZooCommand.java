@@ -51,8 +51,13 @@ final class ZooCommand implements Runnable {
                 description = "residual blocks per stage (default: ${DEFAULT-VALUE})")
         int blocks;
 
-        @Option(names = "--threads", paramLabel = "N", description = "libtorch threads (default: all cores)")
         Integer threads;
+
+        @Option(names = "--threads", paramLabel = "N", description = "libtorch threads, 1.." + dev.l2c.backend.CpuBackend.MAX_THREADS
+                + " (default: all cores)")
+        void threads(int n) {
+            threads = CommonOptions.checkThreads(spec.commandLine(), n);
+        }
 
         @Option(names = "--data-dir", paramLabel = "DIR", description = "Fashion-MNIST folder (default: /usr/share/datasets/fashion-mnist)")
         Path dataDir;
@@ -71,16 +76,15 @@ final class ZooCommand implements Runnable {
             if (!FmnistResNet.NAME.equals(name)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "unknown model '" + name + "'; the zoo has: " + FmnistResNet.NAME);
             }
-            if (threads != null && threads < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 1, got " + threads);
-            }
             TrainSettings settings;
             try {
                 settings = TrainSettings.reference(epochs, batch, seed, threads == null ? 0 : threads, blocks);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+            PathChecks.notEmpty(spec.commandLine(), "-o", output);
             Path dir = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
+            PathChecks.notAnInput(output, "-o", FashionMnist.files(dir).toArray(Path[]::new));
             ImageSet train = FashionMnist.train(dir);
             ImageSet test = FashionMnist.test(dir);
             PrintWriter out = spec.commandLine().getOut();

@@ -41,9 +41,22 @@ public final class FashionMnist {
         return load(dir, "t10k", TEST_COUNT);
     }
 
+    /** The four files read from {@code dir}: training and test images and labels. */
+    public static java.util.List<Path> files(Path dir) {
+        return java.util.List.of(imageFile(dir, "train"), labelFile(dir, "train"), imageFile(dir, "t10k"), labelFile(dir, "t10k"));
+    }
+
+    private static Path imageFile(Path dir, String prefix) {
+        return dir.resolve(prefix + "-images-idx3-ubyte.gz");
+    }
+
+    private static Path labelFile(Path dir, String prefix) {
+        return dir.resolve(prefix + "-labels-idx1-ubyte.gz");
+    }
+
     private static ImageSet load(Path dir, String prefix, int expected) throws L2cException {
-        Path imageFile = dir.resolve(prefix + "-images-idx3-ubyte.gz");
-        Path labelFile = dir.resolve(prefix + "-labels-idx1-ubyte.gz");
+        Path imageFile = imageFile(dir, prefix);
+        Path labelFile = labelFile(dir, prefix);
         byte[] labels = readLabels(labelFile, expected);
         float[] images = readImages(imageFile, expected);
         return new ImageSet(ROWS, COLS, images, labels);

@@ -1,6 +1,7 @@
 package dev.l2c.eval;
 
 import dev.l2c.L2cException;
+import dev.l2c.io.TempFiles;
 import dev.l2c.backend.Backend;
 import dev.l2c.data.FashionMnist;
 import dev.l2c.data.ImageSet;
@@ -192,7 +193,7 @@ public final class Evaluator {
 
     private static Path createTempDir(Path model) throws L2cException {
         try {
-            return Files.createTempDirectory("l2c-eval-");
+            return TempFiles.createDirectory("l2c-eval-");
         } catch (IOException e) {
             throw new L2cException(model + ": cannot create a temporary folder to decode it into (" + e.getMessage() + ")", e);
         }
@@ -200,8 +201,8 @@ public final class Evaluator {
 
     /** Removes the temporary folder and whatever the decoder left in it. */
     private static void deleteTree(Path dir) {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        try {
+            TempFiles.delete(dir);
         } catch (IOException ignored) {
             // A leftover temporary file must not hide the evaluation's own result or error.
         }

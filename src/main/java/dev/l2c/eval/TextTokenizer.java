@@ -59,7 +59,9 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             root = new ObjectMapper().readTree(tokenizerJson.toFile());
         } catch (IOException e) {
-            throw new L2cException(tokenizerJson + ": not readable as JSON (" + e.getMessage() + ")", e);
+            // Jackson's own message adds a second line with the location: the error stays on one line.
+            String why = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+            throw new L2cException(tokenizerJson + ": not readable as JSON (" + why + ")", e);
         }
         if (root == null || !root.isObject()) throw new L2cException(tokenizerJson + ": not a tokenizer.json object");
         JsonNode max = root.path("truncation").path("max_length");

@@ -148,7 +148,12 @@ public final class GraphBuilder {
 
     /** Writes {@code model} to {@code path} through a temporary file, replacing a file there. */
     public static Path write(ModelProto model, Path path) throws L2cException {
-        try (AtomicFile file = AtomicFile.create(path, true)) {
+        return write(model, path, true);
+    }
+
+    /** Writes {@code model} to {@code path} through a temporary file; an existing file is replaced only if {@code force}. */
+    public static Path write(ModelProto model, Path path, boolean force) throws L2cException {
+        try (AtomicFile file = AtomicFile.create(path, force)) {
             model.writeTo(Channels.newOutputStream(file.channel()));
             file.commit();
             return path;

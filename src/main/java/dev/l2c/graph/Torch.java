@@ -23,9 +23,11 @@ public final class Torch {
      * with the same count does nothing; another count replaces the earlier one.
      */
     public static synchronized void configure(int threads) {
-        if (threads < 0) throw new IllegalArgumentException("thread count must be >= 0, got " + threads);
+        if (threads < 0 || threads > dev.l2c.backend.CpuBackend.MAX_THREADS) {
+            throw new IllegalArgumentException("thread count must be in 0.." + dev.l2c.backend.CpuBackend.MAX_THREADS + ", got " + threads);
+        }
         load();
-        int n = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+        int n = threads == 0 ? Math.min(Runtime.getRuntime().availableProcessors(), dev.l2c.backend.CpuBackend.MAX_THREADS) : threads;
         if (n == Torch.threads) return;
         torch.set_num_threads(n);
         Torch.threads = n;

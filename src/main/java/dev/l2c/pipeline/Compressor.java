@@ -43,9 +43,7 @@ public final class Compressor {
     public CompressReport compress(Path input, Path output, CompressOptions options) throws L2cException {
         long start = System.nanoTime();
         // Refuse an existing output before the long work, not after it.
-        if (java.nio.file.Files.exists(output) && !options.force()) {
-            throw new L2cException(output + ": output exists (use --force to overwrite)");
-        }
+        dev.l2c.io.AtomicFile.checkTarget(output, options.force());
         SourceModel source = SourceModel.open(input);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(PRODUCER, "l2c " + Version.VERSION);

@@ -7,6 +7,8 @@ import dev.l2c.graph.GraphBuilder;
 import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.graph.Tensors;
 import dev.l2c.graph.Torch;
+import dev.l2c.io.AtomicFile;
+import dev.l2c.io.TempFiles;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.onnx.proto.ModelProto;
 import dev.l2c.pipeline.Progress;
@@ -70,7 +72,7 @@ public final class Trainer {
         if (train.count() < settings.batchSize()) {
             throw new L2cException("the training set has " + train.count() + " images, fewer than one batch of " + settings.batchSize());
         }
-        if (Files.exists(out) && !force) throw new L2cException(out + ": output exists (use --force to overwrite)");
+        AtomicFile.checkTarget(out, force);
         Torch.configure(settings.threads());
         torch.manual_seed(settings.seed());
         ModelProto proto = FmnistResNet.build(settings.blocksPerStage(), settings.seed());
@@ -95,7 +97,7 @@ public final class Trainer {
                     } finally {
                         sgd.close();
                     }
-                    writeModel(model, executor, out);
+                    writeModel(model, executor, out, force);
                 } finally {
                     for (Tensor leaf : leaves.values()) leaf.close();
                 }
@@ -235,7 +237,7 @@ public final class Trainer {
      * deployment form: each BatchNormalization folded into the convolution before it
      * ({@link BatchNormFolding}), so the file holds no per-channel vectors beside the weights.
      */
-    private static void writeModel(OnnxModel model, OnnxExecutor executor, Path out) throws L2cException {
+    private static void writeModel(OnnxModel model, OnnxExecutor executor, Path out, boolean force) throws L2cException {
         Map<String, dev.l2c.model.Tensor> trained = new LinkedHashMap<>();
         for (String name : executor.floatInitializerNames()) {
             try (PointerScope scope = new PointerScope()) {
@@ -246,10 +248,10 @@ public final class Trainer {
         Path unfolded = writeTemp(model.proto(), out);
         try {
             model.write(unfolded, trained, true);
-            GraphBuilder.write(BatchNormFolding.fold(OnnxModel.read(unfolded)).model(), out);
+            GraphBuilder.write(BatchNormFolding.fold(OnnxModel.read(unfolded)).model(), out, force);
         } finally {
             try {
-                Files.deleteIfExists(unfolded);
+                TempFiles.delete(unfolded);
             } catch (IOException e) {
                 // A stray temporary file beside the output is not worth failing a finished training for.
             }
@@ -268,7 +270,8 @@ public final class Trainer {
         try {
             Path dir = out.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + out.getFileName() + ".init.", ".onnx");
+            // Tracked, so an interrupted training leaves no temporary model behind.
+            Path tmp = TempFiles.createEmpty(dir, "." + out.getFileName() + ".init.", ".onnx");
             return GraphBuilder.write(proto, tmp);
         } catch (IOException e) {
             throw new L2cException(out + ": cannot create a temporary model beside it (" + e.getMessage() + ")", e);
@@ -285,7 +288,7 @@ public final class Trainer {
 
     private static void deleteQuietly(Path p) {
         try {
-            Files.deleteIfExists(p);
+            TempFiles.delete(p);
         } catch (IOException ignored) {
             // A leftover temporary file must not hide the training's own result or error.
         }

@@ -1,0 +1,76 @@
+package dev.l2c.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.l2c.testing.MiniLm;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGINT and SIGTERM in the middle of writing an output: a real l2c process (a child JVM) is
+ * signalled while its temporary file exists, and must leave no file behind and exit 130 / 143.
+ */
+class SignalCleanupTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigintRemovesTheTemporaryFileAndExits130() throws Exception {
+        interruptMidWrite("INT", 130);
+    }
+
+    @Test
+    void sigtermRemovesTheTemporaryFileAndExits143() throws Exception {
+        interruptMidWrite("TERM", 143);
+    }
+
+    private void interruptMidWrite(String signal, int expectedExit) throws Exception {
+        Path model = MiniLm.onnx();
+        Path out = dir.resolve("out.l2c");
+        Path log = dir.resolve("child.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // One thread keeps the lossless coding of MiniLM's 90 MB long enough to be caught mid-write.
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "compress", model.toAbsolutePath().toString(), "-o", out.toString(), "--lossless", "--threads", "1", "--device", "cpu",
+                "--no-progress");
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        Process child = pb.start();
+        try {
+            waitForTemporaryFile(child, log);
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).start();
+            assertEquals(0, kill.waitFor());
+            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the signalled process did not exit");
+            assertEquals(expectedExit, child.exitValue(), Files.readString(log));
+            assertEquals(List.of(), temporaryFiles(), "temporary files left behind");
+            assertFalse(Files.exists(out), "a half-written output was put in place");
+        } finally {
+            child.destroyForcibly();
+        }
+    }
+
+    private void waitForTemporaryFile(Process child, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        while (System.nanoTime() < deadline) {
+            if (!temporaryFiles().isEmpty()) return;
+            if (!child.isAlive()) fail("the process ended (exit " + child.exitValue() + ") before it was signalled: " + Files.readString(log));
+            Thread.sleep(2);
+        }
+        fail("no temporary output appeared: " + Files.readString(log));
+    }
+
+    private List<Path> temporaryFiles() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().matches("\\.out\\.l2c\\.\\d+\\.tmp")).toList();
+        }
+    }
+}
