@@ -24,7 +24,7 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws L2cException {
         var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
         spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
-                input, report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
+                dev.l2c.io.Printable.escape(input.toString()), report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
         return 0;
     }
 }
