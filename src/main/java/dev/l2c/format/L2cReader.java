@@ -113,7 +113,7 @@ public final class L2cReader implements AutoCloseable {
 
     /**
      * The bytes of chunks {@code firstChunk .. firstChunk + chunkCount - 1} of RANS stream
-     * {@code stream}, after checking each chunk's CRC: a new direct little-endian buffer in which
+     * {@code stream}, after checking each chunk's CRC: a read-only direct little-endian buffer in which
      * chunk {@code c} starts at {@code chunkOffsets[c] - chunkOffsets[firstChunk]}. The chunks must
      * span less than 2 GiB.
      */
@@ -147,7 +147,7 @@ public final class L2cReader implements AutoCloseable {
 
     /**
      * Bytes {@code fromByte .. fromByte + length - 1} of RAW stream {@code stream}, after checking
-     * the CRC of every block they touch: a new direct little-endian buffer.
+     * the CRC of every block they touch: a read-only direct little-endian buffer.
      */
     public ByteBuffer rawStream(TensorInfo t, int stream, long fromByte, int length) throws L2cException {
         StoredTensor st = stored(t);
@@ -156,7 +156,7 @@ public final class L2cReader implements AutoCloseable {
         if (fromByte < 0 || length < 0 || fromByte > loc.length() - length) {
             throw new IllegalArgumentException("bytes " + fromByte + "+" + length + " outside the stream of " + loc.length());
         }
-        if (length == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
+        if (length == 0) return ByteBuffer.allocateDirect(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         // The whole blocks the range touches are read once, checked, and the range cut out of them.
         long block = loc.crcBlockBytes();
         int firstBlock = (int) (fromByte / block);
@@ -385,7 +385,7 @@ public final class L2cReader implements AutoCloseable {
         ByteBuffer b = scratch != null && scratch.capacity() >= length ? scratch.clear().limit(length)
                 : ByteBuffer.allocateDirect(length);
         reads.readFully(position, b);
-        return b.flip().slice().order(ByteOrder.LITTLE_ENDIAN);
+        return b.flip().slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static int crc(ByteBuffer b, int from, int length) {

@@ -10,7 +10,7 @@ public final class Printable {
 
     /**
      * {@code text} with every C0 control, DEL, C1 control and Unicode bidi control replaced by a
-     * visible escape ({@code \x1b}, {@code \u202e}); other characters are kept. Null gives "null".
+     * visible escape (ESC as backslash x1b, U+202E as backslash u202e); other characters are kept. Null gives "null".
      */
     public static String escape(String text) {
         if (text == null) return "null";
@@ -27,12 +27,13 @@ public final class Printable {
         return out == null ? text : out.toString();
     }
 
-    private static boolean isControl(char c) {
+    /** Whether {@link #escape} replaces {@code c}: a C0 control, DEL, a C1 control or a bidi control. */
+    public static boolean isControl(int c) {
         return c < 0x20 || (c >= 0x7f && c <= 0x9f) || isBidiControl(c);
     }
 
     /** The explicit directional marks, embeddings, overrides and isolates. */
-    private static boolean isBidiControl(char c) {
+    private static boolean isBidiControl(int c) {
         return c == 0x061c || c == 0x200e || c == 0x200f || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
     }
 }

@@ -38,13 +38,20 @@ final class TensorDecoder {
     private final String file;
     private final L2cReader reader;
     private final RansCodec rans;
+    private final long batchSymbols;
     private ByteBuffer payloadScratch = ByteBuffer.allocateDirect(0);
     private ByteBuffer symbolScratch = ByteBuffer.allocateDirect(0);
 
     TensorDecoder(String file, L2cReader reader, RansCodec rans) {
+        this(file, reader, rans, BATCH_SYMBOLS);
+    }
+
+    /** With batches of at most {@code batchSymbols} symbols (tests use small ones to get many batches). */
+    TensorDecoder(String file, L2cReader reader, RansCodec rans, long batchSymbols) {
         this.file = file;
         this.reader = reader;
         this.rans = rans;
+        this.batchSymbols = batchSymbols;
     }
 
     /** Receives one decoded batch: {@code batch} holds the symbols from {@code firstSymbol} on. */
@@ -94,6 +101,11 @@ final class TensorDecoder {
         return new L2cException(file + ": tensor " + t.name() + ": " + message, cause);
     }
 
+    /** {@code e} with {@code what} about tensor {@code t} in front, unless the reader named the file already. */
+    private L2cException named(TensorInfo t, String what, L2cException e) {
+        return e.getMessage().startsWith(file + ": ") ? e : fail(t, what + e.getMessage(), e);
+    }
+
     /** Checks the one stream of a QUANTIZED tensor against its shape, alphabet and transform; returns its table. */
     private FrequencyTable quantizedTable(TensorInfo t) throws L2cException {
         requireStreams(t, 1);
@@ -124,7 +136,7 @@ final class TensorDecoder {
         try {
             decoded = t.transform().channelAxis() < 0 ? fused(t, table, out, count) : perChannel(t, table, out, count);
         } catch (L2cException e) {
-            throw fail(t, e.getMessage(), e);
+            throw named(t, "", e);
         }
         // f64 originals decode through f32 and widen back when no type was asked for.
         return type == null && original == DType.F64 ? Conversions.convert(decoded, DType.F64) : decoded;
@@ -165,7 +177,7 @@ final class TensorDecoder {
                     try {
                         rans.decodeBytes(batch, 0, batch.chunkCount(), plane.slice((int) first, (int) batch.symbolCount()));
                     } catch (L2cException e) {
-                        throw fail(t, "plane " + stream + ": " + e.getMessage(), e);
+                        throw named(t, "plane " + stream + ": ", e);
                     }
                 });
                 planes[p] = plane;
@@ -211,7 +223,7 @@ final class TensorDecoder {
                         symbolScratch.clear().limit(bytes).slice().order(ByteOrder.nativeOrder()).asShortBuffer());
             });
         } catch (L2cException e) {
-            throw e.getMessage().startsWith(file + ": ") ? e : fail(t, "stream " + stream + ": " + e.getMessage(), e);
+            throw named(t, "stream " + stream + ": ", e);
         }
     }
 
@@ -226,7 +238,7 @@ final class TensorDecoder {
         int chunks = info.chunkCount();
         for (int first = 0; first < chunks; ) {
             int end = first + 1;
-            while (end < chunks && (long) (end + 1 - first) * chunkSymbols <= BATCH_SYMBOLS
+            while (end < chunks && (long) (end + 1 - first) * chunkSymbols <= batchSymbols
                     && offsets[end + 1] - offsets[first] <= BATCH_BYTES) {
                 end++;
             }
