@@ -14,9 +14,11 @@ import dev.l2c.format.TensorKind;
 import dev.l2c.model.DType;
 import dev.l2c.model.Tensor;
 import dev.l2c.transform.Channels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,7 +42,7 @@ final class TensorDecoder {
     private final RansCodec rans;
     private final long batchSymbols;
     private ByteBuffer payloadScratch = ByteBuffer.allocateDirect(0);
-    private ByteBuffer symbolScratch = ByteBuffer.allocateDirect(0);
+    private ByteBuffer outputScratch = ByteBuffer.allocateDirect(0);
 
     TensorDecoder(String file, L2cReader reader, RansCodec rans) {
         this(file, reader, rans, BATCH_SYMBOLS);
@@ -72,6 +74,59 @@ final class TensorDecoder {
             case LOSSLESS_FLOAT -> convert(lossless(t, original), type);
             case RAW -> raw(t, original);
         };
+    }
+
+    /** The type {@link #decode} gives {@code t} for the wanted {@code type} (null: the original). */
+    static DType decodedType(TensorInfo t, ValueType type) {
+        return type == null || t.kind() == TensorKind.RAW ? Formats.model(t.dtype()) : Formats.model(type);
+    }
+
+    /**
+     * Checks before any decoding that {@code t} can be decoded into memory; returns its decoded
+     * byte size for {@code type}.
+     */
+    long decodedBytes(TensorInfo t, ValueType type) throws L2cException {
+        checkType(t, Formats.model(t.dtype()));
+        checkSize(t);
+        return t.elementCount() * decodedType(t, type).byteSize();
+    }
+
+    /**
+     * Writes to {@code out} the bytes {@link #decode} would give. A quantized tensor with one
+     * transform for the whole tensor goes batch by batch, so only a batch is held; the others are
+     * decoded whole first.
+     */
+    void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
+        DType original = Formats.model(t.dtype());
+        boolean streamed = t.kind() == TensorKind.QUANTIZED && t.transform().channelAxis() < 0
+                && (type != null || original != DType.F64);
+        if (!streamed) {
+            writeFully(out, decode(t, type).data());
+            return;
+        }
+        decodedBytes(t, type);
+        FrequencyTable table = quantizedTable(t);
+        ValueType as = type != null ? type : Formats.valueType(original);
+        try {
+            float[] values = Transforms.values(t.transform(), t.alphabet());
+            forEachBatch(t, 0, table, (batch, first) -> {
+                ByteBuffer dst = output(batch.symbolCount() * as.bytes());
+                rans.decodeValues(batch, 0, batch.chunkCount(), values, as, dst);
+                try {
+                    writeFully(out, dst);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (L2cException e) {
+            throw named(t, "", e);
+        }
+    }
+
+    private static void writeFully(WritableByteChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes);
     }
 
     /**
@@ -217,14 +272,18 @@ final class TensorDecoder {
     private void decodeSymbols(TensorInfo t, int stream, FrequencyTable table) throws L2cException {
         try {
             forEachBatch(t, stream, table, (batch, first) -> {
-                int bytes = Math.toIntExact(2 * batch.symbolCount());
-                if (symbolScratch.capacity() < bytes) symbolScratch = ByteBuffer.allocateDirect(bytes);
                 rans.decodeSymbols(batch, 0, batch.chunkCount(),
-                        symbolScratch.clear().limit(bytes).slice().order(ByteOrder.nativeOrder()).asShortBuffer());
+                        output(2 * batch.symbolCount()).order(ByteOrder.nativeOrder()).asShortBuffer());
             });
         } catch (L2cException e) {
             throw named(t, "stream " + stream + ": ", e);
         }
+    }
+
+    /** The first {@code bytes} of the reused output buffer (at most 4 x {@link #BATCH_SYMBOLS}). */
+    private ByteBuffer output(long bytes) {
+        if (outputScratch.capacity() < bytes) outputScratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+        return outputScratch.clear().limit((int) bytes).slice();
     }
 
     /**

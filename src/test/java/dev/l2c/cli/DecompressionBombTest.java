@@ -35,14 +35,16 @@ class DecompressionBombTest {
     @TempDir
     Path dir;
 
-    /** The bomb: one f32 tensor of {@code chunks} x 2^24 weights. */
-    private Path bomb(int chunks) throws Exception {
+    /** The bomb: one f32 tensor of {@code chunks} x 2^24 weights, with one step or one per half. */
+    private Path bomb(int chunks, boolean perChannel) throws Exception {
         Path file = dir.resolve("bomb.l2c");
         long elements = (long) chunks * CHUNK_SYMBOLS;
         long[] offsets = new long[chunks + 1];
         for (int c = 0; c < chunks; c++) offsets[c + 1] = offsets[c] + 128;
-        TensorInfo t = new TensorInfo("bomb", StoredDType.F32, new long[] {elements}, TensorKind.QUANTIZED,
-                new TransformSpec(TransformType.UNIFORM, -1, new float[] {0.5f}), new int[] {3}, null,
+        TransformSpec transform = perChannel ? new TransformSpec(TransformType.UNIFORM, 0, new float[] {0.5f, 0.25f})
+                : new TransformSpec(TransformType.UNIFORM, -1, new float[] {0.5f});
+        long[] shape = perChannel ? new long[] {2, elements / 2} : new long[] {elements};
+        TensorInfo t = new TensorInfo("bomb", StoredDType.F32, shape, TensorKind.QUANTIZED, transform, new int[] {3}, null,
                 List.of(StreamInfo.rans(1, elements, 1, new int[] {2}, CHUNK_SYMBOLS, offsets)));
         // Every lane starts and ends at L = 2^16 and emits no word: a chunk is just the 32 states.
         ByteBuffer chunk = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
@@ -81,22 +83,41 @@ class DecompressionBombTest {
 
     @Test
     void verifyStreamsTheBombInBoundedMemory() throws Exception {
-        Path file = bomb(16); // 2^28 weights: 1 GiB as f32, 8 times the heap
+        Path file = bomb(16, true); // 2^28 weights: 1 GiB as f32, 8 times the heap
         String[] r = runSmallHeap("verify", file.toString());
         assertEquals("0", r[0], r[2]);
         assertTrue(r[1].contains("OK (1 tensors, " + (16L << 24) + " elements decoded"), r[1]);
     }
 
     @Test
+    void decompressStreamsAQuantizedTensorInBoundedMemory() throws Exception {
+        Path file = bomb(15, false); // 960 MiB as f32: under the per-tensor limit, over the heap
+        Path out = dir.resolve("bomb.safetensors");
+        String[] r = runSmallHeap("decompress", file.toString(), "-o", out.toString());
+        try {
+            assertEquals("0", r[0], r[2]);
+            long data = 15L * CHUNK_SYMBOLS * 4;
+            assertTrue(Files.size(out) > data && Files.size(out) < data + 256, Files.size(out) + " bytes");
+            try (var ch = java.nio.channels.FileChannel.open(out)) {
+                ByteBuffer last = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+                ch.read(last, Files.size(out) - 4);
+                assertEquals(1.5f, last.getFloat(0)); // symbol value 3 times step 0.5
+            }
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Test
     void decompressRunningOutOfMemoryIsOneLine() throws Exception {
-        Path file = bomb(15); // 960 MiB as f32: under the per-tensor limit, over the heap
+        Path file = bomb(15, true); // per-channel tensors are decoded whole: 960 MiB, over the heap
         String err = decompressFails(file);
         assertTrue(err.startsWith("l2c: out of memory") && err.endsWith("raise -Xmx via L2C_JAVA_OPTS)"), err);
     }
 
     @Test
     void decompressRefusesATensorOverTheLimitBeforeDecoding() throws Exception {
-        Path file = bomb(16);
+        Path file = bomb(16, false);
         String err = decompressFails(file);
         assertEquals("l2c: " + file + ": tensor bomb: shape [268435456] is too large to decode into memory"
                 + " (limit 2147483647 bytes per tensor)", err);
