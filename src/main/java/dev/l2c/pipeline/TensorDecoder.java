@@ -253,7 +253,7 @@ final class TensorDecoder {
         return raw(t, original, true);
     }
 
-    /** Checks the RAW stream of {@code t} and, when {@code read}, returns a copy of its bytes. */
+    /** Checks the RAW stream of {@code t} and, when {@code read}, returns its bytes (read into a buffer of their own). */
     private Tensor raw(TensorInfo t, DType original, boolean read) throws L2cException {
         requireStreams(t, 1);
         StreamInfo info = t.streams().get(0);
@@ -262,10 +262,7 @@ final class TensorDecoder {
             throw fail(t, "raw stream does not hold " + bytes + " bytes", null);
         }
         if (!read) return null;
-        ByteBuffer view = reader.rawStream(t, 0, 0, (int) bytes);
-        ByteBuffer copy = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(view.duplicate()).flip();
-        return new Tensor(t.name(), original, t.shape(), copy);
+        return new Tensor(t.name(), original, t.shape(), reader.rawStream(t, 0, 0, (int) bytes));
     }
 
     /** Decodes every chunk of rANS stream {@code stream} into a reused buffer and drops the symbols. */
