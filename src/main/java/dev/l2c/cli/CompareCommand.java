@@ -41,7 +41,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.printf("%-48s %12s %12s%n", "tensor", "elements", "rel.err");
         for (WeightComparison.Row row : r.tensors()) {
-            out.printf(Locale.ROOT, "%-48s %12d %12.4e%n", row.name(), row.elements(), row.relativeError());
+            out.printf(Locale.ROOT, "%-48s %12d %12.4e%n", dev.l2c.io.Printable.escape(row.name()), row.elements(), row.relativeError());
         }
         out.printf(Locale.ROOT, "sum of relative errors (data-free distortion): %.5f over %d tensors%n", r.distortion(), r.tensors().size());
         return 0;

@@ -1,6 +1,7 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.io.Printable;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,16 +47,24 @@ public final class Main implements Runnable {
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            // Messages quote names from input files: escaped, so they cannot drive the terminal.
             if (ex instanceof L2cException) {
-                err.println("l2c: " + ex.getMessage());
+                err.println("l2c: " + Printable.escape(ex.getMessage()));
             } else {
-                err.println("l2c: internal error: " + ex);
+                err.println("l2c: internal error: " + Printable.escape(String.valueOf(ex)));
                 if (System.getenv("L2C_DEBUG") != null) ex.printStackTrace(err);
             }
             err.flush();
             return 1;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli passes Errors through its handlers: caught here, so the user gets one line, not a trace.
+            err.println("l2c: out of memory (" + Printable.escape(e.getMessage()) + "; raise -Xmx via L2C_JAVA_OPTS)");
+            err.flush();
+            return 1;
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -1,6 +1,7 @@
 package dev.l2c.cli;
 
 import dev.l2c.calib.CalibrationTiming;
+import dev.l2c.io.Printable;
 import dev.l2c.pipeline.BaselineReport;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.NetworkReport;
@@ -55,7 +56,7 @@ final class ReportPrinter {
         if (!Double.isNaN(n.crossEntropy())) out.printf(Locale.ROOT, ", cross-entropy %.4f", n.crossEntropy());
         out.println();
         if (!n.features().isEmpty()) out.println("distilled features: " + String.join(", ", n.features()));
-        n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + t + ": " + why));
+        n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + Printable.escape(t) + ": " + Printable.escape(why)));
     }
 
     /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */
@@ -76,7 +77,7 @@ final class ReportPrinter {
     }
 
     private static void printRows(PrintWriter out, java.util.List<RatioReport.Row> rows) {
-        int nameWidth = Math.min(48, Math.max(6, rows.stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        int nameWidth = Math.min(48, Math.max(6, rows.stream().mapToInt(t -> Printable.escape(t.name()).length()).max().orElse(6)));
         String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
         out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
         for (RatioReport.Row t : rows) {
@@ -93,7 +94,7 @@ final class ReportPrinter {
     }
 
     static void printSummary(PrintWriter out, ContainerSummary s) {
-        int nameWidth = Math.min(48, Math.max(6, s.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(6)));
+        int nameWidth = Math.min(48, Math.max(6, s.tensors().stream().mapToInt(t -> Printable.escape(t.name()).length()).max().orElse(6)));
         String fmt = "%-" + nameWidth + "s %-16s %-14s %9s %7s %8s %8s%n";
         out.printf(fmt, "tensor", "shape", "kind", "stored", "bits/w", "ratio", "zeros");
         for (TensorRow t : s.tensors()) {
@@ -106,7 +107,7 @@ final class ReportPrinter {
                 s.tensors().size(), s.elements(), bytes(s.originalBytes()), bytes(s.fileBytes()), s.ratio(),
                 8.0 * s.fileBytes() / Math.max(1, s.elements()));
         if (s.sourceFileBytes() > 0) {
-            out.printf(Locale.ROOT, "source file %s: %s, ratio against it %.2fx%n", s.sourceFile(), bytes(s.sourceFileBytes()),
+            out.printf(Locale.ROOT, "source file %s: %s, ratio against it %.2fx%n", Printable.escape(s.sourceFile()), bytes(s.sourceFileBytes()),
                     (double) s.sourceFileBytes() / s.fileBytes());
         }
     }
@@ -127,7 +128,9 @@ final class ReportPrinter {
         return s.length() > 16 ? s.substring(0, 15) + "…" : s;
     }
 
-    private static String clip(String s, int width) {
+    /** A name escaped for the terminal (it comes from an input file), clipped to {@code width}. */
+    private static String clip(String name, int width) {
+        String s = Printable.escape(name);
         return s.length() <= width ? s : "…" + s.substring(s.length() - width + 1);
     }
 }

@@ -25,7 +25,7 @@ final class VerifyCommand implements Callable<Integer> {
         PathChecks.input(input);
         var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
         spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
-                input, report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
+                dev.l2c.io.Printable.escape(input.toString()), report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
         return 0;
     }
 }

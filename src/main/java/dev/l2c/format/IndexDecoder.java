@@ -44,11 +44,15 @@ final class IndexDecoder {
         long count = d.count("tensor", d.varint(), 1);
         List<StoredTensor> tensors = new ArrayList<>();
         Set<String> names = new HashSet<>();
+        long totalBytes = 0;
         for (long i = 0; i < count; i++) {
             d.where = "index: tensor #" + i;
             StoredTensor t = d.tensor();
             if (!names.add(t.info().name())) throw d.fail("duplicate tensor name");
             tensors.add(t);
+            // Each tensor is below 2^62 bytes (TensorChecks), so this sum cannot wrap before the check.
+            totalBytes += t.info().elementCount() * t.info().dtype().bytes();
+            if (totalBytes >= Layout.MAX_ELEMENTS) throw d.fail("the tensors hold 2^62 bytes or more in all");
         }
         d.where = "index";
         if (d.in.hasRemaining()) throw d.fail(d.in.remaining() + " bytes after the last tensor");
@@ -146,7 +150,10 @@ final class IndexDecoder {
             freqs[i] = (int) f;
         }
         long chunkSymbols = varint();
-        if (chunkSymbols < 1 || chunkSymbols > Integer.MAX_VALUE) throw fail("chunk of " + chunkSymbols + " symbols");
+        if (chunkSymbols < Layout.LANES || chunkSymbols % Layout.LANES != 0 || chunkSymbols > Layout.MAX_CHUNK_SYMBOLS) {
+            throw fail("chunk size " + chunkSymbols + " symbols, not a multiple of " + Layout.LANES + " in " + Layout.LANES
+                    + ".." + Layout.MAX_CHUNK_SYMBOLS);
+        }
         long chunks = count("chunk", varint(), MIN_CHUNK_BYTES);
         long[] offsets = new long[(int) chunks + 1];
         int[] crcs = new int[(int) chunks];

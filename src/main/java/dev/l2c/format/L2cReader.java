@@ -18,14 +18,15 @@ import java.util.zip.CRC32C;
 
 /**
  * Random-access reader of an .l2c file (docs/FORMAT.md). Opening checks the header, footer and
- * index and the layout of every payload; payload bytes are read through bounded memory mappings
- * and their CRCs checked as they are handed out. Thread-safe once open.
+ * index and the layout of every payload; payload bytes are read with positional reads (never a
+ * memory mapping, see {@link FileReads}) and their CRCs checked as they are handed out.
+ * Thread-safe once open.
  */
 public final class L2cReader implements AutoCloseable {
     private final String file;
     private final FileChannel channel;
     private final long size;
-    private final MappedWindows windows;
+    private final FileReads reads;
     private final Map<String, String> attributes;
     private final List<TensorInfo> tensors;
     private final Map<String, StoredTensor> byName = new HashMap<>();
@@ -40,11 +41,11 @@ public final class L2cReader implements AutoCloseable {
         }
     }
 
-    private L2cReader(String file, FileChannel channel, long size, long window) throws L2cException {
+    private L2cReader(String file, FileChannel channel, long size) throws L2cException {
         this.file = file;
         this.channel = channel;
         this.size = size;
-        this.windows = new MappedWindows(channel, size, file, window);
+        this.reads = new FileReads(channel, file);
         checkHeader();
         this.indexOffset = checkFooter();
         IndexDecoder.Parsed parsed = IndexDecoder.decode(file, readIndex());
@@ -61,10 +62,6 @@ public final class L2cReader implements AutoCloseable {
 
     /** Opens and checks {@code path}; no payload is read. */
     public static L2cReader open(Path path) throws L2cException {
-        return open(path, MappedWindows.DEFAULT_WINDOW);
-    }
-
-    static L2cReader open(Path path, long window) throws L2cException {
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -74,7 +71,7 @@ public final class L2cReader implements AutoCloseable {
             throw new L2cException(path + ": cannot open: " + e.getMessage(), e);
         }
         try {
-            return new L2cReader(path.toString(), channel, channel.size(), window);
+            return new L2cReader(path.toString(), channel, channel.size());
         } catch (IOException e) {
             closeQuietly(channel);
             throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
@@ -116,11 +113,20 @@ public final class L2cReader implements AutoCloseable {
 
     /**
      * The bytes of chunks {@code firstChunk .. firstChunk + chunkCount - 1} of RANS stream
-     * {@code stream}, after checking each chunk's CRC: a read-only little-endian view in which
+     * {@code stream}, after checking each chunk's CRC: a read-only direct little-endian buffer in which
      * chunk {@code c} starts at {@code chunkOffsets[c] - chunkOffsets[firstChunk]}. The chunks must
      * span less than 2 GiB.
      */
     public ByteBuffer streamChunks(TensorInfo t, int stream, int firstChunk, int chunkCount) throws L2cException {
+        return streamChunks(t, stream, firstChunk, chunkCount, null);
+    }
+
+    /**
+     * As {@link #streamChunks(TensorInfo, int, int, int)}, read into {@code scratch} (a direct
+     * buffer, reused from call to call) when it is large enough: the result is then a view of it.
+     */
+    public ByteBuffer streamChunks(TensorInfo t, int stream, int firstChunk, int chunkCount, ByteBuffer scratch)
+            throws L2cException {
         StoredTensor st = stored(t);
         StreamInfo s = streamInfo(st, stream, StreamCoding.RANS);
         if (firstChunk < 0 || chunkCount < 0 || firstChunk > s.chunkCount() - chunkCount) {
@@ -130,7 +136,7 @@ public final class L2cReader implements AutoCloseable {
         long bytes = offsets[firstChunk + chunkCount] - offsets[firstChunk];
         if (bytes > Integer.MAX_VALUE) throw new IllegalArgumentException(bytes + " bytes of chunks, over 2 GiB");
         StoredStream loc = st.streams().get(stream);
-        ByteBuffer view = windows.slice(loc.offset() + offsets[firstChunk], (int) bytes);
+        ByteBuffer view = read(loc.offset() + offsets[firstChunk], (int) bytes, scratch);
         for (int c = firstChunk; c < firstChunk + chunkCount; c++) {
             int at = (int) (offsets[c] - offsets[firstChunk]);
             checkCrc(view.slice(at, (int) (offsets[c + 1] - offsets[c])), loc.crcs()[c],
@@ -141,7 +147,7 @@ public final class L2cReader implements AutoCloseable {
 
     /**
      * Bytes {@code fromByte .. fromByte + length - 1} of RAW stream {@code stream}, after checking
-     * the CRC of every block they touch: a read-only little-endian view.
+     * the CRC of every block they touch: a read-only direct little-endian buffer.
      */
     public ByteBuffer rawStream(TensorInfo t, int stream, long fromByte, int length) throws L2cException {
         StoredTensor st = stored(t);
@@ -150,13 +156,22 @@ public final class L2cReader implements AutoCloseable {
         if (fromByte < 0 || length < 0 || fromByte > loc.length() - length) {
             throw new IllegalArgumentException("bytes " + fromByte + "+" + length + " outside the stream of " + loc.length());
         }
-        if (length > 0) {
-            long block = loc.crcBlockBytes();
-            for (long b = fromByte / block; b <= (fromByte + length - 1) / block; b++) {
-                checkBlock(st, stream, (int) b);
-            }
+        if (length == 0) return ByteBuffer.allocateDirect(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        // The whole blocks the range touches are read once, checked, and the range cut out of them.
+        long block = loc.crcBlockBytes();
+        int firstBlock = (int) (fromByte / block);
+        int lastBlock = (int) ((fromByte + length - 1) / block);
+        long from = firstBlock * block;
+        long to = Math.min((lastBlock + 1) * block, loc.length());
+        if (to - from > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("bytes " + fromByte + "+" + length + " touch blocks of over 2 GiB");
         }
-        return windows.slice(loc.offset() + fromByte, length);
+        ByteBuffer blocks = read(loc.offset() + from, (int) (to - from), null);
+        for (int b = firstBlock; b <= lastBlock; b++) {
+            int at = (int) (b * block - from);
+            checkCrc(blocks.slice(at, (int) Math.min(block, to - from - at)), loc.crcs()[b], st, stream, "block " + b);
+        }
+        return blocks.slice((int) (fromByte - from), length).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
@@ -169,32 +184,26 @@ public final class L2cReader implements AutoCloseable {
         readIndex();
         long done = Layout.HEADER_BYTES + Layout.FOOTER_BYTES + (size - Layout.FOOTER_BYTES - indexOffset);
         progress.progress(done, size);
+        ByteBuffer scratch = ByteBuffer.allocate(FileReads.PIECE);
         for (TensorInfo info : tensors) {
             StoredTensor st = byName.get(info.name());
             for (int i = 0; i < st.streams().size(); i++) {
                 StreamInfo s = st.info().streams().get(i);
                 StoredStream loc = st.streams().get(i);
-                if (s.coding() == StreamCoding.RAW) {
-                    for (int b = 0; b < loc.crcs().length; b++) {
-                        done += checkBlock(st, i, b);
-                        progress.progress(done, size);
+                boolean raw = s.coding() == StreamCoding.RAW;
+                for (int piece = 0; piece < loc.crcs().length; piece++) {
+                    long from = raw ? (long) piece * loc.crcBlockBytes() : s.chunkOffsets()[piece];
+                    long to = raw ? Math.min(from + loc.crcBlockBytes(), loc.length()) : s.chunkOffsets()[piece + 1];
+                    if (reads.crc(loc.offset() + from, to - from, scratch) != loc.crcs()[piece]) {
+                        throw crcMismatch(st, i, (raw ? "block " : "chunk ") + piece);
                     }
-                } else {
-                    for (int c = 0; c < s.chunkCount(); c++) {
-                        streamChunks(st.info(), i, c, 1);
-                        done += s.chunkOffsets()[c + 1] - s.chunkOffsets()[c];
-                        progress.progress(done, size);
-                    }
+                    done += to - from;
+                    progress.progress(done, size);
                 }
             }
         }
-        long paddingBytes = checkPadding();
+        long paddingBytes = checkPadding(scratch);
         progress.progress(done + paddingBytes, size);
-    }
-
-    /** The largest single memory mapping this reader has made, in bytes. */
-    long largestMapping() {
-        return windows.largestMapping();
     }
 
     @Override
@@ -219,23 +228,16 @@ public final class L2cReader implements AutoCloseable {
         return s;
     }
 
-    /** Checks block {@code b} of a RAW stream and returns its size. */
-    private int checkBlock(StoredTensor st, int stream, int b) throws L2cException {
-        StoredStream loc = st.streams().get(stream);
-        long from = (long) b * loc.crcBlockBytes();
-        int length = (int) Math.min(loc.crcBlockBytes(), loc.length() - from);
-        checkCrc(windows.slice(loc.offset() + from, length), loc.crcs()[b], st, stream, "block " + b);
-        return length;
-    }
-
     private void checkCrc(ByteBuffer bytes, int expected, StoredTensor st, int stream, String piece)
             throws L2cException {
         CRC32C crc = new CRC32C();
         crc.update(bytes);
-        if ((int) crc.getValue() != expected) {
-            throw new L2cException(file + ": tensor '" + st.info().name() + "': stream " + stream + ": " + piece
-                    + ": CRC mismatch (payload corrupt)");
-        }
+        if ((int) crc.getValue() != expected) throw crcMismatch(st, stream, piece);
+    }
+
+    private L2cException crcMismatch(StoredTensor st, int stream, String piece) {
+        return new L2cException(file + ": tensor '" + st.info().name() + "': stream " + stream + ": " + piece
+                + ": CRC mismatch (payload corrupt)");
     }
 
     private void checkHeader() throws L2cException {
@@ -352,40 +354,38 @@ public final class L2cReader implements AutoCloseable {
     }
 
     /** Checks that the bytes between payloads are zero; returns how many there are. */
-    private long checkPadding() throws L2cException {
+    private long checkPadding(ByteBuffer scratch) throws L2cException {
         long count = 0;
         long previousEnd = Layout.HEADER_BYTES;
         for (Range r : payloads) {
-            count += checkZero(previousEnd, r.offset(), r.label() + "'s payload");
+            count += checkZero(previousEnd, r.offset(), r.label() + "'s payload", scratch);
             previousEnd = r.end();
         }
-        return count + checkZero(previousEnd, indexOffset, "the index");
+        return count + checkZero(previousEnd, indexOffset, "the index", scratch);
     }
 
-    private long checkZero(long from, long to, String label) throws L2cException {
-        for (long at = from; at < to; at += 1 << 20) {
-            ByteBuffer b = windows.slice(at, (int) Math.min(1 << 20, to - at));
-            for (int i = 0; i < b.limit(); i++) {
-                if (b.get(i) != 0) {
-                    throw new L2cException(file + ": padding before " + label + ": byte at " + (at + i) + " is not zero");
-                }
-            }
-        }
+    private long checkZero(long from, long to, String label, ByteBuffer scratch) throws L2cException {
+        long at = reads.firstNonZero(from, to, scratch);
+        if (at >= 0) throw new L2cException(file + ": padding before " + label + ": byte at " + at + " is not zero");
         return to - from;
     }
 
+    /** Bytes [position, position + length) in a little-endian heap buffer (header, footer, index). */
     private ByteBuffer read(long position, int length) throws L2cException {
         ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        try {
-            while (b.hasRemaining()) {
-                if (channel.read(b, position + b.position()) < 0) {
-                    throw new L2cException(file + ": file ended at " + (position + b.position()) + " while reading");
-                }
-            }
-        } catch (IOException e) {
-            throw new L2cException(file + ": cannot read: " + e.getMessage(), e);
-        }
+        reads.readFully(position, b);
         return b.clear();
+    }
+
+    /**
+     * Bytes [position, position + length) in a direct little-endian buffer for native code:
+     * {@code scratch} when it is large enough, else a new one.
+     */
+    private ByteBuffer read(long position, int length, ByteBuffer scratch) throws L2cException {
+        ByteBuffer b = scratch != null && scratch.capacity() >= length ? scratch.clear().limit(length)
+                : ByteBuffer.allocateDirect(length);
+        reads.readFully(position, b);
+        return b.flip().slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static int crc(ByteBuffer b, int from, int length) {

@@ -10,15 +10,25 @@ final class Layout {
     static final int FOOTER_CRC_COVERS = 20;
     static final int ALIGN = 64;
     static final int RAW_CRC_BLOCK = 1 << 20;
-    static final int MAX_CRC_BLOCK = 1 << 30;
     static final int MAX_RANK = 64;
     static final int MAX_ALPHABET = 1 << 16;
     static final int MAX_PRECISION = 16;
     static final long MAX_ELEMENTS = 1L << 62;
+    /** rANS lanes: chunkSymbols is a multiple of this (src/main/cpp/l2c/rans_core.h). */
+    static final int LANES = 32;
+    /** Largest chunkSymbols: it bounds the memory one decoded chunk needs. */
+    static final int MAX_CHUNK_SYMBOLS = 1 << 24;
+    /** Largest crcBlockBytes: a block is read whole to check its CRC. */
+    static final int MAX_CRC_BLOCK = 1 << 24;
     /** Largest index a v1 reader accepts; it is read into one heap buffer. */
     static final long MAX_INDEX_BYTES = Integer.MAX_VALUE - 8;
 
     private Layout() {
+    }
+
+    /** The most bytes a chunk of {@code chunkSymbols} symbols codes to: 32 lane states and a word per symbol. */
+    static long maxChunkBytes(int chunkSymbols) {
+        return 4L * LANES + 2L * chunkSymbols;
     }
 
     static long alignUp(long position) {

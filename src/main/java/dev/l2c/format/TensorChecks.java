@@ -24,11 +24,15 @@ final class TensorChecks {
             if (d < 0) return "negative dimension " + d;
         }
         long n = t.elementCount();
-        if (n < 0 || n >= Layout.MAX_ELEMENTS) return "element count of the shape is too large";
+        if (n < 0 || n >= Layout.MAX_ELEMENTS / t.dtype().bytes()) {
+            return "shape " + java.util.Arrays.toString(t.shape()) + " of " + t.dtype() + " holds 2^62 bytes or more";
+        }
         int axis = t.transform().channelAxis();
         if (axis < -1 || axis >= t.shape().length) {
             return "transform channel axis " + axis + " outside -1.." + (t.shape().length - 1);
         }
+        String transform = transformProblem(t.transform(), t.shape());
+        if (transform != null) return transform;
         if (t.alphabet().length > Layout.MAX_ALPHABET) {
             return "alphabet of " + t.alphabet().length + " symbols, above " + Layout.MAX_ALPHABET;
         }
@@ -46,6 +50,43 @@ final class TensorChecks {
             long actual = t.streams().get(0).payloadLength();
             if (actual != expected) {
                 return "RAW stream holds " + actual + " bytes, the shape and dtype need " + expected;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The parameter rules of docs/FORMAT.md (transform): the count the type and channel axis need,
+     * every parameter finite and above zero (a zero, NaN or infinite step decodes to garbage), and
+     * a PIECEWISE knee at or above its edge.
+     */
+    static String transformProblem(TransformSpec spec, long[] shape) {
+        float[] p = spec.params();
+        int perChannel = switch (spec.type()) {
+            case NONE -> 0;
+            case UNIFORM -> 1;
+            case EDGE_SCALE -> 2;
+            case PIECEWISE -> 4;
+        };
+        long channels = spec.channelAxis() < 0 ? 1 : shape[spec.channelAxis()];
+        // Compared by division: perChannel * channels may overflow for a huge axis.
+        if (perChannel == 0 ? p.length != 0 : p.length % perChannel != 0 || p.length / perChannel != channels) {
+            return spec.type() + " transform has " + p.length + " parameters, "
+                    + (spec.channelAxis() < 0 ? "expected " + perChannel
+                            : "expected " + perChannel + " per channel for " + channels + " channels along axis " + spec.channelAxis());
+        }
+        for (int i = 0; i < p.length; i++) {
+            if (!(p[i] > 0) || !Float.isFinite(p[i])) {
+                return spec.type() + " transform parameter " + i + " is " + p[i] + "; parameters must be finite and above 0";
+            }
+        }
+        if (spec.type() == TransformType.PIECEWISE) {
+            int n = p.length / 4;
+            for (int c = 0; c < n; c++) {
+                if (p[2 * n + c] < p[c]) {
+                    return "PIECEWISE transform has knee " + p[2 * n + c] + " below its edge " + p[c]
+                            + (n > 1 ? " in channel " + c : "");
+                }
             }
         }
         return null;
@@ -86,7 +127,11 @@ final class TensorChecks {
         for (int f : s.freqs()) {
             if (f < 0 || f > 1 << p) return "frequency " + f + " outside 0..2^" + p;
         }
-        if (s.chunkSymbols() < 1) return "chunk size " + s.chunkSymbols() + " symbols, below 1";
+        int cs = s.chunkSymbols();
+        if (cs < Layout.LANES || cs % Layout.LANES != 0 || cs > Layout.MAX_CHUNK_SYMBOLS) {
+            return "chunk size " + cs + " symbols, not a multiple of " + Layout.LANES + " in " + Layout.LANES + ".."
+                    + Layout.MAX_CHUNK_SYMBOLS;
+        }
         long chunks = (s.elementCount() + s.chunkSymbols() - 1) / s.chunkSymbols();
         long[] offsets = s.chunkOffsets();
         if (offsets.length - 1 != chunks) {
@@ -96,8 +141,9 @@ final class TensorChecks {
         if (offsets[0] != 0) return "first chunk offset " + offsets[0] + ", not 0";
         for (int c = 0; c < chunks; c++) {
             long size = offsets[c + 1] - offsets[c];
-            if (offsets[c + 1] < offsets[c] || size > Integer.MAX_VALUE) {
-                return "chunk " + c + " has " + size + " bytes (offsets must rise, chunks stay below 2 GiB)";
+            if (offsets[c + 1] < offsets[c] || size > Layout.maxChunkBytes(cs)) {
+                return "chunk " + c + " has " + size + " bytes (offsets must rise, a chunk of " + cs
+                        + " symbols has at most " + Layout.maxChunkBytes(cs) + ")";
             }
         }
         return null;

@@ -28,10 +28,15 @@ public record TensorInfo(String name, StoredDType dtype, long[] shape, TensorKin
 
     /** Product of the dims, or -1 if it overflows a long or a dim is negative. */
     public long elementCount() {
-        long n = 1;
         for (long d : shape) {
             if (d < 0) return -1;
-            if (d != 0 && n > Long.MAX_VALUE / d) return -1;
+        }
+        for (long d : shape) {
+            if (d == 0) return 0; // whatever the other dims: their product may overflow, this one does not
+        }
+        long n = 1;
+        for (long d : shape) {
+            if (n > Long.MAX_VALUE / d) return -1;
             n *= d;
         }
         return n;

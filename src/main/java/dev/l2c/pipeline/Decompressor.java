@@ -5,9 +5,11 @@ import dev.l2c.backend.Backend;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.model.OnnxModel;
-import dev.l2c.model.SafetensorsFile;
+import dev.l2c.io.AtomicFile;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,24 +34,57 @@ public final class Decompressor {
             throw new L2cException(output + ": output exists (use --force to overwrite)");
         }
         try (L2cReader reader = L2cReader.open(input)) {
-            OnnxModel model = options.onnxModel() == null ? null : OnnxModel.read(options.onnxModel());
-            Map<String, Tensor> originals = model == null ? Map.of() : byName(model.floatInitializers());
             TensorDecoder decoder = new TensorDecoder(input.toString(), reader, backend.rans());
-            List<Tensor> decoded = new ArrayList<>();
-            try (Progress.Task task = progress.start("decompress", reader.tensors().size(), "tensors")) {
-                for (TensorInfo t : reader.tensors()) {
-                    if (model != null) checkAgainstModel(t, originals, options);
-                    decoded.add(decoder.decode(t, model != null ? null : options.dtype()));
-                    task.advance(1);
-                }
-            }
-            if (model != null) {
-                model.write(output, byName(decoded), options.force());
+            if (options.onnxModel() == null) {
+                writeSafetensors(reader, decoder, output, options);
             } else {
-                SafetensorsFile.write(output, decoded, reader.attributes(), options.force());
+                writeOnnx(reader, decoder, output, options);
             }
-            return new DecompressReport(decoded.size(), reader.fileSize(), size(output), (System.nanoTime() - start) / 1e9);
+            return new DecompressReport(reader.tensors().size(), reader.fileSize(), size(output),
+                    (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /**
+     * The header first (every tensor's type and shape is known from the index), then each tensor's
+     * bytes as they are decoded: only one tensor, or one batch of it, is in memory at a time.
+     */
+    private void writeSafetensors(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options)
+            throws L2cException {
+        List<SafetensorsHeader.Entry> entries = new ArrayList<>();
+        for (TensorInfo t : reader.tensors()) {
+            entries.add(new SafetensorsHeader.Entry(t.name(), TensorDecoder.decodedType(t, options.dtype()), t.shape(),
+                    decoder.decodedBytes(t, options.dtype())));
+        }
+        ByteBuffer header = SafetensorsHeader.of(output.toString(), entries, reader.attributes());
+        try (AtomicFile file = AtomicFile.create(output, options.force());
+                Progress.Task task = progress.start("decompress", reader.tensors().size(), "tensors")) {
+            FileChannel channel = file.channel();
+            while (header.hasRemaining()) channel.write(header);
+            for (TensorInfo t : reader.tensors()) {
+                decoder.write(t, options.dtype(), channel);
+                task.advance(1);
+            }
+            file.commit();
+        } catch (IOException e) {
+            throw new L2cException(output + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** An ONNX model is written from all its initializers at once, so every tensor is decoded first. */
+    private void writeOnnx(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options)
+            throws L2cException {
+        OnnxModel model = OnnxModel.read(options.onnxModel());
+        Map<String, Tensor> originals = byName(model.floatInitializers());
+        List<Tensor> decoded = new ArrayList<>();
+        try (Progress.Task task = progress.start("decompress", reader.tensors().size(), "tensors")) {
+            for (TensorInfo t : reader.tensors()) {
+                checkAgainstModel(t, originals, options);
+                decoded.add(decoder.decode(t, null));
+                task.advance(1);
+            }
+        }
+        model.write(output, byName(decoded), options.force());
     }
 
     /** An ONNX initializer keeps its type and shape; refuse a .l2c that does not fit the model. */

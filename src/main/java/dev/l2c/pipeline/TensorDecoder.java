@@ -10,23 +10,55 @@ import dev.l2c.format.L2cReader;
 import dev.l2c.format.StreamCoding;
 import dev.l2c.format.StreamInfo;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.format.TensorKind;
 import dev.l2c.model.DType;
 import dev.l2c.model.Tensor;
+import dev.l2c.transform.Channels;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.ShortBuffer;
-import dev.l2c.transform.Channels;
+import java.nio.channels.WritableByteChannel;
+import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Decodes one tensor of a .l2c file back into a model tensor. */
+/**
+ * Decodes one tensor of a .l2c file back into a model tensor, or only checks that it decodes.
+ * rANS streams are read and decoded in batches of whole chunks of at most {@link #BATCH_SYMBOLS}
+ * symbols and about {@link #BATCH_BYTES} coded bytes, through buffers reused from batch to batch,
+ * so what a decode needs beyond its output is bounded whatever the file declares. Not thread-safe.
+ */
 final class TensorDecoder {
+    /** Most symbols one batch decodes; chunkSymbols is at most this (docs/FORMAT.md), so one chunk always fits. */
+    static final long BATCH_SYMBOLS = 1 << 24;
+    /** Coded bytes after which a batch stops growing (a single chunk may be up to 128 + 2 x 2^24 bytes). */
+    static final long BATCH_BYTES = 1 << 25;
+
+    private static final Pattern CODEC_CHUNK = Pattern.compile("rANS chunk (\\d+)");
+
     private final String file;
     private final L2cReader reader;
     private final RansCodec rans;
+    private final long batchSymbols;
+    private ByteBuffer payloadScratch = ByteBuffer.allocateDirect(0);
+    private ByteBuffer outputScratch = ByteBuffer.allocateDirect(0);
 
     TensorDecoder(String file, L2cReader reader, RansCodec rans) {
+        this(file, reader, rans, BATCH_SYMBOLS);
+    }
+
+    /** With batches of at most {@code batchSymbols} symbols (tests use small ones to get many batches). */
+    TensorDecoder(String file, L2cReader reader, RansCodec rans, long batchSymbols) {
         this.file = file;
         this.reader = reader;
         this.rans = rans;
+        this.batchSymbols = batchSymbols;
+    }
+
+    /** Receives one decoded batch: {@code batch} holds the symbols from {@code firstSymbol} on. */
+    private interface BatchSink {
+        void decode(EncodedStream batch, long firstSymbol) throws L2cException;
     }
 
     /**
@@ -35,7 +67,8 @@ final class TensorDecoder {
      */
     Tensor decode(TensorInfo t, ValueType type) throws L2cException {
         DType original = Formats.model(t.dtype());
-        checkSize(t, original);
+        checkType(t, original);
+        checkSize(t);
         return switch (t.kind()) {
             case QUANTIZED -> quantized(t, original, type);
             case LOSSLESS_FLOAT -> convert(lossless(t, original), type);
@@ -43,97 +76,258 @@ final class TensorDecoder {
         };
     }
 
+    /** The type {@link #decode} gives {@code t} for the wanted {@code type} (null: the original). */
+    static DType decodedType(TensorInfo t, ValueType type) {
+        return type == null || t.kind() == TensorKind.RAW ? Formats.model(t.dtype()) : Formats.model(type);
+    }
+
+    /**
+     * Checks before any decoding that {@code t} can be decoded into memory; returns its decoded
+     * byte size for {@code type}.
+     */
+    long decodedBytes(TensorInfo t, ValueType type) throws L2cException {
+        checkType(t, Formats.model(t.dtype()));
+        checkSize(t);
+        return t.elementCount() * decodedType(t, type).byteSize();
+    }
+
+    /**
+     * Writes to {@code out} the bytes {@link #decode} would give. A quantized tensor with one
+     * transform for the whole tensor goes batch by batch, so only a batch is held; the others are
+     * decoded whole first.
+     */
+    void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
+        DType original = Formats.model(t.dtype());
+        boolean streamed = t.kind() == TensorKind.QUANTIZED && t.transform().channelAxis() < 0
+                && (type != null || original != DType.F64);
+        if (!streamed) {
+            writeFully(out, decode(t, type).data());
+            return;
+        }
+        decodedBytes(t, type);
+        FrequencyTable table = quantizedTable(t);
+        ValueType as = type != null ? type : Formats.valueType(original);
+        try {
+            float[] values = Transforms.values(t.transform(), t.alphabet());
+            forEachBatch(t, 0, table, (batch, first) -> {
+                ByteBuffer dst = output(batch.symbolCount() * as.bytes());
+                rans.decodeValues(batch, 0, batch.chunkCount(), values, as, dst);
+                try {
+                    writeFully(out, dst);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (L2cException e) {
+            throw named(t, "", e);
+        }
+    }
+
+    private static void writeFully(WritableByteChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) out.write(bytes);
+    }
+
+    /**
+     * Checks that {@code t} decodes: its streams fit its kind and shape, its transform is usable and
+     * every rANS chunk decodes. RAW payloads are left to the reader's CRC checks. Nothing the size
+     * of the tensor is allocated.
+     */
+    void verify(TensorInfo t) throws L2cException {
+        DType original = Formats.model(t.dtype());
+        checkType(t, original);
+        switch (t.kind()) {
+            case QUANTIZED -> decodeSymbols(t, 0, quantizedTable(t));
+            case LOSSLESS_FLOAT -> {
+                int planes = Formats.planeLayout(original).planes;
+                requireStreams(t, planes);
+                for (int p = 0; p < planes; p++) {
+                    checkPlane(t, p);
+                    if (t.streams().get(p).coding() == StreamCoding.RANS) decodeSymbols(t, p, table(t, p));
+                }
+            }
+            case RAW -> raw(t, original, false);
+        }
+    }
+
     /** An error about tensor {@code t} found here (reader errors name the file and tensor already). */
     private L2cException fail(TensorInfo t, String message, Throwable cause) {
         return new L2cException(file + ": tensor " + t.name() + ": " + message, cause);
     }
 
-    private Tensor quantized(TensorInfo t, DType original, ValueType type) throws L2cException {
+    /** {@code e} with {@code what} about tensor {@code t} in front, unless the reader named the file already. */
+    private L2cException named(TensorInfo t, String what, L2cException e) {
+        return e.getMessage().startsWith(file + ": ") ? e : fail(t, what + e.getMessage(), e);
+    }
+
+    /** Checks the one stream of a QUANTIZED tensor against its shape, alphabet and transform; returns its table. */
+    private FrequencyTable quantizedTable(TensorInfo t) throws L2cException {
         requireStreams(t, 1);
-        EncodedStream s = ransStream(t, 0);
-        int count = Math.toIntExact(t.elementCount());
-        if (s.symbolCount() != count) throw fail(t, "stream holds " + s.symbolCount() + " symbols for " + count + " elements", null);
-        if (t.alphabet().length != s.table().alphabetSize()) {
-            throw fail(t, "alphabet has " + t.alphabet().length + " symbols, frequency table " + s.table().alphabetSize(), null);
+        FrequencyTable table = table(t, 0);
+        long count = t.elementCount();
+        long symbols = t.streams().get(0).elementCount();
+        if (symbols != count) throw fail(t, "stream holds " + symbols + " symbols for " + count + " elements", null);
+        if (t.alphabet().length != table.alphabetSize()) {
+            throw fail(t, "alphabet has " + t.alphabet().length + " symbols, frequency table " + table.alphabetSize(), null);
         }
+        try {
+            if (t.transform().channelAxis() < 0) {
+                Transforms.values(t.transform(), t.alphabet());
+            } else {
+                Transforms.channels(t.transform(), t.shape());
+            }
+        } catch (L2cException e) {
+            throw fail(t, e.getMessage(), e);
+        }
+        return table;
+    }
+
+    private Tensor quantized(TensorInfo t, DType original, ValueType type) throws L2cException {
+        FrequencyTable table = quantizedTable(t);
+        int count = (int) t.elementCount();
         ValueType out = type != null ? type : Formats.valueType(original);
         Tensor decoded;
         try {
-            decoded = t.transform().channelAxis() < 0 ? fused(t, s, out, count) : perChannel(t, s, out, count);
+            decoded = t.transform().channelAxis() < 0 ? fused(t, table, out, count) : perChannel(t, table, out, count);
         } catch (L2cException e) {
-            throw fail(t, e.getMessage(), e);
+            throw named(t, "", e);
         }
         // f64 originals decode through f32 and widen back when no type was asked for.
         return type == null && original == DType.F64 ? Conversions.convert(decoded, DType.F64) : decoded;
     }
 
     /** One value table for the whole tensor: decoding writes the weights directly. */
-    private Tensor fused(TensorInfo t, EncodedStream s, ValueType out, int count) throws L2cException {
+    private Tensor fused(TensorInfo t, FrequencyTable table, ValueType out, int count) throws L2cException {
         float[] values = Transforms.values(t.transform(), t.alphabet());
-        ByteBuffer dst = ByteBuffer.allocateDirect(Math.multiplyExact(count, out.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        rans.decodeValues(s, 0, s.chunkCount(), values, out, dst);
+        int width = out.bytes();
+        ByteBuffer dst = ByteBuffer.allocateDirect(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
+        forEachBatch(t, 0, table, (batch, first) -> rans.decodeValues(batch, 0, batch.chunkCount(), values, out,
+                dst.slice((int) first * width, (int) batch.symbolCount() * width)));
         return new Tensor(t.name(), Formats.model(out), t.shape(), dst);
     }
 
-    private Tensor perChannel(TensorInfo t, EncodedStream s, ValueType out, int count) throws L2cException {
+    private Tensor perChannel(TensorInfo t, FrequencyTable table, ValueType out, int count) throws L2cException {
         Channels channels = Transforms.channels(t.transform(), t.shape());
-        ShortBuffer symbols = ByteBuffer.allocateDirect(Math.multiplyExact(count, 2)).order(ByteOrder.nativeOrder()).asShortBuffer();
-        rans.decodeSymbols(s, 0, s.chunkCount(), symbols);
-        float[] weights = Transforms.dequantize(t.transform(), symbols, t.alphabet(), channels, count);
+        ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(count, 2)).order(ByteOrder.nativeOrder());
+        forEachBatch(t, 0, table, (batch, first) -> rans.decodeSymbols(batch, 0, batch.chunkCount(),
+                bytes.slice((int) first * 2, (int) batch.symbolCount() * 2).order(ByteOrder.nativeOrder()).asShortBuffer()));
+        float[] weights = Transforms.dequantize(t.transform(), bytes.asShortBuffer(), t.alphabet(), channels, count);
         return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
 
     private Tensor lossless(TensorInfo t, DType original) throws L2cException {
         FloatPlaneCodec.Layout layout = Formats.planeLayout(original);
         requireStreams(t, layout.planes);
-        int count = Math.toIntExact(t.elementCount());
+        int count = (int) t.elementCount();
         ByteBuffer[] planes = new ByteBuffer[layout.planes];
         for (int p = 0; p < planes.length; p++) {
-            StreamInfo info = t.streams().get(p);
-            if (info.elementBytes() != 1 || info.elementCount() != count) {
-                throw fail(t, "plane " + p + " holds " + info.elementCount() + " x " + info.elementBytes()
-                        + " bytes for " + count + " elements", null);
-            }
-            if (info.coding() == StreamCoding.RAW) {
+            checkPlane(t, p);
+            if (t.streams().get(p).coding() == StreamCoding.RAW) {
                 planes[p] = reader.rawStream(t, p, 0, count);
             } else {
-                EncodedStream s = ransStream(t, p);
-                planes[p] = ByteBuffer.allocateDirect(count);
-                try {
-                    rans.decodeBytes(s, 0, s.chunkCount(), planes[p]);
-                } catch (L2cException e) {
-                    throw fail(t, "plane " + p + ": " + e.getMessage(), e);
-                }
+                ByteBuffer plane = ByteBuffer.allocateDirect(count);
+                int stream = p;
+                forEachBatch(t, p, table(t, p), (batch, first) -> {
+                    try {
+                        rans.decodeBytes(batch, 0, batch.chunkCount(), plane.slice((int) first, (int) batch.symbolCount()));
+                    } catch (L2cException e) {
+                        throw named(t, "plane " + stream + ": ", e);
+                    }
+                });
+                planes[p] = plane;
             }
         }
         return new Tensor(t.name(), original, t.shape(), FloatPlaneCodec.join(layout, planes, count));
     }
 
+    private void checkPlane(TensorInfo t, int p) throws L2cException {
+        StreamInfo info = t.streams().get(p);
+        if (info.elementBytes() != 1 || info.elementCount() != t.elementCount()) {
+            throw fail(t, "plane " + p + " holds " + info.elementCount() + " x " + info.elementBytes()
+                    + " bytes for " + t.elementCount() + " elements", null);
+        }
+    }
+
     private Tensor raw(TensorInfo t, DType original) throws L2cException {
+        return raw(t, original, true);
+    }
+
+    /** Checks the RAW stream of {@code t} and, when {@code read}, returns its bytes (read into a buffer of their own). */
+    private Tensor raw(TensorInfo t, DType original, boolean read) throws L2cException {
         requireStreams(t, 1);
         StreamInfo info = t.streams().get(0);
-        long bytes = t.elementCount() * original.byteSize();
+        long bytes = t.elementCount() * original.byteSize(); // elementCount < 2^62 and checked by the reader
         if (info.coding() != StreamCoding.RAW || info.payloadLength() != bytes) {
             throw fail(t, "raw stream does not hold " + bytes + " bytes", null);
         }
-        ByteBuffer view = reader.rawStream(t, 0, 0, (int) bytes);
-        ByteBuffer copy = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
-        copy.put(view.duplicate()).flip();
-        return new Tensor(t.name(), original, t.shape(), copy);
+        if (!read) return null;
+        return new Tensor(t.name(), original, t.shape(), reader.rawStream(t, 0, 0, (int) bytes));
     }
 
-    private EncodedStream ransStream(TensorInfo t, int index) throws L2cException {
+    /** Decodes every chunk of rANS stream {@code stream} into a reused buffer and drops the symbols. */
+    private void decodeSymbols(TensorInfo t, int stream, FrequencyTable table) throws L2cException {
+        try {
+            forEachBatch(t, stream, table, (batch, first) -> {
+                rans.decodeSymbols(batch, 0, batch.chunkCount(),
+                        output(2 * batch.symbolCount()).order(ByteOrder.nativeOrder()).asShortBuffer());
+            });
+        } catch (L2cException e) {
+            throw named(t, "stream " + stream + ": ", e);
+        }
+    }
+
+    /** The first {@code bytes} of the reused output buffer (at most 4 x {@link #BATCH_SYMBOLS}). */
+    private ByteBuffer output(long bytes) {
+        if (outputScratch.capacity() < bytes) outputScratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes));
+        return outputScratch.clear().limit((int) bytes).slice();
+    }
+
+    /**
+     * Reads and hands {@code sink} the chunks of rANS stream {@code stream} in batches bounded by
+     * {@link #BATCH_SYMBOLS} and {@link #BATCH_BYTES}; the payload buffer is reused.
+     */
+    private void forEachBatch(TensorInfo t, int stream, FrequencyTable table, BatchSink sink) throws L2cException {
+        StreamInfo info = t.streams().get(stream);
+        long[] offsets = info.chunkOffsets();
+        int chunkSymbols = info.chunkSymbols();
+        int chunks = info.chunkCount();
+        for (int first = 0; first < chunks; ) {
+            int end = first + 1;
+            while (end < chunks && (long) (end + 1 - first) * chunkSymbols <= batchSymbols
+                    && offsets[end + 1] - offsets[first] <= BATCH_BYTES) {
+                end++;
+            }
+            int bytes = (int) (offsets[end] - offsets[first]); // at most BATCH_BYTES + one chunk
+            if (payloadScratch.capacity() < bytes) payloadScratch = ByteBuffer.allocateDirect(bytes);
+            ByteBuffer payload = reader.streamChunks(t, stream, first, end - first, payloadScratch);
+            long firstSymbol = (long) first * chunkSymbols;
+            long symbols = Math.min((long) end * chunkSymbols, info.elementCount()) - firstSymbol;
+            long[] relative = new long[end - first + 1];
+            for (int c = first; c <= end; c++) relative[c - first] = offsets[c] - offsets[first];
+            try {
+                sink.decode(new EncodedStream(table, symbols, chunkSymbols, relative, payload), firstSymbol);
+            } catch (L2cException e) {
+                throw new L2cException(renumberChunk(e.getMessage(), first), e);
+            }
+            first = end;
+        }
+    }
+
+    /** The codec numbers chunks from the batch's first; the message should name the stream's chunk. */
+    private static String renumberChunk(String message, int firstChunk) {
+        Matcher m = CODEC_CHUNK.matcher(message);
+        return m.find() ? m.replaceFirst("rANS chunk " + (Long.parseLong(m.group(1)) + firstChunk)) : message;
+    }
+
+    private FrequencyTable table(TensorInfo t, int index) throws L2cException {
         StreamInfo info = t.streams().get(index);
         if (info.coding() != StreamCoding.RANS) throw fail(t, "stream " + index + " is not rANS-coded", null);
-        FrequencyTable table;
         try {
-            table = new FrequencyTable(info.precisionBits(), info.freqs());
-        } catch (IllegalArgumentException e) {
+            return FrequencyTable.of(info.precisionBits(), info.freqs());
+        } catch (L2cException e) {
             throw fail(t, "stream " + index + ": bad frequency table: " + e.getMessage(), e);
         }
-        int chunks = info.chunkCount();
-        ByteBuffer payload = reader.streamChunks(t, index, 0, chunks);
-        return new EncodedStream(table, info.elementCount(), info.chunkSymbols(), info.chunkOffsets(), payload);
     }
 
     private static Tensor convert(Tensor t, ValueType type) {
@@ -146,14 +340,18 @@ final class TensorDecoder {
         }
     }
 
-    private void checkSize(TensorInfo t, DType original) throws L2cException {
+    private void checkType(TensorInfo t, DType original) throws L2cException {
+        if (t.kind() != TensorKind.RAW && !original.isFloat()) {
+            throw fail(t, t.kind() + " tensor has non-float type " + original, null);
+        }
+    }
+
+    /** A decoded tensor is held in one buffer: its size is checked before anything is allocated. */
+    private void checkSize(TensorInfo t) throws L2cException {
         long n = t.elementCount();
         if (n < 0 || n > Tensor.MAX_BYTES / 8) {
-            throw fail(t, "shape " + java.util.Arrays.toString(t.shape())
+            throw fail(t, "shape " + Arrays.toString(t.shape())
                     + " is too large to decode into memory (limit " + Tensor.MAX_BYTES + " bytes per tensor)", null);
-        }
-        if (t.kind() != dev.l2c.format.TensorKind.RAW && !original.isFloat()) {
-            throw fail(t, t.kind() + " tensor has non-float type " + original, null);
         }
     }
 }

@@ -197,7 +197,7 @@ class ContainerCorruptionTest {
         int crc = Forge.crc(payload, 0, 10);
         expectForged(payload, ransTensor(1L << 40, 1, 10, crc, 4),
                 ": index: tensor 'q': stream 0: chunk count 1099511627776 does not fit");
-        expectForged(payload, ransTensor(1, 3, 10, crc, 4), ": index: tensor 'q': stream 0: 1 chunks, 3 symbols in chunks of 1 need 3");
+        expectForged(payload, ransTensor(1, 65, 10, crc, 4), ": index: tensor 'q': stream 0: 1 chunks, 65 symbols in chunks of 32 need 3");
         expectForged(payload, ransTensor(1, 3, 9, crc, 4), ": index: tensor 'q': stream 0: payload of 10 bytes, its chunks add up to 9");
         expectForged(payload, ransTensor(1, 3, 10, crc, 17), ": index: tensor 'q': stream 0: RANS precision 17 outside 1..16");
         Forge hugeTable = new Forge().varint(0).varint(1).string("q").u8(2).varint(1).varint(3).u8(1).u8(0).varint(0)
@@ -252,16 +252,88 @@ class ContainerCorruptionTest {
     }
 
     private static Forge ransTensor(long chunkCount, long elements, long chunkBytes, int crc, int precision) {
-        return new Forge().varint(0).varint(1).string("q").u8(2).varint(1).varint(elements).u8(1)
-                .u8(1).varint(1).varint(1).u32(Float.floatToRawIntBits(0.5f)) // UNIFORM on axis 0, step 0.5
-                .varint(2).varint(5).varint(1).varint(1).string("bits").string("4")
-                .varint(1).u8(1).u8(1).varint(elements).varint(64).varint(10)
-                .u8(precision).varint(2).varint(1).varint(3).varint(1).varint(chunkCount).varint(chunkBytes).u32(crc);
+        return ransTensor(chunkCount, elements, chunkBytes, crc, precision, 10);
     }
 
+    private static Forge ransTensor(long chunkCount, long elements, long chunkBytes, int crc, int precision, long payloadBytes) {
+        return new Forge().varint(0).varint(1).string("q").u8(2).varint(1).varint(elements).u8(1)
+                .u8(1).varint(0).varint(1).u32(Float.floatToRawIntBits(0.5f)) // UNIFORM, one step 0.5
+                .varint(2).varint(5).varint(1).varint(1).string("bits").string("4")
+                .varint(1).u8(1).u8(1).varint(elements).varint(64).varint(payloadBytes)
+                .u8(precision).varint(2).varint(1).varint(3).varint(32).varint(chunkCount).varint(chunkBytes).u32(crc);
+    }
+
+    /**
+     * An index with one QUANTIZED f32 tensor 'q' of {@code shape} (holding no element) whose
+     * transform is {@code type} on {@code axisPlus1} with {@code params}, and whose one rANS stream
+     * has chunks of {@code chunkSymbols}.
+     */
+    private static Forge emptyQuantized(long[] shape, int type, long axisPlus1, float[] params, long chunkSymbols) {
+        Forge f = new Forge().varint(0).varint(1).string("q").u8(2).varint(shape.length);
+        for (long d : shape) f.varint(d);
+        f.u8(1).u8(type).varint(axisPlus1).varint(params.length);
+        for (float p : params) f.u32(Float.floatToRawIntBits(p));
+        return f.varint(1).varint(0).varint(0) // alphabet {0}, no attributes
+                .varint(1).u8(1).u8(1).varint(0).varint(0).varint(0) // one empty rANS stream
+                .u8(4).varint(1).varint(16).varint(chunkSymbols).varint(0);
+    }
+
+    @Test
+    void transformParametersThatDecodeToGarbageAreRefused() throws Exception {
+        byte[] none = new byte[0];
+        long[] shape = {0, 4};
+        String bad = "parameters must be finite and above 0";
+        expectForged(none, emptyQuantized(shape, 1, 0, new float[] {0.25f}, 64), null); // a valid one opens
+        for (float step : new float[] {0f, -0f, -0.5f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            expectForged(none, emptyQuantized(shape, 1, 0, new float[] {step}, 64),
+                    ": index: tensor 'q': UNIFORM transform parameter 0 is " + step + "; " + bad);
+        }
+        expectForged(none, emptyQuantized(shape, 1, 2, new float[] {0.1f, 0.2f, 0f, 0.3f}, 64),
+                ": index: tensor 'q': UNIFORM transform parameter 2 is 0.0; " + bad);
+        expectForged(none, emptyQuantized(shape, 1, 2, new float[] {0.1f, 0.2f, 0.3f}, 64),
+                ": index: tensor 'q': UNIFORM transform has 3 parameters, expected 1 per channel for 4 channels along axis 1");
+        expectForged(none, emptyQuantized(shape, 2, 0, new float[] {Float.NaN, 0.5f}, 64),
+                ": index: tensor 'q': EDGE_SCALE transform parameter 0 is NaN; " + bad);
+        expectForged(none, emptyQuantized(shape, 3, 0, new float[] {0.1f, 0.1f, 0.2f, Float.NEGATIVE_INFINITY}, 64),
+                ": index: tensor 'q': PIECEWISE transform parameter 3 is -Infinity; " + bad);
+        expectForged(none, emptyQuantized(shape, 3, 0, new float[] {0.5f, 0.1f, 0.2f, 0.1f}, 64),
+                ": index: tensor 'q': PIECEWISE transform has knee 0.2 below its edge 0.5");
+        expectForged(none, emptyQuantized(shape, 0, 0, new float[] {1f}, 64),
+                ": index: tensor 'q': NONE transform has 1 parameters, expected 0");
+    }
+
+    @Test
+    void chunkSizesAndShapesThatOverflowAreFormatErrors() throws Exception {
+        byte[] none = new byte[0];
+        long[] shape = {0, 4};
+        float[] step = {0.25f};
+        String rule = " symbols, not a multiple of 32 in 32..16777216";
+        for (long chunkSymbols : new long[] {0, 1, 33, 100, (1 << 24) + 32, Integer.MAX_VALUE, 1L << 40}) {
+            expectForged(none, emptyQuantized(shape, 1, 0, step, chunkSymbols),
+                    ": index: tensor 'q': stream 0: chunk size " + chunkSymbols + rule);
+        }
+        // A per-channel tensor of 2^32 channels and no element: its parameter count cannot match.
+        expectForged(none, emptyQuantized(new long[] {1L << 32, 0}, 1, 1, step, 64),
+                ": index: tensor 'q': UNIFORM transform has 1 parameters, expected 1 per channel for 4294967296 channels along axis 0");
+        expectForged(none, emptyQuantized(new long[] {1L << 31, 1L << 31}, 1, 0, step, 64),
+                ": index: tensor 'q': shape [2147483648, 2147483648] of F32 holds 2^62 bytes or more");
+        expectForged(none, emptyQuantized(new long[] {1L << 40, 1L << 40, 0}, 1, 0, step, 64), null); // no element: fine
+        // A chunk larger than its symbols can code to would be a large read for nothing.
+        byte[] big = new byte[200];
+        expectForged(big, ransTensor(1, 3, 200, Forge.crc(big, 0, 200), 4, 200),
+                ": index: tensor 'q': stream 0: chunk 0 has 200 bytes (offsets must rise, a chunk of 32 symbols has at most 192)");
+    }
+
+    /** Writes a file of {@code payloads} and {@code index}; expects an error containing {@code expected}, or none if null. */
     private void expectForged(byte[] payloads, Forge index, String expected) throws Exception {
         Path p = dir.resolve("forged.l2c");
         Files.write(p, Forge.file(payloads, index.bytes()));
+        if (expected == null) {
+            try (L2cReader r = L2cReader.open(p)) {
+                r.verifyChecksums(ProgressListener.NONE);
+            }
+            return;
+        }
         String message = failure(p, expected);
         assertTrue(message.startsWith(p + ": ") && message.contains(expected), "expected '" + expected + "', got: " + message);
     }

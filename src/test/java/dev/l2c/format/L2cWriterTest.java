@@ -81,9 +81,12 @@ class L2cWriterTest {
         assertRefused(new TensorInfo("p", StoredDType.F32, new long[] {8}, TensorKind.QUANTIZED, null, null, null,
                 List.of(StreamInfo.rans(1, 8, 17, freqs, 4, offsets))), "tensor 'p': stream 0: RANS precision 17 outside 1..16");
         assertRefused(new TensorInfo("c", StoredDType.F32, new long[] {8}, TensorKind.QUANTIZED, null, null, null,
-                List.of(StreamInfo.rans(1, 9, 8, freqs, 4, offsets))), "tensor 'c': stream 0: 2 chunks, 9 symbols in chunks of 4 need 3");
+                List.of(StreamInfo.rans(1, 65, 8, freqs, 32, offsets))), "tensor 'c': stream 0: 2 chunks, 65 symbols in chunks of 32 need 3");
+        assertRefused(new TensorInfo("s", StoredDType.F32, new long[] {8}, TensorKind.QUANTIZED, null, null, null,
+                List.of(StreamInfo.rans(1, 8, 8, freqs, 4, new long[] {0, 10}))),
+                "tensor 's': stream 0: chunk size 4 symbols, not a multiple of 32 in 32..16777216");
         assertRefused(new TensorInfo("o", StoredDType.F32, new long[] {8}, TensorKind.QUANTIZED, null, null, null,
-                List.of(StreamInfo.rans(1, 8, 8, freqs, 4, new long[] {0, 10, 5}))), "tensor 'o': stream 0: chunk 1 has -5 bytes");
+                List.of(StreamInfo.rans(1, 64, 8, freqs, 32, new long[] {0, 10, 5}))), "tensor 'o': stream 0: chunk 1 has -5 bytes");
         assertRefused(new TensorInfo("f", StoredDType.F32, new long[] {8}, TensorKind.QUANTIZED, null, null, null,
                 List.of(StreamInfo.rans(1, 8, 2, new int[] {5}, 4, offsets))), "tensor 'f': stream 0: frequency 5 outside 0..2^2");
         assertRefused(new TensorInfo("r", StoredDType.F32, new long[] {4}, TensorKind.RAW, null, null, null,

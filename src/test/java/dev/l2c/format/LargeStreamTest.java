@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One RANS stream of 2.25 GiB, written in 1 MiB windows and read back through bounded mappings. */
+/** One RANS stream of 2.25 GiB, written in 1 MiB windows and read back in bounded pieces. */
 @Tag("slow")
 class LargeStreamTest {
     private static final int CHUNK = 1 << 20;
@@ -65,14 +65,12 @@ class LargeStreamTest {
                 byte[] tailBack = new byte[100];
                 r.rawStream(r.tensor("tail"), 0, 0, 100).get(tailBack);
                 assertArrayEquals(tailBytes(), tailBack);
-                assertTrue(r.largestMapping() <= MappedWindows.DEFAULT_WINDOW, "mapped " + r.largestMapping());
                 assertThrows(IllegalArgumentException.class, () -> r.streamChunks(t, 0, 0, 2048), "a view over 2 GiB");
                 r.verifyChecksums(ProgressListener.NONE);
-                assertTrue(r.largestMapping() <= MappedWindows.DEFAULT_WINDOW, "mapped " + r.largestMapping());
             }
         } finally {
             Files.delete(file);
-            System.gc(); // unmaps the windows, so the disk space is freed now
+            
         }
     }
 

@@ -40,18 +40,17 @@ final class Samples {
 
     /** A QUANTIZED tensor whose RANS stream has many chunks of random sizes, one of them empty. */
     private void addQuantized() {
-        int rows = 64;
+        int rows = 128;
         int cols = 33;
-        int chunkSymbols = 16;
+        int chunkSymbols = 32;
         int n = rows * cols;
         int chunks = (n + chunkSymbols - 1) / chunkSymbols;
         long[] offsets = new long[chunks + 1];
         for (int c = 0; c < chunks; c++) offsets[c + 1] = offsets[c] + (c == 5 ? 0 : 1 + random.nextInt(40));
         float[] params = new float[rows];
-        for (int i = 0; i < rows; i++) params[i] = random.nextFloat();
-        params[0] = Float.NaN;
-        params[1] = -0.0f;
-        params[2] = Float.intBitsToFloat(0x7fc01234);
+        for (int i = 0; i < rows; i++) params[i] = 1e-3f + random.nextFloat();
+        params[0] = Float.MIN_VALUE; // the extremes of a valid step: the smallest subnormal and the largest float
+        params[1] = Float.MAX_VALUE;
         int[] alphabet = {Integer.MIN_VALUE, -7, -3, -1, 0, 1, 3, 7, Integer.MAX_VALUE};
         int[] freqs = {1, 100, 300, 1000, 1244, 900, 300, 200, 50};
         Map<String, String> attrs = new LinkedHashMap<>();
