@@ -105,6 +105,29 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
     }
 }
 
+// Converts n floats to value_type (0 f32, 1 f16, 2 bf16; little-endian out, out_bytes long) with
+// the conversions of the fused decoders (l2c/rans_core.h), the only implementation l2c has of
+// them. kOk, kErrArgument or kErrCapacity.
+inline int l2c_convert_floats(const float* values, int64_t n, int32_t value_type, uint8_t* out,
+                              int64_t out_bytes) {
+    using namespace l2c::rans;
+    if (n < 0 || (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16))
+        return kErrArgument;
+    if (n == 0) return kOk;
+    if (values == nullptr || out == nullptr) return kErrArgument;
+    if (out_bytes / value_bytes(value_type) < n) return kErrCapacity;
+    for (int64_t i = 0; i < n; i++) {
+        if (value_type == kValueF32) {
+            store_le32(out + 4 * i, f32_bits(values[i]));
+        } else {
+            const uint16_t bits =
+                value_type == kValueF16 ? f32_to_f16_bits(values[i]) : f32_to_bf16_bits(values[i]);
+            store_le16(out + 2 * i, bits);
+        }
+    }
+    return kOk;
+}
+
 // histogram: counts (alphabet entries) of n symbols; err_pos (1) as for encode.
 inline int l2c_rans_cpu_histogram_u16(const uint16_t* symbols, int64_t n, int32_t alphabet,
                                       int64_t* counts, int32_t threads, int64_t* err_pos) {

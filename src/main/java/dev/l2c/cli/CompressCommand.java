@@ -76,6 +76,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "with --ratio: random seed (default: ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--closest",
+            description = "with --ratio: when the target is out of reach, write the closest file found instead of failing")
+    boolean closest;
+
     @Option(names = "--report", paramLabel = "REPORT.json",
             description = "with --ratio: write the per-tensor report (and a baseline's choice) as JSON")
     Path report;
@@ -157,6 +161,7 @@ final class CompressCommand implements Callable<Integer> {
         if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
         CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
         ReportPrinter.printCompress(spec.commandLine().getOut(), result);
+        ReportPrinter.warnZeroed(spec.commandLine().getErr(), result);
         if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
         if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
         if (result.ratio() != null && !result.ratio().reached()) {
@@ -262,7 +267,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (mode.ratio == null) {
             for (var o : new Object[][] {{"--report", report}, {"--steps", steps}, {"--method", method},
-                    {"--transform", transform}}) {
+                    {"--transform", transform}, {"--closest", closest ? true : null}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
             CompressOptions o = new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force,
@@ -286,7 +291,8 @@ final class CompressCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(cl, o + " applies to --method l2 only");
                 }
             }
-            return CompressOptions.baseline(mode.ratio, ratioMethod, keepPattern, minElements, chunkSymbols, force);
+            CompressOptions o = CompressOptions.baseline(mode.ratio, ratioMethod, keepPattern, minElements, chunkSymbols, force);
+            return closest ? o.withClosest() : o;
         }
         CounterKernel k;
         try {
@@ -312,6 +318,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         CalibrationSettings settings = new CalibrationSettings(kind, perChannel, k, resolution,
                 steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
-        return CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
+        CompressOptions o = CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
+        return closest ? o.withClosest() : o;
     }
 }

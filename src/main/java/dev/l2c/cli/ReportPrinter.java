@@ -27,6 +27,18 @@ final class ReportPrinter {
         out.printf("compressed in %s on %s%n", seconds(report.seconds()), report.backend());
     }
 
+    /** One warning line per tensor of a ratio mode that the file holds as all zeros (destroyed). */
+    static void warnZeroed(PrintWriter err, CompressReport report) {
+        java.util.List<RatioReport.Row> rows = report.ratio() != null ? report.ratio().tensors()
+                : report.baseline() != null ? report.baseline().tensors() : java.util.List.of();
+        for (RatioReport.Row t : rows) {
+            if (t.zeroed()) {
+                err.printf(Locale.ROOT, "l2c: warning: tensor %s: every weight is 0 in the written file (relative error %.2f)%n",
+                        t.name(), t.relativeError());
+            }
+        }
+    }
+
     /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
     static void printRatio(PrintWriter out, RatioReport r) {
         printRows(out, r.tensors());

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.l2c.L2cException;
+import dev.l2c.model.OnnxModel;
 import java.nio.file.Path;
 
 /** ONNX Runtime sessions as the evaluators open and close them, every error naming the model file. */
@@ -12,6 +13,8 @@ final class OrtSessions {
 
     /** A session on {@code onnxModel} with {@code threads} intra-op threads. */
     static OrtSession open(Path onnxModel, int threads) throws L2cException {
+        // ONNX Runtime follows links in external data locations: l2c's reader checks them first.
+        OnnxModel.read(onnxModel).checkExternalLocations();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             return OrtEnvironment.getEnvironment().createSession(onnxModel.toString(), options);

@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -55,7 +56,17 @@ public final class OnnxModel {
         this.proto = proto;
     }
 
-    /** Reads and parses {@code path}; a non-ONNX file or one over 2 GiB is an L2cException naming it. */
+    /** The file's content is no ONNX model at all (as opposed to an ONNX model with a fault). */
+    public static final class NotOnnxException extends L2cException {
+        NotOnnxException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * Reads and parses {@code path}; a non-ONNX file or one over 2 GiB is a {@link NotOnnxException}
+     * naming it, a fault of an ONNX model (two initializers of one name) an L2cException.
+     */
     public static OnnxModel read(Path path) throws L2cException {
         byte[] bytes = readFile(path);
         ModelProto proto;
@@ -68,23 +79,32 @@ public final class OnnxModel {
             proto = ModelProto.parseFrom(in);
             in.checkLastTagWas(0);
         } catch (IOException e) {
-            throw new L2cException(path + ": not an ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
+            throw new NotOnnxException(path + ": not an ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
         }
         if (!proto.hasIrVersion() || proto.getIrVersion() < 1 || proto.getIrVersion() > MAX_PLAUSIBLE_IR_VERSION
                 || !proto.hasGraph()) {
-            throw new L2cException(path + ": not an ONNX model (no ir_version or no graph)");
+            throw new NotOnnxException(path + ": not an ONNX model (no ir_version or no graph)", null);
         }
+        checkUniqueInitializers(path, proto.getGraph());
         return new OnnxModel(path, proto);
+    }
+
+    /** Names identify initializers (replacements, container entries): two with one name are the model's fault. */
+    private static void checkUniqueInitializers(Path path, GraphProto graph) throws L2cException {
+        Set<String> seen = new HashSet<>();
+        for (TensorProto t : graph.getInitializerList()) {
+            if (!seen.add(t.getName())) throw new L2cException(path + ": duplicate initializer '" + t.getName() + "'");
+        }
     }
 
     private static byte[] readFile(Path path) throws L2cException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size > MAX_FILE_BYTES) {
-                throw new L2cException(path + ": ONNX file of " + size + " bytes is over protobuf's 2 GiB message limit; "
-                        + "models this large keep their weights in external data files");
+                throw new NotOnnxException(path + ": ONNX file of " + size + " bytes is over protobuf's 2 GiB message limit; "
+                        + "models this large keep their weights in external data files", null);
             }
-            if (size == 0) throw new L2cException(path + ": not an ONNX model (empty file)");
+            if (size == 0) throw new NotOnnxException(path + ": not an ONNX model (empty file)", null);
             ByteBuffer buf = ByteBuffer.allocate((int) size);
             while (buf.hasRemaining()) {
                 if (ch.read(buf) < 0) throw new IOException("file shrank while being read");
@@ -218,15 +238,15 @@ public final class OnnxModel {
     /** Maps an initializer's bytes from its external file, checking location, offset and length. */
     private ByteBuffer readExternal(TensorProto t, int bytes) throws L2cException {
         String name = t.getName();
-        Map<String, String> info = new HashMap<>();
-        for (StringStringEntryProto e : t.getExternalDataList()) info.put(e.getKey(), e.getValue());
+        Map<String, String> info = externalInfo(t);
         Path file = externalFile(name, info.get("location"));
         long offset = parseNonNegative(name, info, "offset", 0);
         long length = parseNonNegative(name, info, "length", bytes);
         if (length != bytes) {
             throw fail(name, "external data length " + length + " differs from the " + bytes + " bytes its shape needs");
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        // NOFOLLOW_LINKS: a link put in place of the checked real path after the check is refused.
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             long size = ch.size();
             if (offset > size || length > size - offset) {
                 throw fail(name, "external data [" + offset + ", " + (offset + length) + ") runs past the end of "
@@ -239,7 +259,33 @@ public final class OnnxModel {
         }
     }
 
-    /** The external file, which must be a relative path that stays inside the model's folder. */
+    /**
+     * Checks where every external initializer of the main graph keeps its data, as reading it
+     * would (inside the model's folder, links followed), for callers that hand the model file to
+     * another reader (ONNX Runtime) that follows links without asking.
+     */
+    public void checkExternalLocations() throws L2cException {
+        for (TensorProto t : proto.getGraph().getInitializerList()) {
+            if (isExternal(t)) checkExternalLocation(t);
+        }
+    }
+
+    private static Map<String, String> externalInfo(TensorProto t) {
+        Map<String, String> info = new HashMap<>();
+        for (StringStringEntryProto e : t.getExternalDataList()) info.put(e.getKey(), e.getValue());
+        return info;
+    }
+
+    /** Checks where an external initializer's data lies, as reading it would. */
+    private void checkExternalLocation(TensorProto t) throws L2cException {
+        externalFile(t.getName(), externalInfo(t).get("location"));
+    }
+
+    /**
+     * The external file, which must be a relative path that stays inside the model's folder, also
+     * after symbolic links are followed: a link inside the folder must not expose a file outside
+     * it. Returns the real path, so that the file opened is the one checked.
+     */
     private Path externalFile(String name, String location) throws L2cException {
         if (location == null || location.isEmpty()) throw fail(name, "external data has no location");
         Path rel;
@@ -253,7 +299,19 @@ public final class OnnxModel {
             throw fail(name, "external data location \"" + location + "\" is outside the model's folder " + folder);
         }
         if (!Files.isRegularFile(file)) throw fail(name, "external data file " + file + " does not exist");
-        return file;
+        Path real;
+        Path realFolder;
+        try {
+            real = file.toRealPath();
+            realFolder = folder.toRealPath();
+        } catch (IOException e) {
+            throw fail(name, "cannot resolve external data location \"" + location + "\": " + e.getMessage());
+        }
+        if (!real.startsWith(realFolder)) {
+            throw fail(name, "external data location \"" + location + "\" links to " + real
+                    + ", outside the model's folder " + realFolder);
+        }
+        return real;
     }
 
     private long parseNonNegative(String name, Map<String, String> info, String key, long absent) throws L2cException {
@@ -300,7 +358,11 @@ public final class OnnxModel {
             TensorProto init = graph.getInitializer(i);
             Tensor replacement = replacements.get(init.getName());
             if (replacement == null) {
-                keepsExternal |= isExternal(init);
+                if (isExternal(init)) {
+                    // The output refers to this file too: it must pass the reader's checks.
+                    checkExternalLocation(init);
+                    keepsExternal = true;
+                }
                 continue;
             }
             pending.remove(init.getName());

@@ -74,13 +74,19 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static SafetensorsFile read(Path path, FileChannel channel) throws IOException, L2cException {
         long size = channel.size();
+        if (size == 0) throw new L2cException(path + ": not a safetensors file: empty file");
         if (size < 8) {
             throw new L2cException(path + ": not a safetensors file: " + size + " bytes, shorter than the 8-byte header length");
         }
         long headerLength = readLong(channel, 0);
-        if (headerLength < 2 || headerLength > size - 8) {
-            throw new L2cException(path + ": not a safetensors file: header length " + Long.toUnsignedString(headerLength)
-                    + " does not fit in the file (" + size + " bytes)");
+        // The length is an unsigned 64-bit number: 2^63 and above read as negative here.
+        if (headerLength < 0 || headerLength > size - 8) {
+            throw new L2cException(path + ": safetensors header length " + Long.toUnsignedString(headerLength)
+                    + " runs past the end of the file (" + size + " bytes)");
+        }
+        if (headerLength < 2) {
+            throw new L2cException(path + ": safetensors header length " + headerLength
+                    + " is too short for the JSON object the header must be");
         }
         if (headerLength > MAX_HEADER_BYTES) {
             throw new L2cException(path + ": safetensors header of " + headerLength + " bytes exceeds the format's "

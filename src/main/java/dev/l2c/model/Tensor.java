@@ -109,7 +109,7 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
             case F32 -> data.getFloat(at * 4);
             case F64 -> doubleToFloat(data.getDouble(at * 8));
             case F16 -> halfToFloat(data.getShort(at * 2));
-            case BF16 -> Float.intBitsToFloat((data.getShort(at * 2) & 0xffff) << 16);
+            case BF16 -> bf16ToFloat(data.getShort(at * 2));
             default -> throw notFloat();
         };
     }
@@ -127,28 +127,49 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         return out;
     }
 
-    /** IEEE binary16 bits to float, exactly; a NaN keeps its 10-bit payload in the top mantissa bits. */
+    /**
+     * IEEE binary16 bits to float, exactly; a NaN comes out quiet, its sign and 10-bit payload in
+     * the top mantissa bits (docs/FORMAT.md, Float conversions).
+     */
     public static float halfToFloat(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
         int exp = (h >>> 10) & 0x1f;
         int mant = h & 0x3ff;
-        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
+        if (exp == 0x1f) return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13) | (mant != 0 ? QUIET_F32 : 0));
         if (exp != 0) return Float.intBitsToFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
         // Zero or subnormal: mant * 2^-24 is exact in float.
         float magnitude = mant * 0x1p-24f;
         return sign != 0 ? -magnitude : magnitude;
     }
 
-    /** Double to float, rounding to nearest; a NaN keeps the top 23 bits of its payload and stays NaN. */
+    /** bfloat16 bits to float, exactly; a NaN comes out quiet with its sign and payload. */
+    public static float bf16ToFloat(short bits) {
+        int f = (bits & 0xffff) << 16;
+        return Float.intBitsToFloat((f & 0x7fffffff) > 0x7f800000 ? f | QUIET_F32 : f);
+    }
+
+    /** Double to float, rounding to nearest; a NaN comes out quiet with its sign and the top of its payload. */
     public static float doubleToFloat(double d) {
         if (!Double.isNaN(d)) return (float) d;
         long bits = Double.doubleToRawLongBits(d);
         int sign = (int) (bits >>> 63) << 31;
         int payload = (int) ((bits >>> 29) & 0x7fffff);
-        if (payload == 0) payload = 0x400000; // the payload lived in the dropped bits: keep it a NaN
-        return Float.intBitsToFloat(sign | 0x7f800000 | payload);
+        return Float.intBitsToFloat(sign | 0x7f800000 | QUIET_F32 | payload);
     }
+
+    /** Float to double, exactly; a NaN comes out quiet with its sign and payload (not left to the CPU). */
+    public static double floatToDouble(float f) {
+        if (!Float.isNaN(f)) return f;
+        int bits = Float.floatToRawIntBits(f);
+        long sign = (long) (bits >>> 31) << 63;
+        long payload = (long) (bits & 0x7fffff) << 29;
+        return Double.longBitsToDouble(sign | 0x7ff0000000000000L | QUIET_F64 | payload);
+    }
+
+    /** The quiet bits: the top mantissa bit of a NaN (IEEE 754-2008 6.2.1). */
+    private static final int QUIET_F32 = 0x00400000;
+    private static final long QUIET_F64 = 0x0008000000000000L;
 
     private IllegalStateException notFloat() {
         return new IllegalStateException("tensor " + name + ": " + dtype + " is not a floating-point type");

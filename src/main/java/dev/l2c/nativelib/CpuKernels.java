@@ -76,6 +76,11 @@ public final class CpuKernels {
             @Cast("const float*") float[] values, int valueType, @Cast("uint8_t*") ByteBuffer out,
             long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
 
+    /** n floats to f32/f16/bf16 bits (valueType 0, 1, 2), little-endian, as the fused decoders convert. */
+    public static native int l2c_convert_floats(
+            @Cast("const float*") FloatBuffer values, long n, int valueType, @Cast("uint8_t*") ByteBuffer out,
+            long outBytes);
+
     public static native int l2c_rans_cpu_histogram_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, int alphabet,
             @Cast("int64_t*") long[] counts, int threads, @Cast("int64_t*") long[] errPos);

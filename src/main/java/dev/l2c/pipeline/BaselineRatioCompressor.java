@@ -44,7 +44,9 @@ final class BaselineRatioCompressor {
     static final int MIN_PRUNE_BITS = 4;
     private static final int MAX_SEARCH_PROBES = 40;
 
-    record Outcome(List<TensorEncoder.Encoded> encoded, long fileBytes, BaselineReport report) {}
+    /** The encoded tensors, what the baseline chose, and the lowest and highest ratios of the files it coded. */
+    record Outcome(List<TensorEncoder.Encoded> encoded, long fileBytes, BaselineReport report, double lowestRatio,
+            double highestRatio) {}
 
     /** One real coding of the lossy tensors at (bits, sparsity). */
     private record Probe(int bits, double sparsity, TensorEncoder.Encoded[] encoded, long fileBytes, double ratio,
@@ -63,6 +65,8 @@ final class BaselineRatioCompressor {
     private Map<String, String> baseAttributes;
     private double originalBytes;
     private int probes;
+    private double lowestRatio = Double.POSITIVE_INFINITY;
+    private double highestRatio = 0;
 
     BaselineRatioCompressor(TensorEncoder encoder, CompressOptions options, Progress progress) {
         if (options.method() == RatioMethod.L2 || !options.ratioMode()) {
@@ -100,7 +104,7 @@ final class BaselineRatioCompressor {
         BaselineReport report = new BaselineReport(method.label(), options.ratio(), chosen.ratio, inBand(chosen), TOLERANCE,
                 chosen.fileBytes, (long) originalBytes, chosen.bits, chosen.sparsity, chosen.distortion, probes,
                 candidates, rows(chosen, encoded));
-        return new Outcome(encoded, chosen.fileBytes, report);
+        return new Outcome(encoded, chosen.fileBytes, report, lowestRatio, highestRatio);
     }
 
     private Probe uniform(List<BaselineReport.Candidate> candidates) throws L2cException {
@@ -211,7 +215,10 @@ final class BaselineRatioCompressor {
         Map<String, String> attributes = new LinkedHashMap<>(baseAttributes);
         attributes.putAll(choice(bits, sparsity));
         long fileBytes = ContainerSize.of(attributes, infos);
-        return new Probe(bits, sparsity, encoded, fileBytes, originalBytes / fileBytes, errors, distortion);
+        double ratio = originalBytes / fileBytes;
+        lowestRatio = Math.min(lowestRatio, ratio);
+        highestRatio = Math.max(highestRatio, ratio);
+        return new Probe(bits, sparsity, encoded, fileBytes, ratio, errors, distortion);
     }
 
     /** The file attributes that record a coding: method, bits and (for prune) sparsity. */
@@ -262,15 +269,18 @@ final class BaselineRatioCompressor {
             double step = Double.NaN;
             double sparsity = Double.NaN;
             double error = 0;
+            boolean zeroed = false;
             if (j >= 0) {
                 step = info.transform().params()[0];
                 long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
                 sparsity = n == 0 ? 0 : (double) zeros / n;
+                zeroed = n > 0 && zeros == n;
                 error = chosen.errors[j];
             }
             rows.add(new RatioReport.Row(t.name(), t.shape(), info.kind().name(),
                     info.transform().type().name().toLowerCase(java.util.Locale.ROOT), Double.NaN, step,
-                    n == 0 ? 0 : 8.0 * payload / n, sparsity, payload == 0 ? 0 : (double) t.data().remaining() / payload, error));
+                    n == 0 ? 0 : 8.0 * payload / n, sparsity, payload == 0 ? 0 : (double) t.data().remaining() / payload, error,
+                    zeroed));
         }
         return rows;
     }

@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * @param sparsity with bits > 0: the fraction of each lossy tensor's weights, smallest magnitudes
  *     first, set to zero before quantization (magnitude pruning); 0 for none
  * @param method how ratio mode reaches its target: the learned transform or a baseline
+ * @param closest ratio mode: when the target is out of reach, write the closest file found
+ *     instead of failing
  */
 public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel,
-        double ratio, CalibrationSettings calibration, double sparsity, RatioMethod method) {
+        double ratio, CalibrationSettings calibration, double sparsity, RatioMethod method, boolean closest) {
     public static final long DEFAULT_MIN_ELEMENTS = 1024;
     public static final int DEFAULT_CHUNK = 65536;
 
@@ -35,26 +37,34 @@ public record CompressOptions(int bits, Pattern keep, long minElements, int chun
 
     /** Uniform (bits > 0) or lossless (bits = 0) options. */
     public CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel) {
-        this(bits, keep, minElements, chunkSymbols, force, perChannel, 0, null, 0, RatioMethod.L2);
+        this(bits, keep, minElements, chunkSymbols, force, perChannel, 0, null, 0, RatioMethod.L2, false);
     }
 
     /** These uniform options with magnitude pruning of {@code sparsity} before quantization. */
     public CompressOptions withSparsity(double sparsity) {
-        return new CompressOptions(bits, keep, minElements, chunkSymbols, force, perChannel, ratio, calibration, sparsity, method);
+        return new CompressOptions(bits, keep, minElements, chunkSymbols, force, perChannel, ratio, calibration, sparsity, method,
+                closest);
+    }
+
+    /** These ratio options, writing the closest file when the target is out of reach. */
+    public CompressOptions withClosest() {
+        if (!ratioMode()) throw new IllegalArgumentException("closest applies to ratio mode");
+        return new CompressOptions(bits, keep, minElements, chunkSymbols, force, perChannel, ratio, calibration, sparsity, method,
+                true);
     }
 
     /** Ratio mode with a baseline lossy step ({@link RatioMethod#UNIFORM} or {@link RatioMethod#PRUNE}) per tensor. */
     public static CompressOptions baseline(double ratio, RatioMethod method, Pattern keep, long minElements, int chunkSymbols,
             boolean force) {
         if (method == RatioMethod.L2) throw new IllegalArgumentException("L2 ratio mode needs calibration settings");
-        return new CompressOptions(0, keep, minElements, chunkSymbols, force, false, ratio, null, 0, method);
+        return new CompressOptions(0, keep, minElements, chunkSymbols, force, false, ratio, null, 0, method, false);
     }
 
     /** Ratio mode: learned transforms calibrated until the file is {@code ratio} times smaller. */
     public static CompressOptions ratio(double ratio, CalibrationSettings calibration, Pattern keep, long minElements,
             int chunkSymbols, boolean force) {
         return new CompressOptions(0, keep, minElements, chunkSymbols, force, calibration.perChannel(), ratio, calibration, 0,
-                RatioMethod.L2);
+                RatioMethod.L2, false);
     }
 
     public boolean ratioMode() {

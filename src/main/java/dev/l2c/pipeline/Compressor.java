@@ -76,6 +76,7 @@ public final class Compressor {
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
         BaselineRatioCompressor.Outcome outcome = new BaselineRatioCompressor(encoder, options, progress)
                 .run(source.tensors(), attributes);
+        checkReachable(source, options, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), null, outcome.report());
     }
@@ -90,8 +91,24 @@ public final class Compressor {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
                     .run(source.tensors(), attributes);
         }
+        checkReachable(source, options, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), outcome.report());
+    }
+
+    /**
+     * Refuses, before anything is written, a target ratio outside the range of the files the
+     * search coded (the closest of them would be a model far from what was asked: all weights
+     * zero, say), unless the options ask for the closest file.
+     */
+    private static void checkReachable(SourceModel source, CompressOptions options, boolean reached, double lowest,
+            double highest) throws L2cException {
+        double target = options.ratio();
+        if (reached || options.closest() || (target <= highest && target >= lowest)) return;
+        throw new L2cException(String.format(java.util.Locale.ROOT,
+                "--ratio %s is out of reach for %s: the files l2c could code range from ratio %.3f to %.3f; ask for a "
+                        + "ratio in that range, or add --closest to write the closest file",
+                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest));
     }
 
     /**

@@ -53,8 +53,12 @@ final class RatioCompressor {
     private static final int MAX_SCALE_PROBES = 40;
     private static final double MAX_LOG_SCALE = Math.log(1e4);
 
-    /** The encoded tensors in source order and what ratio mode did. */
-    record Outcome(List<TensorEncoder.Encoded> encoded, long predictedFileBytes, RatioReport report) {}
+    /**
+     * The encoded tensors in source order, what ratio mode did, and the range of ratios of the
+     * files it coded (the lowest and the highest).
+     */
+    record Outcome(List<TensorEncoder.Encoded> encoded, long predictedFileBytes, RatioReport report, double lowestRatio,
+            double highestRatio) {}
 
     /** One real coding of the calibrated tensors: their entries and the exact file size. */
     private record Probe(TensorEncoder.Encoded[] encoded, long fileBytes, long payloadBytes, double[] errors,
@@ -160,7 +164,8 @@ final class RatioCompressor {
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
                 settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
                 network == null ? null : network.summary());
-        return new Outcome(encoded, best.fileBytes, report);
+        return new Outcome(encoded, best.fileBytes, report, originalBytes / (double) closing.largestFile,
+                originalBytes / (double) closing.smallestFile);
     }
 
     /** The counter's rate, in bits, of the parameters actually written (after any closing step). */
@@ -200,6 +205,7 @@ final class RatioCompressor {
             double step = Double.NaN;
             double sparsity = Double.NaN;
             double error = 0;
+            boolean zeroed = false;
             String transform = info.transform().type().name().toLowerCase(java.util.Locale.ROOT);
             if (j >= 0) {
                 // The means over channels of e (none for UNIFORM) and of the first step.
@@ -210,11 +216,13 @@ final class RatioCompressor {
                 step = mean(p, stepAt * ch, (stepAt + 1) * ch);
                 long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
                 sparsity = n == 0 ? 0 : (double) zeros / n;
+                zeroed = n > 0 && zeros == n;
                 error = best.errors[j];
                 if (info.transform().channelAxis() >= 0) transform += " per-channel";
             }
             rows.add(new RatioReport.Row(t.name(), t.shape(), info.kind().name(), transform, edge, step,
-                    n == 0 ? 0 : 8.0 * payload / n, sparsity, payload == 0 ? 0 : (double) t.data().remaining() / payload, error));
+                    n == 0 ? 0 : 8.0 * payload / n, sparsity, payload == 0 ? 0 : (double) t.data().remaining() / payload, error,
+                    zeroed));
         }
         return rows;
     }
@@ -248,6 +256,9 @@ final class RatioCompressor {
         private final IntBuffer symbols;
         private TransformOptimizer optimizer;
         private FloatBuffer[] reference;
+        /** The smallest and the largest file coded so far: the range of ratios within reach. */
+        private long smallestFile = Long.MAX_VALUE;
+        private long largestFile = 0;
 
         Closing(List<Tensor> tensors, List<Integer> calibrated, TensorEncoder.Encoded[] slots, Map<String, String> attributes,
                 double targetBytes) {
@@ -302,7 +313,10 @@ final class RatioCompressor {
             for (int i = 0, j = 0; i < tensors.size(); i++) {
                 infos.add(slots[i] != null ? slots[i].info() : encoded[j++].info());
             }
-            return new Probe(encoded, ContainerSize.of(attributes, infos), payload, errors, params, scale);
+            long fileBytes = ContainerSize.of(attributes, infos);
+            smallestFile = Math.min(smallestFile, fileBytes);
+            largestFile = Math.max(largestFile, fileBytes);
+            return new Probe(encoded, fileBytes, payload, errors, params, scale);
         }
 
         /** Searches one common factor on every parameter for a file in the band (class comment). */

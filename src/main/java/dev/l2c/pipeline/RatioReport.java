@@ -22,8 +22,9 @@ public record RatioReport(double targetRatio, double achievedRatio, boolean reac
 
     /**
      * One tensor. {@code edge}, {@code step}: the learned parameters (the mean over channels for
-     * per-channel transforms; NaN where not learned).
+     * per-channel transforms; NaN where not learned). {@code zeroed}: a lossy tensor every weight
+     * of which is 0 in the file (the tensor is destroyed; the CLI warns).
      */
     public record Row(String name, long[] shape, String kind, String transform, double edge, double step,
-            double bitsPerWeight, double sparsity, double ratio, double relativeError) {}
+            double bitsPerWeight, double sparsity, double ratio, double relativeError, boolean zeroed) {}
 }

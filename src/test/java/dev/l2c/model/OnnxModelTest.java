@@ -106,6 +106,64 @@ class OnnxModelTest {
         assertRefused(externalModel("4096", "24", "."), "W");
     }
 
+    /** A model in dir/model whose W lies in {@code location} (relative to that folder), 24 bytes at 0. */
+    private Path linkedModel(String location) throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("model"));
+        TensorProto w = OnnxTestModels.external("W", 1, new long[] {2, 3}, location, "0", "24");
+        return OnnxTestModels.save(OnnxTestModels.addModel(w, List.of()), folder.resolve("m.onnx"));
+    }
+
+    private Path secretOutside() throws Exception {
+        Path outside = Files.createDirectories(dir.resolve("outside"));
+        byte[] secret = new byte[24];
+        floatsLe(W).get(0, secret, 0, 24);
+        return Files.write(outside.resolve("secret.bin"), secret);
+    }
+
+    @Test
+    void externalDataLinkedToAFileOutsideIsRefused() throws Exception {
+        Path secret = secretOutside();
+        Path model = linkedModel("w.bin");
+        Files.createSymbolicLink(model.resolveSibling("w.bin"), secret);
+        assertRefused(model, "W", "\"w.bin\"", "outside the model's folder");
+    }
+
+    @Test
+    void externalDataThroughALinkedFolderOutsideIsRefused() throws Exception {
+        Path secret = secretOutside();
+        Path model = linkedModel("sub/secret.bin");
+        Files.createSymbolicLink(model.resolveSibling("sub"), secret.getParent());
+        assertRefused(model, "W", "\"sub/secret.bin\"", "outside the model's folder");
+    }
+
+    @Test
+    void externalDataLinkedInsideTheFolderIsRead() throws Exception {
+        Path model = linkedModel("link.bin");
+        byte[] bytes = new byte[24];
+        floatsLe(W).get(0, bytes, 0, 24);
+        Files.write(Files.createDirectories(model.resolveSibling("data")).resolve("w.bin"), bytes);
+        Files.createSymbolicLink(model.resolveSibling("link.bin"), Path.of("data/w.bin"));
+        assertArrayEquals(W, OnnxModel.read(model).floatInitializers().get(0).toFloatArray());
+    }
+
+    @Test
+    void writingAModelThatKeepsLinkedExternalDataIsRefused() throws Exception {
+        // An int64 initializer is not decoded as a weight, but the written model still refers to it.
+        Path secret = secretOutside();
+        Path folder = Files.createDirectories(dir.resolve("model"));
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(1).addDims(2).addDims(3)
+                .addAllFloatData(List.of(0.5f, -1f, 2f, 3.25f, -0.125f, 7f)).build();
+        TensorProto ids = OnnxTestModels.external("ids", 7, new long[] {3}, "ids.bin", "0", "24");
+        Path model = OnnxTestModels.save(OnnxTestModels.addModel(w, List.of(ids)), folder.resolve("m.onnx"));
+        Files.createSymbolicLink(folder.resolve("ids.bin"), secret);
+        OnnxModel m = OnnxModel.read(model);
+        Path out = folder.resolve("out.onnx");
+        L2cException e = assertThrows(L2cException.class,
+                () -> m.write(out, Map.of("W", Tensor.ofFloats("W", new long[] {2, 3}, W)), false));
+        assertTrue(e.getMessage().contains("ids") && e.getMessage().contains("outside the model's folder"), e.getMessage());
+        assertFalse(Files.exists(out));
+    }
+
     @Test
     void keptExternalDataForcesTheSameFolder() throws Exception {
         Path model = externalModel("4096", "24", "w.bin");

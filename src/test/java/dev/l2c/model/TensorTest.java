@@ -26,8 +26,8 @@ class TensorTest {
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(Tensor.halfToFloat((short) 0x8000)));
         assertEquals(Float.POSITIVE_INFINITY, Tensor.halfToFloat((short) 0x7c00));
         assertEquals(Float.NEGATIVE_INFINITY, Tensor.halfToFloat((short) 0xfc00));
-        // A signalling NaN with payload 1 keeps payload and sign.
-        assertEquals(0xff802000, Float.floatToRawIntBits(Tensor.halfToFloat((short) 0xfc01)));
+        // A signalling NaN with payload 1 keeps payload and sign and comes out quiet (docs/FORMAT.md).
+        assertEquals(0xffc02000, Float.floatToRawIntBits(Tensor.halfToFloat((short) 0xfc01)));
         assertEquals(0x7fc02000, Float.floatToRawIntBits(Tensor.halfToFloat((short) 0x7e01)));
     }
 
@@ -51,7 +51,7 @@ class TensorTest {
         assertEquals(1.5f, t64.floatAt(0));
         assertTrue(Float.isNaN(t64.floatAt(1)), "a NaN whose payload lives in the dropped bits stays NaN");
         ByteBuffer payload = le(8).putLong(0, 0x7ff0000020000000L);
-        assertEquals(0x7f800001, Float.floatToRawIntBits(new Tensor("p", DType.F64, new long[] {}, payload).floatAt(0)));
+        assertEquals(0x7fc00001, Float.floatToRawIntBits(new Tensor("p", DType.F64, new long[] {}, payload).floatAt(0)), "quiet");
 
         ByteBuffer bf = le(4).putShort(0, (short) 0x3f80).putShort(2, (short) 0xffc1);
         Tensor tbf = new Tensor("b", DType.BF16, new long[] {2}, bf);

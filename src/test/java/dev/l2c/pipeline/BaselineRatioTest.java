@@ -3,8 +3,10 @@ package dev.l2c.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
 import dev.l2c.backend.Device;
@@ -169,12 +171,25 @@ class BaselineRatioTest {
     }
 
     @Test
-    void unreachableTargetsAreReportedWithTheClosest() throws Exception {
-        BaselineReport high = compress(baseline(3000, RatioMethod.PRUNE), "high.l2c").baseline();
+    void unreachableTargetsAreErrorsNamingTheRange() {
+        for (double target : new double[] {3000, 1.5}) {
+            Path out = dir.resolve("unreachable.l2c");
+            CompressOptions o = CompressOptions.baseline(target, RatioMethod.PRUNE, null, 1024, 65536, false);
+            L2cException e = assertThrows(L2cException.class, () -> new Compressor(cpu, Progress.NONE).compress(model, out, o));
+            String shown = target == 3000 ? "3000" : "1.5";
+            assertTrue(e.getMessage().startsWith("--ratio " + shown + " is out of reach for " + model + ": "), e.getMessage());
+            assertTrue(e.getMessage().contains("range from ratio") && e.getMessage().contains("--closest"), e.getMessage());
+            assertFalse(Files.exists(out), "nothing written");
+        }
+    }
+
+    @Test
+    void unreachableTargetsWithClosestWriteTheClosest() throws Exception {
+        BaselineReport high = compress(baseline(3000, RatioMethod.PRUNE).withClosest(), "high.l2c").baseline();
         assertFalse(high.reached());
         assertTrue(high.achievedRatio() > 20 && high.achievedRatio() < 3000, high.toString());
         // Below 8-bit uniform's ratio, pruning cannot make the file larger.
-        BaselineReport low = compress(baseline(1.5, RatioMethod.PRUNE), "low.l2c").baseline();
+        BaselineReport low = compress(baseline(1.5, RatioMethod.PRUNE).withClosest(), "low.l2c").baseline();
         assertFalse(low.reached());
         assertEquals(8, low.bits());
         assertEquals(0, low.sparsity());

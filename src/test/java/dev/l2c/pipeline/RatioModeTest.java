@@ -3,8 +3,10 @@ package dev.l2c.pipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
 import dev.l2c.backend.Device;
@@ -136,9 +138,33 @@ class RatioModeTest {
     }
 
     @Test
-    void unreachableTargetIsReportedWithTheClosest() throws Exception {
-        CompressReport tooHigh = compress(5000, "high.l2c", 5, false);
+    void unreachableTargetIsAnErrorNamingTheRange() {
+        CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, false, CounterKernel.COS, 64, 5, 0.1, Double.NaN, 3);
+        CompressOptions o = CompressOptions.ratio(5000, s, null, 1024, 65536, false);
+        Path out = dir.resolve("unreachable.l2c");
+        L2cException e = assertThrows(L2cException.class, () -> new Compressor(cpu, Progress.NONE).compress(model, out, o));
+        assertTrue(e.getMessage().startsWith("--ratio 5000 is out of reach for " + model + ": the files l2c could code "
+                + "range from ratio "), e.getMessage());
+        assertTrue(e.getMessage().contains("--closest"), e.getMessage());
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void unreachableTargetWithClosestWritesTheClosestAndFlagsZeroedTensors() throws Exception {
+        CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, false, CounterKernel.COS, 64, 5, 0.1, Double.NaN, 3);
+        CompressOptions o = CompressOptions.ratio(5000, s, null, 1024, 65536, true).withClosest();
+        CompressReport tooHigh = new Compressor(cpu, Progress.NONE).compress(model, dir.resolve("high.l2c"), o);
         assertFalse(tooHigh.ratio().reached());
         assertTrue(tooHigh.summary().ratio() < 5000 && tooHigh.summary().ratio() > 50, "closest: " + tooHigh.summary().ratio());
+        // The closest file to a ratio out of reach zeroes whole tensors: each is flagged, no other is.
+        long zeroed = 0;
+        for (RatioReport.Row row : tooHigh.ratio().tensors()) {
+            assertEquals(row.sparsity() == 1.0, row.zeroed(), row.name());
+            if (row.zeroed()) {
+                zeroed++;
+                assertEquals(1.0, row.relativeError(), 1e-9, row.name());
+            }
+        }
+        assertTrue(zeroed > 0, tooHigh.ratio().tensors().toString());
     }
 }
