@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.nativelib.SimdLevel;
+import dev.l2c.testing.MiniLm;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,16 @@ class SimdSelectionTest {
                 "--simd", "sse4");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().startsWith("--simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
+    }
+
+    /** The demo hands --simd to the compress step it runs, which refuses an unknown level before any work. */
+    @Test
+    void theDemoPassesTheLevelToItsCompressStep() {
+        CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", dir.resolve("demo").toString(),
+                "--objective", "data-free", "--steps", "1", "--n", "1", "--simd", "sse4");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("--simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
+        assertTrue(r.err().contains("the compress step failed (exit 2)"), r.err());
     }
 
     @Test
