@@ -350,7 +350,7 @@ L2C_AVX2 int64_t decode_rows_avx2(uint32_t* x, int64_t rows, const DecodeTable<O
 // Decodes one chunk of n symbols into n elements of out. Returns kOk or the chunk's error.
 template <class Out>
 int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const DecodeTable<Out>& t,
-                     uint8_t* out, int32_t simd) {
+                     uint8_t* out, int32_t level) {
     uint32_t x[kLanes];
     for (uint32_t l = 0; l < kLanes; l++) {
         x[l] = load_le32(chunk + 4 * l);
@@ -362,9 +362,9 @@ int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const Decod
     const int64_t full_rows = n / kLanes;
     int64_t r = 0;
 #if L2C_RANS_X86_SIMD
-    if (simd >= simd::kAvx2) r = decode_rows_avx2<Out>(x, full_rows, t, words, total_words, &wi, out);
+    if (level >= simd::kAvx2) r = decode_rows_avx2<Out>(x, full_rows, t, words, total_words, &wi, out);
 #else
-    (void)simd;
+    (void)level;
 #endif
     for (; r < full_rows; r++) {
         uint8_t* o = out + r * kLanes * (int64_t)sizeof(Out);
@@ -409,13 +409,13 @@ int32_t decode_stream(const uint8_t* payload, int64_t payload_bytes, const int64
         std::vector<Out> slot_out;
         build_slot_tables<Out>(freqs, alphabet, prec, sym_out, entry, slot_out);
         const DecodeTable<Out> table = {entry.data(), slot_out.data(), (uint32_t)prec};
-        const int32_t simd = simd::level();
+        const int32_t level = simd::level();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
         for (int64_t i = 0; i < count; i++) {
             chunk_status[i] = decode_chunk<Out>(payload + offsets[i], offsets[i + 1] - offsets[i],
                                                 chunk_length(n, chunk_symbols, i), table,
                                                 out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out),
-                                                simd);
+                                                level);
         }
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
