@@ -11,16 +11,12 @@
 
 inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
 
-// SIMD level of the rANS coder: 0 scalar, 1 AVX2. The level in use is what the CPU supports,
-// capped by the last set_simd_limit (default: no cap); set returns the level now in effect.
-inline int l2c_rans_cpu_simd_level() { return l2c::rans::cpu::simd_level(); }
-inline int l2c_rans_cpu_set_simd_limit(int level) { return l2c::rans::cpu::set_simd_limit(level); }
-
-// SIMD level of the transform and counter kernels (l2c/simd.h): 0 baseline, 1 AVX2 + FMA,
-// 2 AVX-512; what the CPU supports, capped by the last set_simd_limit. Every level gives the same
-// bits; tests use the limit to run each path.
-inline int l2c_kernels_cpu_simd_level() { return l2c::simd::level(); }
-inline int l2c_kernels_cpu_set_simd_limit(int level) { return l2c::simd::set_limit(level); }
+// SIMD level of every CPU kernel family (l2c/simd.h: rANS, transforms, counter): 0 scalar,
+// 1 AVX2, 2 AVX-512. In use: what the CPU supports, capped by the last set_simd_limit (default: no
+// cap); set returns the level now in effect. Every level gives the same bits.
+inline int l2c_cpu_simd_supported() { return l2c::simd::supported(); }
+inline int l2c_cpu_simd_level() { return l2c::simd::level(); }
+inline int l2c_cpu_set_simd_limit(int level) { return l2c::simd::set_limit(level); }
 
 // --- rANS (l2c/rans_cpu.h) --------------------------------------------------------------------
 // encode: symbols (n), payload (capacity >= 128 * chunks + 2n bytes), offsets (chunks + 1),

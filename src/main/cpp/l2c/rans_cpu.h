@@ -9,7 +9,7 @@
 // Speed: the decoder reads a per-slot table (packed frequency/bias and the output element, so
 // symbols, fp32, fp16 and bf16 outputs share one loop) and checks the word count once per row
 // (a row takes at most 32 words); only the last rows of a chunk take the checked path. On x86-64
-// CPUs with AVX2 (checked at run time) full rows decode 8 lanes per vector with gathers. The
+// CPUs with AVX2 (the level of l2c/simd.h) full rows decode 8 lanes per vector with gathers. The
 // encoder replaces the divide by an exact reciprocal and emits words without branches.
 #pragma once
 #include <omp.h>
@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "l2c/rans_core.h"
+#include "l2c/simd.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__CUDACC__)
 #define L2C_RANS_X86_SIMD 1
@@ -36,38 +37,8 @@ namespace cpu {
 inline int resolve_threads(int32_t threads) { return threads > 0 ? threads : omp_get_max_threads(); }
 
 // --- SIMD selection ---------------------------------------------------------------------------
-
-enum SimdLevel : int32_t { kSimdScalar = 0, kSimdAvx2 = 1 };
-
-// The best level this CPU runs (AVX2 kernels also use POPCNT).
-inline int32_t simd_supported() {
-#if L2C_RANS_X86_SIMD
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") ? kSimdAvx2 : kSimdScalar;
-#else
-    return kSimdScalar;
-#endif
-}
-
-// Upper bound set by set_simd_limit (tests run every path on one machine).
-inline std::atomic<int32_t>& simd_limit() {
-    static std::atomic<int32_t> limit{kSimdAvx2};
-    return limit;
-}
-
-// The level the coder uses now: what the CPU supports, capped by the limit.
-inline int32_t simd_level() {
-    static const int32_t supported = simd_supported();
-    const int32_t limit = simd_limit().load(std::memory_order_relaxed);
-    return supported < limit ? supported : limit;
-}
-
-// Caps the level (clamped to [kSimdScalar, kSimdAvx2]); returns the level now in effect.
-inline int32_t set_simd_limit(int32_t level) {
-    simd_limit().store(level < kSimdScalar ? kSimdScalar : level > kSimdAvx2 ? kSimdAvx2 : level,
-                       std::memory_order_relaxed);
-    return simd_level();
-}
+// The coder uses the one process-wide level of l2c/simd.h (shared with the transform and counter
+// kernels): its AVX2 decode runs at simd::kAvx2 and above (AVX-512 adds nothing here).
 
 // --- encoder ----------------------------------------------------------------------------------
 
@@ -379,7 +350,7 @@ L2C_AVX2 int64_t decode_rows_avx2(uint32_t* x, int64_t rows, const DecodeTable<O
 // Decodes one chunk of n symbols into n elements of out. Returns kOk or the chunk's error.
 template <class Out>
 int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const DecodeTable<Out>& t,
-                     uint8_t* out, int32_t simd) {
+                     uint8_t* out, int32_t level) {
     uint32_t x[kLanes];
     for (uint32_t l = 0; l < kLanes; l++) {
         x[l] = load_le32(chunk + 4 * l);
@@ -391,9 +362,9 @@ int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const Decod
     const int64_t full_rows = n / kLanes;
     int64_t r = 0;
 #if L2C_RANS_X86_SIMD
-    if (simd >= kSimdAvx2) r = decode_rows_avx2<Out>(x, full_rows, t, words, total_words, &wi, out);
+    if (level >= simd::kAvx2) r = decode_rows_avx2<Out>(x, full_rows, t, words, total_words, &wi, out);
 #else
-    (void)simd;
+    (void)level;
 #endif
     for (; r < full_rows; r++) {
         uint8_t* o = out + r * kLanes * (int64_t)sizeof(Out);
@@ -438,13 +409,13 @@ int32_t decode_stream(const uint8_t* payload, int64_t payload_bytes, const int64
         std::vector<Out> slot_out;
         build_slot_tables<Out>(freqs, alphabet, prec, sym_out, entry, slot_out);
         const DecodeTable<Out> table = {entry.data(), slot_out.data(), (uint32_t)prec};
-        const int32_t simd = simd_level();
+        const int32_t level = simd::level();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
         for (int64_t i = 0; i < count; i++) {
             chunk_status[i] = decode_chunk<Out>(payload + offsets[i], offsets[i + 1] - offsets[i],
                                                 chunk_length(n, chunk_symbols, i), table,
                                                 out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out),
-                                                simd);
+                                                level);
         }
     } catch (const std::bad_alloc&) {
         return kErrAlloc;

@@ -31,12 +31,23 @@ final class CommonOptions {
     @Option(names = "--no-progress", description = "no progress bars")
     boolean noProgress;
 
+    @Option(names = "--simd", paramLabel = "LEVEL",
+            description = "scalar, avx2 or avx512: the highest SIMD level of the CPU kernels (default: $L2C_SIMD, else the "
+                    + "best this CPU runs); every level gives the same bits")
+    String simd;
+
     Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
         Device d;
         try {
             d = Device.valueOf(device.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
+        }
+        try {
+            String note = SimdSelection.apply(simd, System.getenv(SimdSelection.ENV));
+            if (note != null) spec.commandLine().getErr().println("l2c: " + note);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Backend backend = Backends.select(d, message -> spec.commandLine().getErr().println("l2c: " + message));
         // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.

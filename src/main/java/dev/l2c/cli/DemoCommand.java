@@ -132,6 +132,7 @@ final class DemoCommand implements Callable<Integer> {
         if (steps != null) a.addAll(List.of("--steps", steps.toString()));
         if (common.threads != null) a.addAll(List.of("--threads", common.threads.toString()));
         if (!common.device.equals("auto")) a.addAll(List.of("--device", common.device));
+        if (common.simd != null) a.addAll(List.of("--simd", common.simd));
         return a;
     }
 

@@ -70,7 +70,16 @@ public final class Main implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"l2c " + dev.l2c.Version.VERSION};
+            return new String[] {"l2c " + dev.l2c.Version.VERSION, simd()};
+        }
+
+        /** The SIMD levels, or why the native kernels cannot tell them. */
+        private static String simd() {
+            try {
+                return SimdSelection.describe(System.getenv(SimdSelection.ENV));
+            } catch (LinkageError e) {
+                return "SIMD: unknown, the native kernels did not load: " + e.getMessage();
+            }
         }
     }
 }

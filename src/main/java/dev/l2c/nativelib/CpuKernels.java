@@ -25,23 +25,14 @@ public final class CpuKernels {
 
     public static native int l2c_cpu_max_threads();
 
-    /** The rANS coder's SIMD level in use: 0 scalar, 1 AVX2 (what the CPU supports, capped). */
-    public static native int l2c_rans_cpu_simd_level();
+    /** The best SIMD level this CPU runs: 0 scalar, 1 AVX2, 2 AVX-512 (see {@link SimdLevel}). */
+    public static native int l2c_cpu_simd_supported();
 
-    /**
-     * Caps the rANS coder's SIMD level for the whole process (0 scalar, 1 AVX2; tests use it to
-     * run every path) and returns the level now in effect.
-     */
-    public static native int l2c_rans_cpu_set_simd_limit(int level);
+    /** The SIMD level every CPU kernel family uses now: the supported one, capped. */
+    public static native int l2c_cpu_simd_level();
 
-    /**
-     * The transform and counter kernels' SIMD level in use: 0 baseline, 1 AVX2 + FMA, 2 AVX-512
-     * (what the CPU supports, capped; every level gives the same bits).
-     */
-    public static native int l2c_kernels_cpu_simd_level();
-
-    /** Caps the transform and counter kernels' SIMD level for the whole process; returns the level now in effect. */
-    public static native int l2c_kernels_cpu_set_simd_limit(int level);
+    /** Caps the SIMD level of every CPU kernel family for the whole process; returns the level now in effect. */
+    public static native int l2c_cpu_set_simd_limit(int level);
 
     public static native int l2c_rans_cpu_encode_u16(
             @Cast("const uint16_t*") ShortBuffer symbols, long n, @Cast("const int32_t*") int[] freqs,

@@ -20,7 +20,7 @@ final class Transforms {
             case UNIFORM -> {
                 requireParams(spec, 1);
                 float step = spec.params()[0];
-                for (int k = 0; k < alphabet.length; k++) values[k] = alphabet[k] * step;
+                for (int k = 0; k < alphabet.length; k++) values[k] = uniform(alphabet[k], step);
             }
             case EDGE_SCALE, PIECEWISE -> {
                 TransformKind kind = TransformKind.valueOf(spec.type().name());
@@ -55,9 +55,17 @@ final class Transforms {
     static float[] dequantize(ShortBuffer symbols, int[] alphabet, float[] steps, Channels channels, int count) {
         float[] out = new float[count];
         for (int i = 0; i < count; i++) {
-            out[i] = alphabet[symbols.get(i) & 0xffff] * steps[channels.of(i)];
+            out[i] = uniform(alphabet[symbols.get(i) & 0xffff], steps[channels.of(i)]);
         }
         return out;
+    }
+
+    /**
+     * q * s in double, rounded once to float (docs/FORMAT.md, "Determinism"): a float product would
+     * round a q beyond 2^24 before multiplying and miss the value calibration saw.
+     */
+    private static float uniform(int q, float step) {
+        return (float) ((double) q * step);
     }
 
     /** Per-channel reconstruction of any supported transform: out[i] = decode(alphabet[symbol[i]]; channel(i)). */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class CounterSimdPathTest {
     @Test
     void everyLevelGivesTheSameBits() throws L2cException {
-        int best = CpuKernels.l2c_kernels_cpu_set_simd_limit(Integer.MAX_VALUE);
+        int best = CpuKernels.l2c_cpu_set_simd_limit(Integer.MAX_VALUE);
         float[] c = CounterKernelsTest.laplace(70_001, 5, 31);
         for (int i = 0; i < c.length; i += 7) c[i] = (float) (Math.floor(c[i]) + 0.5);
         CounterKernels cpu = new CpuCounterKernels(2);
@@ -25,7 +25,7 @@ class CounterSimdPathTest {
                 FloatBuffer referenceGrad = null;
                 for (int level = 0; level <= best; level++) {
                     try {
-                        assertEquals(level, CpuKernels.l2c_kernels_cpu_set_simd_limit(level));
+                        assertEquals(level, CpuKernels.l2c_cpu_set_simd_limit(level));
                         FloatBuffer g = CounterKernelsTest.direct(new float[c.length]);
                         CounterKernels.Rate rate = cpu.forwardBackward(CounterKernelsTest.direct(c), c.length, k,
                                 resolution, 1f, g);
@@ -39,7 +39,7 @@ class CounterSimdPathTest {
                         assertArrayEquals(reference.probs(), rate.probs(), at);
                         assertEquals(referenceGrad, g, at + " gradient");
                     } finally {
-                        CpuKernels.l2c_kernels_cpu_set_simd_limit(Integer.MAX_VALUE);
+                        CpuKernels.l2c_cpu_set_simd_limit(Integer.MAX_VALUE);
                     }
                 }
             }

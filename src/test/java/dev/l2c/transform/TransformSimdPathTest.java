@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class TransformSimdPathTest {
     @Test
     void everyLevelGivesTheSameBits() throws L2cException {
-        int best = CpuKernels.l2c_kernels_cpu_set_simd_limit(Integer.MAX_VALUE);
+        int best = CpuKernels.l2c_cpu_set_simd_limit(Integer.MAX_VALUE);
         int n = 3 * 7 * 4099;  // runs that do not align with chunks or lanes
         long[] shape = {3, 7, 4099};
         float[] w = TransformKernelsTest.weights(n, 41), gWHat = TransformKernelsTest.weights(n, 42);
@@ -31,7 +31,7 @@ class TransformSimdPathTest {
                 for (int level = 0; level <= best; level++) {
                     List<Object> out = new ArrayList<>();
                     try {
-                        assertEquals(level, CpuKernels.l2c_kernels_cpu_set_simd_limit(level));
+                        assertEquals(level, CpuKernels.l2c_cpu_set_simd_limit(level));
                         FloatBuffer c = TransformKernelsTest.floats(n), wHat = TransformKernelsTest.floats(n);
                         IntBuffer q = TransformKernelsTest.ints(n);
                         cpu.forward(kind, TransformKernelsTest.floats(w), n, ch, p, c, q, wHat);
@@ -45,7 +45,7 @@ class TransformSimdPathTest {
                         out.add(gW);
                         out.add(gp);
                     } finally {
-                        CpuKernels.l2c_kernels_cpu_set_simd_limit(Integer.MAX_VALUE);
+                        CpuKernels.l2c_cpu_set_simd_limit(Integer.MAX_VALUE);
                     }
                     if (reference == null) reference = out;
                     else assertEquals(reference, out, kind + " " + ch + " level " + level);
