@@ -39,7 +39,7 @@ for t in "${targets[@]}"; do
   set +e
   JAZZER_FUZZ=1 mvn -B -ntp -o surefire:test -Dtest="dev.l2c.fuzz.${t}FuzzTest" -Dsurefire.failIfNoSpecifiedTests=false \
     -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1="-max_total_time=$seconds" -Djazzer.internal.arg.2=-timeout=30 \
-    -Djazzer.keep_going=100 >"$log" 2>&1
+    -Djazzer.keep_going=100 -Dl2c.jazzerHooks=true >"$log" 2>&1
   rc=$?
   set -e
   runs=$(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)
