@@ -92,8 +92,7 @@ class DecoderFuzzTest {
         int precision = data.consumeInt(1, 16);
         int[] freqs = new int[data.consumeInt(n == 0 ? 0 : 1, elementBytes == 1 ? 256 : 300)];
         for (int i = 0; i < freqs.length; i++) freqs[i] = data.consumeInt(0, 1 << precision);
-        // Mostly the writers' multiples of 32, so the fuzzer gets past the chunk check into the decoder.
-        int chunkSymbols = data.consumeBoolean() ? 32 * data.consumeInt(1, 32) : data.consumeInt(1, 1024);
+        int chunkSymbols = data.consumeInt(1, 1024);
         int chunks = (n + chunkSymbols - 1) / chunkSymbols;
         long[] offsets = new long[chunks + 1];
         for (int c = 0; c < chunks; c++) offsets[c + 1] = offsets[c] + data.consumeInt(0, 80);
