@@ -43,12 +43,17 @@ final class TensorEncoder {
 
     /** Whether {@code t} is stored exactly (raw or lossless) rather than quantized. */
     boolean exact(Tensor t) {
-        return !t.dtype().isFloat() || options.keepsExact(t.name(), t.numel());
+        return !t.dtype().isFloat() || isEmpty(t) || options.keepsExact(t.name(), t.numel());
+    }
+
+    /** An empty tensor has no values to quantize or model: it is stored raw (its entry alone). */
+    private static boolean isEmpty(Tensor t) {
+        return t.numel() == 0;
     }
 
     Encoded encode(Tensor t) throws L2cException {
         try {
-            if (!t.dtype().isFloat()) return raw(t);
+            if (!t.dtype().isFloat() || isEmpty(t)) return raw(t);
             if (options.keepsExact(t.name(), t.numel())) return smaller(lossless(t), raw(t));
             return quantized(t);
         } catch (L2cException e) {
