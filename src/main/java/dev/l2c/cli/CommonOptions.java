@@ -5,6 +5,7 @@ import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
 import dev.l2c.backend.CpuBackend;
 import dev.l2c.backend.Device;
+import dev.l2c.nativelib.SimdLevel;
 import dev.l2c.pipeline.Progress;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -31,10 +32,20 @@ final class CommonOptions {
     @Option(names = "--no-progress", description = "no progress bars")
     boolean noProgress;
 
+    /** Null: L2C_SIMD, else no cap. */
+    String simd;
+
+    // Checked as it is parsed, like --threads: a usage error comes before any file is looked at.
     @Option(names = "--simd", paramLabel = "LEVEL",
             description = "scalar, avx2 or avx512: the highest SIMD level of the CPU kernels (default: $L2C_SIMD, else the "
                     + "best this CPU runs); every level gives the same bits")
-    String simd;
+    void simd(String level) {
+        if (SimdLevel.parse(level) == null) {
+            throw new CommandLine.ParameterException(mixee.commandLine(),
+                    "--simd must be " + SimdLevel.choices() + ", got '" + level + "'");
+        }
+        simd = level;
+    }
 
     Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
         Device d;

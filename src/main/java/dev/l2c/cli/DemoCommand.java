@@ -122,7 +122,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The compress command the demo runs (and prints, so it can be run by hand). */
-    private List<String> compressArgs(Path source, Path l2c) {
+    List<String> compressArgs(Path source, Path l2c) {
         List<String> a = new ArrayList<>(List.of("compress", source.toString(), "-o", l2c.toString(), "--ratio", number(ratio)));
         if (!objective.equals("data-free")) a.addAll(List.of("--calib", "wordnet"));
         a.addAll(List.of("--objective", objective, "--force"));

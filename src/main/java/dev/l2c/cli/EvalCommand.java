@@ -55,6 +55,9 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         if (n < 1) throw new CommandLine.ParameterException(spec.commandLine(), "--n must be at least 1, got " + n);
+        if (data == EvalData.FMNIST && tokenizer != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--tokenizer is for --data wordnet only");
+        }
         PathChecks.input(input);
         PathChecks.input(model);
         if (tokenizer != null) PathChecks.input(tokenizer);
@@ -62,7 +65,6 @@ final class EvalCommand implements Callable<Integer> {
         int threads = common.threads != null ? common.threads : Runtime.getRuntime().availableProcessors();
         PrintWriter out = spec.commandLine().getOut();
         if (data == EvalData.FMNIST) {
-            if (tokenizer != null) throw new CommandLine.ParameterException(spec.commandLine(), "--tokenizer is for --data wordnet only");
             ClassificationReport report = new Evaluator(backend, common.progress(spec), threads)
                     .evaluateImages(input, model, data, dataDir);
             if (json) {

@@ -1,13 +1,16 @@
 package dev.l2c.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.nativelib.SimdLevel;
 import dev.l2c.testing.MiniLm;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,14 +68,20 @@ class SimdSelectionTest {
         assertTrue(r.err().startsWith("--simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
     }
 
-    /** The demo hands --simd to the compress step it runs, which refuses an unknown level before any work. */
+    /** The demo refuses an unknown level before any work, and hands a valid one to the compress step it runs. */
     @Test
     void theDemoPassesTheLevelToItsCompressStep() {
         CliRunner r = CliRunner.run("demo", "--model", MiniLm.onnx().toString(), "--work", dir.resolve("demo").toString(),
                 "--objective", "data-free", "--steps", "1", "--n", "1", "--simd", "sse4");
-        assertEquals(1, r.exit(), r.err());
+        assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("--simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
-        assertTrue(r.err().contains("the compress step failed (exit 2)"), r.err());
+        assertFalse(Files.exists(dir.resolve("demo")), "nothing was started");
+
+        picocli.CommandLine.ParseResult parsed = new picocli.CommandLine(new Main()).parseArgs("demo", "--simd", "scalar");
+        DemoCommand demo = (DemoCommand) parsed.subcommand().commandSpec().userObject();
+        List<String> args = demo.compressArgs(Path.of("m.onnx"), Path.of("m.l2c"));
+        int at = args.indexOf("--simd");
+        assertTrue(at > 0 && args.get(at + 1).equals("scalar"), args.toString());
     }
 
     @Test
