@@ -18,8 +18,9 @@ import java.util.List;
  * so the target acts as a ceiling that D presses against.
  *
  * <p>Parameters are kept positive by optimizing their logarithms; edges and steps start at
- * (max w - min w) / 256 of their tensor (or channel). Steps are clamped so that no tensor's alphabet
- * can pass 2^15 symbols. PIECEWISE's knee b starts at twice the root mean square of the channel's
+ * (max w - min w) / 256 of their tensor (or channel). Steps are clamped (also when the closing rescales
+ * them) to at least 2^-14 of the largest magnitude, so that no tensor's alphabet can pass 2^15
+ * symbols. PIECEWISE's knee b starts at twice the root mean square of the channel's
  * weights (at least e) with s2 = s1, so it begins as the edge-scale transform with the knee where
  * the tails start; b is kept at or above e after every update.
  *
@@ -116,13 +117,17 @@ public final class TransformOptimizer {
             for (int c = 0; c < ch; c++) {
                 // A constant channel has no range; any positive scale reproduces it as well as another.
                 double range = hi[c] > lo[c] ? hi[c] - lo[c] : Math.max(Math.abs(hi[c]), 1e-6);
+                // Codes count steps from 0, not from the smallest weight: the smallest step is set by
+                // the largest magnitude, or a channel of nearly equal large weights (tiny range) would
+                // get codes beyond what the counter and the coder hold.
+                double reach = Math.max(range, Math.max(Math.abs(hi[c]), Math.abs(lo[c])));
                 double rms = Math.sqrt(squares[c] / Math.max(1, perChannelElements));
                 for (int p = 0; p < per; p++) {
                     int at = p * ch + c;
                     boolean isStep = settings.kind().isStep(p);
-                    minLog[l][at] = Math.log(range * (isStep ? MIN_STEP_OF_RANGE : MIN_EDGE_OF_RANGE));
-                    maxLog[l][at] = Math.log(range * MAX_PARAM_OF_RANGE);
-                    double start = range / 256;
+                    minLog[l][at] = Math.log(isStep ? reach * MIN_STEP_OF_RANGE : range * MIN_EDGE_OF_RANGE);
+                    maxLog[l][at] = Math.log(reach * MAX_PARAM_OF_RANGE);
+                    double start = Math.max(range / 256, Math.exp(minLog[l][at]));
                     if (settings.kind() == TransformKind.PIECEWISE && p == KNEE) {
                         start = Math.min(Math.max(start, 2 * rms), range * MAX_PARAM_OF_RANGE);
                     }
@@ -171,6 +176,17 @@ public final class TransformOptimizer {
                 + params[l].limit() + " parameters, got " + values.length);
         for (int i = 0; i < values.length; i++) params[l].put(i, clamp(l, i, Math.log(values[i])));
         keepKneeAboveEdge(l);
+    }
+
+    /**
+     * Tensor l's parameters times {@code scale}, each clamped to the range the optimizer allows (a
+     * closing step that rescales every parameter must not take a step below the smallest one, whose
+     * codes would pass what the counter and the coder can hold).
+     */
+    public float[] scaledParams(int l, double scale) {
+        float[] out = params(l);
+        for (int i = 0; i < out.length; i++) out[i] = clamp(l, i, Math.log(out[i]) + Math.log(scale));
+        return out;
     }
 
     /** PIECEWISE needs b >= e in every channel (the kernels refuse anything else). */

@@ -293,8 +293,7 @@ final class RatioCompressor {
             long payload = 0;
             for (int l = 0; l < count; l++) {
                 Tensor t = tensors.get(calibrated.get(l));
-                float[] p = optimizer.params(l);
-                for (int k = 0; k < p.length; k++) p[k] = (float) (p[k] * scale);
+                float[] p = optimizer.scaledParams(l, scale);
                 params[l] = p;
                 Channels channels = optimizer.channels(l);
                 int n = Math.toIntExact(t.numel());

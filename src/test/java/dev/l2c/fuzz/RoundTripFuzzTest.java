@@ -69,8 +69,8 @@ class RoundTripFuzzTest {
             case BITS -> new CompressOptions(bits, null, minElements, chunk, true, perChannel).withSparsity(sparsity);
             case RATIO -> method == RatioMethod.L2
                     ? CompressOptions.ratio(ratio, new CalibrationSettings(TransformKind.EDGE_SCALE, perChannel, CounterKernel.COS,
-                            16, 3, 0.1, Double.NaN, 1), null, minElements, chunk, true)
-                    : CompressOptions.baseline(ratio, method, null, minElements, chunk, true);
+                            16, 3, 0.1, Double.NaN, 1), null, minElements, chunk, true).withClosest()
+                    : CompressOptions.baseline(ratio, method, null, minElements, chunk, true).withClosest();
         };
         Path in = SCRATCH.root().resolve("in.safetensors");
         Path l2c = SCRATCH.root().resolve("out.l2c");
