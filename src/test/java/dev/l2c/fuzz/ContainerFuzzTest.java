@@ -3,8 +3,6 @@ package dev.l2c.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
-import dev.l2c.backend.Device;
 import dev.l2c.format.L2cReader;
 import dev.l2c.pipeline.DecodeEveryTensor;
 import dev.l2c.pipeline.Inspector;
@@ -20,15 +18,7 @@ import java.nio.file.Path;
  */
 class ContainerFuzzTest {
     private static final ScratchFiles SCRATCH = new ScratchFiles("container");
-    private static final Backend CPU = cpu();
-
-    private static Backend cpu() {
-        try {
-            return Backends.select(Device.CPU, m -> {});
-        } catch (L2cException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    private static final Backend CPU = FuzzBackend.CPU;
 
     @FuzzTest
     void readDecodeAndVerify(byte[] input) {

@@ -4,8 +4,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
-import dev.l2c.backend.Device;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.format.StoredDType;
@@ -31,19 +29,11 @@ import java.util.Map;
  */
 class DecoderFuzzTest {
     private static final ScratchFiles SCRATCH = new ScratchFiles("decoder");
-    private static final Backend CPU = cpu();
+    private static final Backend CPU = FuzzBackend.CPU;
     private static final StoredDType[] FLOATS = {StoredDType.F32, StoredDType.F16, StoredDType.BF16, StoredDType.F64};
     /** Byte planes per lossless float type (pipeline/Formats.planeLayout). */
     private static final Map<StoredDType, Integer> PLANES =
             Map.of(StoredDType.F32, 4, StoredDType.F16, 2, StoredDType.BF16, 2, StoredDType.F64, 8);
-
-    private static Backend cpu() {
-        try {
-            return Backends.select(Device.CPU, m -> {});
-        } catch (L2cException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @FuzzTest
     void decodeWrittenStreams(FuzzedDataProvider data) {

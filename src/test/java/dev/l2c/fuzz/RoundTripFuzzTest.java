@@ -4,8 +4,6 @@ import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
-import dev.l2c.backend.Device;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.codec.ValueType;
 import dev.l2c.counter.CounterKernel;
@@ -37,20 +35,12 @@ import java.util.Map;
  */
 class RoundTripFuzzTest {
     private static final ScratchFiles SCRATCH = new ScratchFiles("roundtrip");
-    private static final Backend CPU = cpu();
+    private static final Backend CPU = FuzzBackend.CPU;
     private static final int MAX_ELEMENTS = 4096;
     private static final DType[] TYPES = {DType.F32, DType.F16, DType.BF16, DType.F64, DType.I32, DType.U8};
     private static final float[] SCALES = {0f, 1e-6f, 1e-3f, 0.05f, 1f, 1000f};
 
     private enum Mode { LOSSLESS, BITS, RATIO }
-
-    private static Backend cpu() {
-        try {
-            return Backends.select(Device.CPU, m -> {});
-        } catch (L2cException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     @FuzzTest
     void compressThenDecompress(FuzzedDataProvider data) throws L2cException {
