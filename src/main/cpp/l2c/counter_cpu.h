@@ -20,6 +20,7 @@
 
 #include "l2c/counter_core.h"
 #include "l2c/simd.h"
+#include "l2c/threads.h"
 
 namespace l2c {
 namespace counter {
@@ -30,7 +31,7 @@ namespace cpu {
 constexpr int64_t kMinPerThread = 65536;
 
 inline int resolve_threads(int32_t threads, int64_t n) {
-    const int64_t want = threads > 0 ? threads : omp_get_max_threads();
+    const int64_t want = requested_threads(threads);
     const int64_t cap = (n + kMinPerThread - 1) / kMinPerThread;
     return (int)(want < cap ? want : cap > 0 ? cap : 1);
 }

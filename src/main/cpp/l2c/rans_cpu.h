@@ -22,6 +22,7 @@
 
 #include "l2c/rans_core.h"
 #include "l2c/simd.h"
+#include "l2c/threads.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__CUDACC__)
 #define L2C_RANS_X86_SIMD 1
@@ -34,7 +35,7 @@ namespace l2c {
 namespace rans {
 namespace cpu {
 
-inline int resolve_threads(int32_t threads) { return threads > 0 ? threads : omp_get_max_threads(); }
+inline int resolve_threads(int32_t threads) { return (int)requested_threads(threads); }
 
 // --- SIMD selection ---------------------------------------------------------------------------
 // The coder uses the one process-wide level of l2c/simd.h (shared with the transform and counter

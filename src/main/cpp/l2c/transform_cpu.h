@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "l2c/simd.h"
+#include "l2c/threads.h"
 #include "l2c/transform_core.h"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
@@ -35,7 +36,7 @@ namespace cpu {
 
 // Threads for `blocks` work items: `threads` (<= 0: all), at most one per block.
 inline int resolve_threads(int32_t threads, int64_t blocks) {
-    const int64_t want = threads > 0 ? threads : omp_get_max_threads();
+    const int64_t want = requested_threads(threads);
     return (int)(want < blocks ? want : blocks > 0 ? blocks : 1);
 }
 

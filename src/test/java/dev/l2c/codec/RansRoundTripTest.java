@@ -125,6 +125,21 @@ class RansRoundTripTest {
         assertArrayEquals(Sources.counts(s, alphabet), CODEC.histogram(Sources.direct(s), alphabet));
     }
 
+    /**
+     * A caller that asks the native coder for thousands of threads gets at most 1024
+     * (src/main/cpp/l2c/threads.h): 8,000 crashed libgomp (and the JVM) before that cap.
+     */
+    @Example
+    void thousandsOfThreadsAreCappedNotACrash() throws L2cException {
+        RansCodec many = new CpuRansCodec(8000);
+        int[] s = Sources.generate(Sources.Kind.LAPLACIAN, 200_000, 256, 11);
+        FrequencyTable t = FrequencyTable.fromCounts(Sources.counts(s, 256));
+        EncodedStream e = many.encode(Sources.direct(s), t, 64);
+        ShortBuffer out = Sources.output(s.length);
+        many.decodeSymbols(e, 0, e.chunkCount(), out);
+        assertArrayEquals(s, Sources.toInts(out));
+    }
+
     static void roundTrip(int[] s, int alphabet, int chunk) throws L2cException {
         FrequencyTable t = FrequencyTable.fromCounts(Sources.counts(s, alphabet));
         EncodedStream e = CODEC.encode(Sources.direct(s), t, chunk);
