@@ -63,7 +63,10 @@ class NetworkCalibrationCliTest {
                 "--rounds", "2", "--batch", "16"));
         System.out.printf("held-out relative output error: data-free %.4e, layerwise %.4e, kd %.4e%n", dataFree, layerwise, kd);
         // Layer-wise minimizes exactly the layers' output change, KD the network's: neither may lose
-        // to data-free on the output of images it never saw.
+        // to data-free on the output of images it never saw. Measured on a 2-core AVX2 machine without
+        // AVX-512: data-free 1.897e-2 and layerwise 1.658e-2 under ATEN_CPU_CAPABILITY=avx2, =default
+        // and with L2C_SIMD=scalar alike; kd 6.38e-3 (avx2) and 7.07e-3 (default): the margins are
+        // 12 % and 63 % of data-free's error, far beyond the instruction sets' spread.
         assertTrue(layerwise <= dataFree, "layerwise " + layerwise + " vs data-free " + dataFree);
         assertTrue(kd <= dataFree, "kd " + kd + " vs data-free " + dataFree);
         JsonNode report = new ObjectMapper().readTree(dir.resolve("kd.json").toFile());
