@@ -34,7 +34,8 @@ class EmptyTensorCompressTest {
         SafetensorsFile.write(in, List.of(empty, w), Map.of(), false);
         CompressOptions[] modes = {new CompressOptions(4, null, 0, 64, true, false),
             new CompressOptions(4, null, 0, 64, true, true).withSparsity(0.5),
-            CompressOptions.baseline(4, RatioMethod.UNIFORM, null, 0, 64, true)};
+            // A 32-weight model cannot reach 4x (the container's own bytes): the closest file is enough here.
+            CompressOptions.baseline(4, RatioMethod.UNIFORM, null, 0, 64, true).withClosest()};
         for (int m = 0; m < modes.length; m++) {
             Path l2c = dir.resolve(m + ".l2c");
             Path out = dir.resolve(m + ".safetensors");
