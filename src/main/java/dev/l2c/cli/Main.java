@@ -46,6 +46,13 @@ public final class Main implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // A usage error is one line too, not the whole help: it names the option, then where the help is.
+        cli.setParameterExceptionHandler((ex, arguments) -> {
+            String command = ex.getCommandLine().getCommandSpec().qualifiedName();
+            err.println("l2c: " + Printable.escape(ex.getMessage()) + " (see '" + command + " --help')");
+            err.flush();
+            return 2;
+        });
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             // Messages quote names from input files: escaped, so they cannot drive the terminal.
             if (ex instanceof L2cException) {

@@ -17,6 +17,9 @@ class CliUsageTest {
     void missingModeIsAUsageError() {
         CliRunner r = CliRunner.run("compress", "in.onnx", "-o", dir.resolve("x.l2c").toString());
         assertEquals(2, r.exit(), r.err());
+        // One line that names what is wrong and where the help is, not the whole help.
+        assertEquals(1, CliRunner.errorLines(r.err()), r.err());
+        assertTrue(r.err().startsWith("l2c: ") && r.err().contains("'l2c compress --help'"), r.err());
     }
 
     @Test

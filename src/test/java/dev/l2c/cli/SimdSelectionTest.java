@@ -65,7 +65,8 @@ class SimdSelectionTest {
         CliRunner r = CliRunner.run("decompress", dir.resolve("in.l2c").toString(), "-o", dir.resolve("out.safetensors").toString(),
                 "--simd", "sse4");
         assertEquals(2, r.exit(), r.err());
-        assertTrue(r.err().startsWith("--simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
+        assertTrue(r.err().startsWith("l2c: --simd must be scalar, avx2 or avx512, got 'sse4'"), r.err());
+        assertEquals(1, CliRunner.errorLines(r.err()), r.err());
     }
 
     /** The demo refuses an unknown level before any work, and hands a valid one to the compress step it runs. */
