@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Regenerates docs/RESULTS.md and its plots: every compression method l2c has, at the same target
-# ratios, judged in ONNX Runtime on real data.
-#   fmnist: the reference Fashion-MNIST ResNet (src/test/resources/models/fmnist-resnet.onnx) at
-#           10x, 20x and 40x - fp32, L2-KD, L2-layerwise, L2-data-free, uniform --bits and magnitude
-#           prune + quantize at the closest file size; top-1 on the 10,000 test images.
-#   minilm: all-MiniLM-L6-v2 at 8x, 10x and 16x, the same methods calibrated on WordNet glosses;
-#           WordNet gloss -> lemma retrieval (accuracy@1/@5) and the mean cosine to fp32 embeddings.
-# Usage: scripts/results.sh [fmnist|minilm|all] [N_GLOSSES]
-#   A section's outputs go to out/results/<section>/; docs/RESULTS.md is assembled from the
-#   sections found there, so one section can be re-run alone. ~8 min (fmnist) and ~25 min
-#   (minilm) on 2 cores.
+# ratios, on every model of the zoo and on all-MiniLM-L6-v2, judged in ONNX Runtime on real data.
+#   Fashion-MNIST models (src/test/resources/models/fmnist-*.onnx, trained by `l2c zoo train`):
+#     10x, 20x, 40x; top-1 on the 10,000 test images.
+#   minilm: all-MiniLM-L6-v2 at 10x and 16x, calibrated on WordNet glosses; WordNet gloss -> lemma
+#     retrieval (accuracy@1/@5) and the mean cosine to the fp32 embeddings.
+#   Methods: L2-KD, L2-data-free, uniform (one step per tensor), uniform --per-channel, prune +
+#   quantize, GPTQ - every one coded by the same rANS coder at the same target file size.
+#   Seeded methods (those that draw a calibration sample: L2-KD, GPTQ, L2-layerwise) run once per
+#   seed of SEEDS; the others are deterministic and run once.
+# Usage: scripts/results.sh [SECTION...]      SECTION: a zoo model (fmnist-resnet, fmnist-mobilenet,
+#   fmnist-vgg, fmnist-vit), fmnist (all four), minilm, or all (the default).
+#   Environment: SEEDS (default "0 1"), METHODS (default "kd data-free uniform uniform-pc prune gptq";
+#   add layerwise to include it), N_GLOSSES (default 2000), CALIB_SIZE_FMNIST (default 4000).
+#   A section's outputs go to out/results/<section>/; docs/RESULTS.md is assembled from every section
+#   found there, so one section can be re-run alone.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-which="${1:-all}"
-n="${2:-2000}"
+seeds="${SEEDS:-0 1}"
+methods="${METHODS:-kd data-free uniform uniform-pc prune gptq}"
+n_glosses="${N_GLOSSES:-2000}"
+calib_size_fmnist="${CALIB_SIZE_FMNIST:-4000}"
+fmnist_models="fmnist-resnet fmnist-mobilenet fmnist-vgg fmnist-vit"
 ./l2c --version >/dev/null  # builds on first use
 l2c() { ./l2c "$@" --no-progress; }
 
@@ -23,65 +31,71 @@ compress_timed() {
     local work="$1" name="$2"; shift 2
     local start end
     start=$(date +%s.%N)
-    l2c compress "$@" -o "$work/$name.l2c" --force --report "$work/$name.report.json" > "$work/$name.log"
+    l2c compress "$@" -o "$work/$name.l2c" --force --closest --report "$work/$name.report.json" > "$work/$name.log"
     end=$(date +%s.%N)
     python3 -c "print(f'{$end - $start:.1f}')" > "$work/$name.seconds"
 }
 
-run_fmnist() {
-    local model=src/test/resources/models/fmnist-resnet.onnx work=out/results/fmnist
-    # Biases (a few dozen floats each) stay exact; every weight matrix takes part. Calibration on
-    # 4,000 training images: with the default 1,000, the reconstruction fits the 77 k weights to
-    # the sample (20x: 90.76 % with 1,000, 91.36 % with 4,000, 91.12 % with 8,000).
-    local opts=(--min-elements 128)
+# method_args METHOD DATA: the compress options of one method (the ratio and seed come separately)
+method_args() {
+    local calib=(--calib "$2")
+    [ "$2" = fmnist ] && calib+=(--calib-size "$calib_size_fmnist")
+    case "$1" in
+        kd|layerwise) echo "${calib[@]} --objective $1" ;;
+        data-free)    echo "" ;;
+        uniform)      echo "--method uniform" ;;
+        uniform-pc)   echo "--method uniform --per-channel" ;;
+        prune)        echo "--method prune" ;;
+        gptq)         echo "--method gptq ${calib[*]}" ;;
+        *) echo "unknown method '$1'" >&2; return 2 ;;
+    esac
+}
+
+seeded() { case "$1" in kd|layerwise|gptq) return 0 ;; *) return 1 ;; esac; }
+
+# run_model NAME MODEL DATA RATIOS...: every method at every ratio, evaluated on DATA
+run_model() {
+    local section="$1" model="$2" data="$3"; shift 3
+    local work="out/results/$section" eval_opts=(--data "$data")
+    [ "$data" = wordnet ] && eval_opts+=(--n "$n_glosses")
     mkdir -p "$work"
-    l2c eval "$model" --model "$model" --data fmnist --json > "$work/fp32.eval.json"
-    for ratio in 10 20 40; do
-        for method in kd layerwise data-free uniform prune; do
-            local name="$method-$ratio"
-            case "$method" in
-                kd|layerwise) compress_timed "$work" "$name" "$model" --ratio "$ratio" --calib fmnist --objective "$method" \
-                                  --calib-size 4000 "${opts[@]}" ;;
-                data-free)    compress_timed "$work" "$name" "$model" --ratio "$ratio" "${opts[@]}" ;;
-                *)            compress_timed "$work" "$name" "$model" --ratio "$ratio" --method "$method" "${opts[@]}" ;;
-            esac
-            l2c eval "$work/$name.l2c" --model "$model" --data fmnist --json > "$work/$name.eval.json"
-            echo "fmnist $name: done"
+    echo "$model" > "$work/model"
+    echo "$data" > "$work/data"
+    echo "$n_glosses" > "$work/n"
+    l2c eval "$model" --model "$model" "${eval_opts[@]}" --json > "$work/fp32.eval.json"
+    for ratio in "$@"; do
+        for method in $methods; do
+            local runs=("")
+            seeded "$method" && runs=($seeds)
+            for seed in "${runs[@]}"; do
+                local name="$method-$ratio" seed_opts=()
+                [ -n "$seed" ] && { name="$name-s$seed"; seed_opts=(--seed "$seed"); }
+                # shellcheck disable=SC2046  # method_args's words are options
+                compress_timed "$work" "$name" "$model" --ratio "$ratio" $(method_args "$method" "$data") "${seed_opts[@]}"
+                l2c eval "$work/$name.l2c" --model "$model" "${eval_opts[@]}" --json > "$work/$name.eval.json"
+                l2c compare "$work/$name.l2c" --model "$model" --json > "$work/$name.compare.json"
+                echo "$section $name: done"
+            done
         done
     done
 }
 
-run_minilm() {
-    local model=target/models/minilm/all-minilm-l6-v2.onnx work=out/results/minilm
-    mkdir -p "$work"
-    echo "$n" > "$work/n"
-    l2c eval "$model" --model "$model" --data wordnet --n "$n" --json > "$work/fp32.eval.json"
-    for ratio in 8 10 16; do
-        for method in kd layerwise data-free uniform prune; do
-            local name="$method-$ratio"
-            case "$method" in
-                kd|layerwise) compress_timed "$work" "$name" "$model" --ratio "$ratio" --calib wordnet --objective "$method" ;;
-                data-free)    compress_timed "$work" "$name" "$model" --ratio "$ratio" ;;
-                *)            compress_timed "$work" "$name" "$model" --ratio "$ratio" --method "$method" ;;
-            esac
-            l2c eval "$work/$name.l2c" --model "$model" --data wordnet --n "$n" --json > "$work/$name.eval.json"
-            l2c compare "$work/$name.l2c" --model "$model" --json > "$work/$name.compare.json"
-            echo "minilm $name: done"
-        done
-    done
-}
-
-case "$which" in
-    fmnist) run_fmnist ;;
-    minilm) run_minilm ;;
-    all) run_fmnist; run_minilm ;;
-    *) echo "usage: scripts/results.sh [fmnist|minilm|all] [N_GLOSSES]" >&2; exit 2 ;;
-esac
+sections=("$@")
+[ ${#sections[@]} -eq 0 ] && sections=(all)
+for s in "${sections[@]}"; do
+    case "$s" in
+        all)     for m in $fmnist_models; do run_model "$m" "src/test/resources/models/$m.onnx" fmnist 10 20 40; done
+                 run_model minilm target/models/minilm/all-minilm-l6-v2.onnx wordnet 10 16 ;;
+        fmnist)  for m in $fmnist_models; do run_model "$m" "src/test/resources/models/$m.onnx" fmnist 10 20 40; done ;;
+        fmnist-*) run_model "$s" "src/test/resources/models/$s.onnx" fmnist 10 20 40 ;;
+        minilm)  run_model minilm target/models/minilm/all-minilm-l6-v2.onnx wordnet 10 16 ;;
+        *) echo "usage: scripts/results.sh [fmnist-resnet|fmnist-mobilenet|fmnist-vgg|fmnist-vit|fmnist|minilm|all]..." >&2; exit 2 ;;
+    esac
+done
 python3 scripts/results_tables.py out/results docs
-for section in fmnist minilm; do
-    if [ -f "out/results/$section.csv" ]; then
-        ./l2c chart --csv "out/results/$section.csv" -o "docs/results-$section.png" --force --reference fp32 \
-            --title "$(head -1 "out/results/$section.title")" --y-label "$(sed -n 2p "out/results/$section.title")" > /dev/null
-    fi
+for csv in out/results/*.csv; do
+    section="$(basename "$csv" .csv)"
+    ./l2c chart --csv "$csv" -o "docs/results-$section.png" --force --reference fp32 \
+        --title "$(head -1 "out/results/$section.title")" --y-label "$(sed -n 2p "out/results/$section.title")" > /dev/null
 done
 echo "wrote docs/RESULTS.md"
