@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  */
 public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel,
         double ratio, CalibrationSettings calibration, double sparsity, RatioMethod method, boolean closest) {
-    public static final long DEFAULT_MIN_ELEMENTS = 1024;
+    public static final long DEFAULT_MIN_ELEMENTS = 0;
     public static final int DEFAULT_CHUNK = 65536;
 
     public CompressOptions {

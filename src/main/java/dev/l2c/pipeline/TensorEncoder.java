@@ -54,8 +54,8 @@ final class TensorEncoder {
     Encoded encode(Tensor t) throws L2cException {
         try {
             if (!t.dtype().isFloat() || isEmpty(t)) return raw(t);
-            if (options.keepsExact(t.name(), t.numel())) return smaller(lossless(t), raw(t));
-            return quantized(t);
+            if (options.keepsExact(t.name(), t.numel())) return exactEntry(t);
+            return smaller(quantized(t), exactEntry(t));
         } catch (L2cException e) {
             String message = e.getMessage();
             throw message.startsWith("tensor ") ? e : new L2cException("tensor " + t.name() + ": " + message, e);
@@ -84,6 +84,11 @@ final class TensorEncoder {
         return new Encoded(info, List.of(s.payload()));
     }
 
+    /** The smaller exact entry of {@code t}: byte planes coded losslessly, or raw. */
+    Encoded exactEntry(Tensor t) throws L2cException {
+        return smaller(lossless(t), raw(t));
+    }
+
     private Encoded lossless(Tensor t) throws L2cException {
         int count = Math.toIntExact(t.numel());
         List<FloatPlaneCodec.Plane> coded = planes.encode(Formats.planeLayout(t.dtype()), t.data(), count);
@@ -106,11 +111,18 @@ final class TensorEncoder {
     }
 
     /**
-     * The entry that makes the smaller file: byte planes pay a stream header and frequency table per
-     * plane, which a small tensor (a bias, a norm's scale) does not earn back, so it is kept raw.
+     * The entry that makes the smaller file, {@code a} on a tie. Byte planes pay a stream header and
+     * frequency table per plane, which a small tensor (a bias, a norm's scale) does not earn back, so
+     * it is kept raw; and a quantized entry that costs more than its exact one is dominated (more
+     * bytes and an error), so the exact one is stored: the rate-distortion choice, not a size rule.
      */
-    private static Encoded smaller(Encoded a, Encoded b) {
-        return ContainerSize.of(Map.of(), List.of(b.info())) < ContainerSize.of(Map.of(), List.of(a.info())) ? b : a;
+    static Encoded smaller(Encoded a, Encoded b) {
+        return bytes(b) < bytes(a) ? b : a;
+    }
+
+    /** The bytes {@code e} adds to a file: its payloads, their alignment and its index entry. */
+    static long bytes(Encoded e) {
+        return ContainerSize.of(Map.of(), List.of(e.info()));
     }
 
     private static Encoded raw(Tensor t) {
