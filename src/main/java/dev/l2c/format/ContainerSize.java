@@ -46,7 +46,7 @@ public final class ContainerSize {
                 long length = s.payloadLength();
                 long offset = 0;
                 if (length > 0) {
-                    long aligned = Layout.alignUp(position);
+                    long aligned = Layout.payloadStart(position, length);
                     if (overhead != null) overhead.paddingBytes[stored.size()] += aligned - position;
                     position = aligned;
                     offset = position;
