@@ -14,8 +14,12 @@ package dev.l2c.codec;
  *
  * <p>Index (docs/FORMAT.md): per stream the frequency table (one varint per symbol of the table's
  * precision P, chosen near log2 n) and the alphabet (one delta varint per symbol, one byte for
- * consecutive values), the chunk list (a varint size and a 4-byte CRC per chunk), and before the
- * payload the alignment padding, on average half an alignment unit.
+ * consecutive values), the chunk list (a varint size and a 4-byte CRC per chunk), and before a
+ * payload of 4 KiB or more the alignment padding, on average half an alignment unit.
+ *
+ * <p>A small tensor may store its symbols raw instead (one byte each up to 256 symbols, format
+ * version 2): no lane states, no table, one CRC. The side information of a tensor is that of the
+ * cheaper of the two, as the encoder picks the cheaper entry.
  */
 public final class RansSizeModel {
     private static final int LANES = 32;
@@ -24,7 +28,9 @@ public final class RansSizeModel {
     private static final double BUSY_LANE_EXTRA_BITS = 24;
     private static final double CRC_BITS = 32;
     /** Expected zero padding before a payload aligned to 64 bytes. */
-    public static final double PADDING_BITS = 8 * 31.5;
+    private static final double PADDING_BITS = 8 * 31.5;
+    /** Payloads from this size on are aligned (docs/FORMAT.md, version 2). */
+    private static final double ALIGNED_PAYLOAD_BITS = 8 * 4096;
 
     private RansSizeModel() {}
 
@@ -52,25 +58,57 @@ public final class RansSizeModel {
      * chunk list.
      */
     public static double indexBits(long n, double[] probs, int chunkSymbols) {
-        int present = 0;
-        for (double p : probs) if (p * n >= 0.5) present++;
-        present = Math.max(1, present);
-        int precision = (int) Math.max(32 - Integer.numberOfLeadingZeros(present - 1),
-                Math.min(FrequencyTable.MAX_PRECISION, Math.ceil(Math.log(Math.max(2, n)) / Math.log(2))));
+        int precision = precision(n, probs);
         double bits = 0;
-        for (double p : probs) {
-            if (p * n < 0.5) continue;
-            long f = Math.max(1, Math.round(p * (1L << precision)));
-            bits += 8 * varintBytes(f) + 8; // frequency, alphabet delta
-        }
-        long chunks = Math.max(1, (n + chunkSymbols - 1) / chunkSymbols);
-        for (long c = 0; c < chunks; c++) bits += 8 * varintBytes(4L * LANES + 2L * Math.min(chunkSymbols, n)) + CRC_BITS;
-        return bits;
+        for (double p : probs) if (p * n >= 0.5) bits += 8 * varintBytes(Math.max(1, Math.round(p * (1L << precision))));
+        return bits + alphabetBits(n, probs) + chunkListBits(n, chunkSymbols);
     }
 
-    /** The side information of one tensor: payload bits beyond {@code infoBits}, index bits and padding. */
+    /** Modelled bits of the symbols stored raw: one byte each (two above 256 symbols), the alphabet and one CRC. */
+    public static double rawSymbolBits(long n, double[] probs) {
+        return n * (present(n, probs) <= 256 ? 8 : 16) + alphabetBits(n, probs) + 8 * 3 + CRC_BITS;
+    }
+
+    private static int present(long n, double[] probs) {
+        int present = 0;
+        for (double p : probs) if (p * n >= 0.5) present++;
+        return Math.max(1, present);
+    }
+
+    private static int precision(long n, double[] probs) {
+        int present = present(n, probs);
+        return (int) Math.max(32 - Integer.numberOfLeadingZeros(present - 1),
+                Math.min(FrequencyTable.MAX_PRECISION, Math.ceil(Math.log(Math.max(2, n)) / Math.log(2))));
+    }
+
+    private static double alphabetBits(long n, double[] probs) {
+        return 8.0 * present(n, probs);
+    }
+
+    private static double chunkListBits(long n, int chunkSymbols) {
+        long chunks = Math.max(1, (n + chunkSymbols - 1) / chunkSymbols);
+        return chunks * (8.0 * varintBytes(4L * LANES + 2L * Math.min(chunkSymbols, n)) + CRC_BITS);
+    }
+
+    private static double padding(double payloadBits) {
+        return payloadBits >= ALIGNED_PAYLOAD_BITS ? PADDING_BITS : 0;
+    }
+
+    /** Modelled padding before a rANS payload of n symbols carrying {@code infoBits}. */
+    public static double ransPaddingBits(long n, double infoBits, int chunkSymbols) {
+        return padding(payloadBits(n, infoBits, chunkSymbols));
+    }
+
+    /**
+     * The side information of one tensor, in bits beyond {@code infoBits}: for rANS the payload's
+     * lane states and renormalization, the index's table, alphabet and chunk list and the padding;
+     * or for symbols stored raw their bytes, alphabet and CRC; whichever costs less.
+     */
     public static double sideBits(long n, double infoBits, double[] probs, int chunkSymbols) {
-        return payloadBits(n, infoBits, chunkSymbols) - infoBits + indexBits(n, probs, chunkSymbols) + PADDING_BITS;
+        double payload = payloadBits(n, infoBits, chunkSymbols);
+        double rans = payload + indexBits(n, probs, chunkSymbols) + padding(payload);
+        double raw = rawSymbolBits(n, probs);
+        return Math.min(rans, raw + padding(raw)) - infoBits;
     }
 
     private static int varintBytes(long v) {

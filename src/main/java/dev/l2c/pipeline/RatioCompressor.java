@@ -10,6 +10,7 @@ import dev.l2c.calib.TransformOptimizer;
 import dev.l2c.codec.RansSizeModel;
 import dev.l2c.counter.CounterKernels;
 import dev.l2c.format.ContainerSize;
+import dev.l2c.format.StreamCoding;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
 import dev.l2c.format.TransformSpec;
@@ -75,10 +76,19 @@ final class RatioCompressor {
         boolean coded(int l) {
             return encoded[l].info().kind() == TensorKind.QUANTIZED;
         }
+
+        /** Whether calibrated tensor l is stored quantized and rANS-coded (not with its symbols raw). */
+        boolean rans(int l) {
+            return coded(l) && encoded[l].info().streams().get(0).coding() == StreamCoding.RANS;
+        }
     }
 
-    /** The modelled rate of the calibrated tensors that a probe codes, in bits: counter, payload, side. */
-    private record Estimate(double counterBits, double payloadBits, double overheadBits) {}
+    /**
+     * The modelled rate of calibrated tensors, in bits: the counter's, the rANS payload and the
+     * index and padding of the rANS-coded ones, and the whole modelled cost (payload and side
+     * information, rANS or raw symbols, whichever is cheaper).
+     */
+    private record Estimate(double counterBits, double payloadBits, double overheadBits, double costBits) {}
 
     private final TransformKernels transforms;
     private final CounterKernels counter;
@@ -138,7 +148,7 @@ final class RatioCompressor {
             Probe initial = closing.probe(1);
             // What no parameter changes: the file minus the modelled cost of every calibrated tensor.
             Estimate modelled = estimate(optimizer, initial, true);
-            double side = initial.fileBytes - (modelled.payloadBits + modelled.overheadBits) / 8;
+            double side = initial.fileBytes - modelled.costBits / 8;
             double aim = targetBytes * (1 - TOLERANCE / 2);
             double rateTarget = (aim - side) * 8 / optimizer.elements();
             TransformOptimizer.Result r = optimize(optimizer, settings.steps(), settings.learningRate(), rateTarget, "calibrate");
@@ -183,14 +193,19 @@ final class RatioCompressor {
         ContainerSize.Overhead overhead = ContainerSize.overhead(infos);
         long overheadBytes = 0;
         int codedTensors = 0;
+        int rawSymbolTensors = 0;
         for (int j = 0; j < calibrated.size(); j++) {
             if (!best.coded(j)) continue;
             codedTensors++;
+            if (!best.rans(j)) {
+                rawSymbolTensors++;
+                continue;
+            }
             overheadBytes += overhead.of(calibrated.get(j));
         }
         RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
                 originalBytes, closing.optimizer.elements(), estimate.counterBits, estimate.payloadBits / 8, payload, codedTensors,
-                calibrated.size() - codedTensors, estimate.overheadBits / 8, overheadBytes,
+                rawSymbolTensors, calibrated.size() - codedTensors, estimate.overheadBits / 8, overheadBytes,
                 network == null ? "data-free" : network.objectiveName(), distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
                 settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded), clock.timing(),
@@ -201,7 +216,7 @@ final class RatioCompressor {
 
     /**
      * The counter's rate and the modelled payload and side information ({@link RansSizeModel}), in
-     * bits, of the parameters a probe wrote, summed over the tensors it codes (or, with
+     * bits, of the parameters a probe wrote, summed over the tensors it codes with rANS (or, with
      * {@code all}, over every calibrated tensor).
      */
     private Estimate estimate(TransformOptimizer optimizer, Probe probe, boolean all) throws L2cException {
@@ -209,8 +224,9 @@ final class RatioCompressor {
         double bits = 0;
         double payload = 0;
         double overhead = 0;
+        double cost = 0;
         for (int l = 0; l < optimizer.tensorCount(); l++) {
-            if (!all && !probe.coded(l)) continue;
+            if (!all && !probe.rans(l)) continue;
             CalibTensor t = optimizer.tensor(l);
             float[] params = probe.params[l];
             FloatBuffer p = ByteBuffer.allocateDirect(4 * params.length)
@@ -222,9 +238,11 @@ final class RatioCompressor {
             double lanes = RansSizeModel.payloadBits(t.elements(), r.bits(), options.chunkSymbols());
             bits += r.bits();
             payload += lanes;
-            overhead += RansSizeModel.sideBits(t.elements(), r.bits(), r.probs(), options.chunkSymbols()) - (lanes - r.bits());
+            overhead += RansSizeModel.indexBits(t.elements(), r.probs(), options.chunkSymbols())
+                    + RansSizeModel.ransPaddingBits(t.elements(), r.bits(), options.chunkSymbols());
+            cost += r.bits() + RansSizeModel.sideBits(t.elements(), r.bits(), r.probs(), options.chunkSymbols());
         }
-        return new Estimate(bits, payload, overhead);
+        return new Estimate(bits, payload, overhead, cost);
     }
 
     private TransformOptimizer.Result optimize(TransformOptimizer optimizer, int steps, double lr, double rateTarget, String name)
@@ -357,7 +375,7 @@ final class RatioCompressor {
                 if (TensorEncoder.bytes(exact[l]) < TensorEncoder.bytes(encoded[l])) {
                     encoded[l] = exact[l]; // dominated: the quantized entry costs more bytes and has an error
                     errors[l] = 0;
-                } else {
+                } else if (encoded[l].info().streams().get(0).coding() == StreamCoding.RANS) {
                     payload += encoded[l].info().streams().get(0).payloadLength();
                 }
             }

@@ -12,11 +12,13 @@ import java.util.List;
  * @param estimatedPayloadBytes the estimate of their rANS payload: counterBits plus the modelled lane
  *     states and renormalization ({@code dev.l2c.codec.RansSizeModel})
  * @param codedPayloadBytes what the rANS coder really wrote for those tensors
- * @param codedTensors calibrated tensors stored quantized (rANS-coded)
+ * @param codedTensors calibrated tensors stored quantized
+ * @param rawSymbolTensors of those, the ones whose symbols are stored raw, not rANS-coded (small
+ *     tensors, where that is cheaper; not in the estimate, the payload or the overhead)
  * @param exactTensors calibrated tensors stored exact, because their quantized entry would cost more
- * @param estimatedOverheadBytes the modelled container overhead of the coded tensors: tables,
+ * @param estimatedOverheadBytes the modelled container overhead of the rANS-coded tensors: tables,
  *     alphabets, chunk lists, padding
- * @param overheadBytes the coded tensors' container overhead in the file: their index entries
+ * @param overheadBytes the rANS-coded tensors' container overhead in the file: their index entries
  *     (name, shape, transform, alphabet, table, chunk list) and the padding before their payloads
  * @param rounds optimization runs (the first plus warm-started corrections)
  * @param scale the final common factor applied to every learned parameter (1 when the runs closed)
@@ -25,7 +27,7 @@ import java.util.List;
  */
 public record RatioReport(double targetRatio, double achievedRatio, boolean reached, double tolerance,
         long fileBytes, long originalBytes, long calibratedElements, double counterBits, double estimatedPayloadBytes,
-        long codedPayloadBytes, int codedTensors, int exactTensors, double estimatedOverheadBytes, long overheadBytes,
+        long codedPayloadBytes, int codedTensors, int rawSymbolTensors, int exactTensors, double estimatedOverheadBytes, long overheadBytes,
         String objective, double distortion, double lambda, String kernel, int resolution, int steps, long seed,
         int rounds, double scale, List<Row> tensors, CalibrationTiming timing, NetworkReport network) {
 

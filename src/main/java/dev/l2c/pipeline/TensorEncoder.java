@@ -17,6 +17,7 @@ import dev.l2c.transform.MagnitudePruner;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,19 @@ final class TensorEncoder {
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
                 spec, q.alphabet(),
                 Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
-        return new Encoded(info, List.of(s.payload()));
+        Encoded coded = new Encoded(info, List.of(s.payload()));
+        int width = q.alphabet().length <= 256 ? 1 : 2;
+        long n = t.numel();
+        // Symbols stored raw pay no lane states and no table: the smaller entry for a small tensor.
+        if (n * width >= s.payloadBytes() + 2L * q.alphabet().length) return coded;
+        ByteBuffer raw = ByteBuffer.allocateDirect(Math.toIntExact(n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int k = q.symbols().get(i) & 0xffff;
+            if (width == 1) raw.put((byte) k); else raw.putShort((short) k);
+        }
+        TensorInfo rawInfo = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED, spec,
+                q.alphabet(), Map.of(ZEROS, Long.toString(zeros)), List.of(StreamInfo.raw(width, n)));
+        return smaller(coded, new Encoded(rawInfo, List.of(raw.flip())));
     }
 
     /** The smaller exact entry of {@code t}: byte planes coded losslessly, or raw. */
