@@ -81,7 +81,6 @@ public final class Reconstruction {
         }
         float[][] m = new float[count][];
         float[][] v = new float[count][];
-        TransformKind kind = optimizer.kind();
         for (int l = 0; l < count; l++) {
             tensors[l] = optimizer.tensor(l);
             int n = Math.toIntExact(tensors[l].elements());
@@ -89,7 +88,8 @@ public final class Reconstruction {
             params[l] = TransformOptimizer.floats(p.length).put(p).flip();
             int ch = optimizer.channels(l).count();
             if (units[l] == null) {
-                units[l] = java.util.Arrays.copyOfRange(p, (kind.paramsPerChannel - 1) * ch, kind.paramsPerChannel * ch);
+                int per = optimizer.kind(l).paramsPerChannel;
+                units[l] = java.util.Arrays.copyOfRange(p, (per - 1) * ch, per * ch);
                 anchors[l] = new float[n];
                 tensors[l].weights().get(0, anchors[l]);
             }
@@ -102,7 +102,7 @@ public final class Reconstruction {
         for (int step = 1; step <= steps; step++) {
             for (int l = 0; l < count; l++) {
                 CalibTensor t = tensors[l];
-                transforms.forward(kind, t.weights(), t.elements(), optimizer.channels(l), params[l], null, null, wHat[l]);
+                transforms.forward(optimizer.kind(l), t.weights(), t.elements(), optimizer.channels(l), params[l], null, null, wHat[l]);
             }
             last = StudentWeights.step(executor, distillation, sampler, tensors, wHat, weights, clock, gWHat);
             double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
@@ -112,7 +112,7 @@ public final class Reconstruction {
             for (int l = 0; l < count; l++) {
                 CalibTensor t = tensors[l];
                 Channels channels = optimizer.channels(l);
-                transforms.backward(kind, t.weights(), t.elements(), channels, params[l], gWHat[l], null, gW[l], null);
+                transforms.backward(optimizer.kind(l), t.weights(), t.elements(), channels, params[l], gWHat[l], null, gW[l], null);
                 FloatBuffer w = t.weights();
                 float[] ml = m[l];
                 float[] vl = v[l];

@@ -30,6 +30,12 @@ import java.util.List;
  * and rate b_l to the target b; lambda (when not given) is 10 times that, the geometric middle of
  * the window. It is re-estimated at the start of each {@link #run}.
  *
+ * <p>Tensors of rank 0 or 1 (biases, norm scales) learn the scale-only UNIFORM transform whatever
+ * the settings' kind: one step is the cheapest parameter set, and a dead zone buys nothing on a
+ * handful of values that are rarely near zero. The rate R_l of a tensor is the counter's estimate
+ * plus, when a {@link SideInformation} is set, the modelled bits its stream costs beyond that (lane
+ * states, table); the side bits carry no gradient, they move the rate against its target.
+ *
  * <p>Everything is in a fixed order and the kernels reduce deterministically, so the same input
  * gives the same parameters bit for bit.
  */
@@ -37,6 +43,15 @@ public final class TransformOptimizer {
     /** Called after each step. */
     public interface Listener {
         void step(int step, int steps, Result state);
+    }
+
+    /**
+     * Bits tensor l costs beyond the counter's estimate of its information: a model of the coded
+     * stream's side information, from the tensor's element count n, the counter's bits and its
+     * probabilities p(k) (the counter's {@link CounterKernels.Rate#probs}).
+     */
+    public interface SideInformation {
+        double bits(int l, long n, double counterBits, double[] probs);
     }
 
     /** The loss and its parts at the last step; rate in bits per weight of the calibrated tensors. */
@@ -56,6 +71,7 @@ public final class TransformOptimizer {
     private final Objective objective;
     private final CalibrationSettings settings;
     private final CalibTensor[] tensors;
+    private final TransformKind[] kinds;
     private final Channels[] channels;
     private final FloatBuffer[] params;
     private final FloatBuffer[] gradParams;
@@ -65,7 +81,9 @@ public final class TransformOptimizer {
     private final FloatBuffer[] wHat;
     private final FloatBuffer[] gradWHat;
     private final double[] rateBits;
+    private final double[] counterBits;
     private final long elements;
+    private SideInformation side;
 
     public TransformOptimizer(TransformKernels transforms, CounterKernels counter, Objective objective,
             List<CalibTensor> tensors, CalibrationSettings settings) {
@@ -76,6 +94,7 @@ public final class TransformOptimizer {
         this.tensors = tensors.toArray(new CalibTensor[0]);
         int count = this.tensors.length;
         channels = new Channels[count];
+        kinds = new TransformKind[count];
         params = new FloatBuffer[count];
         gradParams = new FloatBuffer[count];
         minLog = new double[count][];
@@ -84,10 +103,12 @@ public final class TransformOptimizer {
         wHat = new FloatBuffer[count];
         gradWHat = new FloatBuffer[count];
         rateBits = new double[count];
+        counterBits = new double[count];
         long total = 0;
-        int per = settings.kind().paramsPerChannel;
         for (int l = 0; l < count; l++) {
             CalibTensor t = this.tensors[l];
+            kinds[l] = t.shape().length <= 1 ? TransformKind.UNIFORM : settings.kind();
+            int per = kinds[l].paramsPerChannel;
             int n = Math.toIntExact(t.elements());
             total += n;
             channels[l] = settings.perChannel() && t.shape().length >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(n);
@@ -124,11 +145,11 @@ public final class TransformOptimizer {
                 double rms = Math.sqrt(squares[c] / Math.max(1, perChannelElements));
                 for (int p = 0; p < per; p++) {
                     int at = p * ch + c;
-                    boolean isStep = settings.kind().isStep(p);
+                    boolean isStep = kinds[l].isStep(p);
                     minLog[l][at] = Math.log(isStep ? reach * MIN_STEP_OF_RANGE : range * MIN_EDGE_OF_RANGE);
                     maxLog[l][at] = Math.log(reach * MAX_PARAM_OF_RANGE);
                     double start = Math.max(range / 256, Math.exp(minLog[l][at]));
-                    if (settings.kind() == TransformKind.PIECEWISE && p == KNEE) {
+                    if (kinds[l] == TransformKind.PIECEWISE && p == KNEE) {
                         start = Math.min(Math.max(start, 2 * rms), range * MAX_PARAM_OF_RANGE);
                     }
                     params[l].put(at, (float) start);
@@ -159,8 +180,14 @@ public final class TransformOptimizer {
         return channels[l];
     }
 
-    public TransformKind kind() {
-        return settings.kind();
+    /** The transform tensor l learns (the settings' kind, UNIFORM for rank 0 and 1; class comment). */
+    public TransformKind kind(int l) {
+        return kinds[l];
+    }
+
+    /** Adds the modelled side information of every tensor to its rate from the next evaluation on; null for none. */
+    public void setSideInformation(SideInformation side) {
+        this.side = side;
     }
 
     /** A copy of tensor l's parameters, laid out as TransformKind documents. */
@@ -191,7 +218,7 @@ public final class TransformOptimizer {
 
     /** PIECEWISE needs b >= e in every channel (the kernels refuse anything else). */
     private void keepKneeAboveEdge(int l) {
-        if (settings.kind() != TransformKind.PIECEWISE) return;
+        if (kinds[l] != TransformKind.PIECEWISE) return;
         int ch = channels[l].count();
         for (int c = 0; c < ch; c++) {
             float e = params[l].get(c);
@@ -199,7 +226,7 @@ public final class TransformOptimizer {
         }
     }
 
-    /** The counter's estimate for tensor l at the last step, in bits. */
+    /** Tensor l's rate at the last step, in bits: the counter's estimate plus the modelled side information. */
     public double rateBits(int l) {
         return rateBits[l];
     }
@@ -258,7 +285,7 @@ public final class TransformOptimizer {
         int count = tensors.length;
         for (int l = 0; l < count; l++) {
             CalibTensor t = tensors[l];
-            transforms.forward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], codes[l], null, wHat[l]);
+            transforms.forward(kinds[l], t.weights(), t.elements(), channels[l], params[l], codes[l], null, wHat[l]);
         }
         double distortion = objective.evaluate(wHat, gradients ? gradWHat : null);
         double bits = 0;
@@ -266,9 +293,11 @@ public final class TransformOptimizer {
             long n = tensors[l].elements();
             // With gradients, one counter call gives the rate and dR/dc unscaled, written over the
             // codes (the transform backward recomputes them): lambda_r needs every tensor's rate.
-            rateBits[l] = gradients
-                    ? counter.forwardBackward(codes[l], n, settings.kernel(), settings.resolution(), 1f, codes[l]).bits()
-                    : counter.forward(codes[l], n, settings.kernel(), settings.resolution()).bits();
+            CounterKernels.Rate r = gradients
+                    ? counter.forwardBackward(codes[l], n, settings.kernel(), settings.resolution(), 1f, codes[l])
+                    : counter.forward(codes[l], n, settings.kernel(), settings.resolution());
+            counterBits[l] = r.bits();
+            rateBits[l] = r.bits() + (side == null ? 0 : side.bits(l, n, r.bits(), r.probs()));
             bits += rateBits[l];
         }
         double rate = bits / elements;
@@ -277,7 +306,7 @@ public final class TransformOptimizer {
             for (int l = 0; l < count; l++) {
                 CalibTensor t = tensors[l];
                 for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
-                transforms.backward(settings.kind(), t.weights(), t.elements(), channels[l], params[l], gradWHat[l],
+                transforms.backward(kinds[l], t.weights(), t.elements(), channels[l], params[l], gradWHat[l],
                         codes[l], lambdaR / elements, null, gradParams[l]);
             }
         }
@@ -288,7 +317,9 @@ public final class TransformOptimizer {
     private double autoLambda(double target) {
         double slope = 0;
         for (int l = 0; l < tensors.length; l++) {
-            double b = rateBits[l] / tensors[l].elements();
+            // The counter's bits: side information does not shrink the error, and would make a tiny
+            // tensor's rate look far above the target.
+            double b = counterBits[l] / tensors[l].elements();
             double shift = Math.max(-12, Math.min(12, b - target));
             slope += objective.lastTerm(l) * Math.pow(4, shift);
         }

@@ -127,8 +127,9 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "REGEX", description = "tensors whose name matches are stored exactly (lossless)")
     String keep;
 
-    @Option(names = "--min-elements", paramLabel = "N", defaultValue = "1024",
-            description = "tensors with fewer elements are stored exactly (default: ${DEFAULT-VALUE})")
+    @Option(names = "--min-elements", paramLabel = "N", defaultValue = "0",
+            description = "float tensors with fewer elements are stored exactly (default: ${DEFAULT-VALUE}: every float "
+                    + "tensor is coded, and stored exact only where its coding would cost more bytes)")
     long minElements;
 
     @Option(names = "--chunk", paramLabel = "SYMBOLS", defaultValue = "65536",

@@ -45,9 +45,16 @@ final class ReportPrinter {
         out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", r.targetRatio(),
                 bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
                 bytes(r.originalBytes()));
-        out.printf(Locale.ROOT, "counter estimate %.0f bytes vs rANS payload %d bytes (%+.2f%%); %s distortion %.4g, lambda %.3g, "
-                        + "%s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
-                r.counterBits() / 8, r.codedPayloadBytes(), 100 * (r.counterBits() / 8 / Math.max(1, r.codedPayloadBytes()) - 1),
+        int rans = r.codedTensors() - r.rawSymbolTensors();
+        out.printf(Locale.ROOT, "%d tensor(s) coded (%d rANS, %d with raw symbols), %d stored exact (coding would cost more)%n",
+                r.codedTensors(), rans, r.rawSymbolTensors(), r.exactTensors());
+        out.printf(Locale.ROOT, "rANS tensors: estimate %.0f bytes (counter %.0f + modelled lane states %.0f) vs coded payload %d bytes "
+                        + "(%+.2f%%); container overhead %d bytes, %.1f per tensor (index entry and padding; modelled tables, "
+                        + "chunk lists and padding %.0f)%n",
+                r.estimatedPayloadBytes(), r.counterBits() / 8, r.estimatedPayloadBytes() - r.counterBits() / 8, r.codedPayloadBytes(),
+                100 * (r.estimatedPayloadBytes() / Math.max(1, r.codedPayloadBytes()) - 1), r.overheadBytes(),
+                r.overheadBytes() / (double) Math.max(1, rans), r.estimatedOverheadBytes());
+        out.printf(Locale.ROOT, "%s distortion %.4g, lambda %.3g, %s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
                 r.objective(), r.distortion(), r.lambda(), r.kernel(), r.resolution(), r.steps(), r.rounds(), r.seed());
         if (r.network() != null) printNetwork(out, r.network());
         if (r.timing() != null) {

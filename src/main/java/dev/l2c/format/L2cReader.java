@@ -33,6 +33,8 @@ public final class L2cReader implements AutoCloseable {
     private final Map<String, Long> storedBytes = new HashMap<>();
     private final List<Range> payloads;
     private final long indexOffset;
+    /** Set by checkHeader, before the layout is checked. */
+    private int version;
 
     /** A stream's payload in the file, for the overlap check and for attributing padding. */
     private record Range(long offset, long length, int tensor, String label) {
@@ -235,6 +237,11 @@ public final class L2cReader implements AutoCloseable {
         if ((int) crc.getValue() != expected) throw crcMismatch(st, stream, piece);
     }
 
+    /** The file's format version (1 or 2). */
+    public int version() {
+        return version;
+    }
+
     private L2cException crcMismatch(StoredTensor st, int stream, String piece) {
         return new L2cException(file + ": tensor '" + st.info().name() + "': stream " + stream + ": " + piece
                 + ": CRC mismatch (payload corrupt)");
@@ -252,10 +259,12 @@ public final class L2cReader implements AutoCloseable {
             throw new L2cException(file + ": header: CRC mismatch (header corrupt)");
         }
         long version = Integer.toUnsignedLong(h.getInt(8));
-        if (version != Layout.VERSION) {
+        // Every earlier version stays readable; its layout rules are applied (Layout.aligned).
+        if (version < 1 || version > Layout.VERSION) {
             throw new L2cException(file + ": header: unsupported format version " + version + " (this l2c reads "
                     + Layout.VERSION + ")");
         }
+        this.version = (int) version;
         int flags = h.getInt(12);
         if (flags != 0) throw new L2cException(file + ": header: unknown flags 0x" + Integer.toHexString(flags));
         for (int i = 16; i < Layout.HEADER_CRC_AT; i++) {
@@ -310,8 +319,12 @@ public final class L2cReader implements AutoCloseable {
                     if (loc.offset() != 0) throw layoutError(label, "empty payload at offset " + loc.offset() + ", not 0");
                     continue;
                 }
-                if (loc.offset() < Layout.HEADER_BYTES || loc.offset() % Layout.ALIGN != 0) {
-                    throw layoutError(label, "payload offset " + loc.offset() + " is not a 64-byte aligned offset after the header");
+                if (loc.offset() < Layout.HEADER_BYTES) {
+                    throw layoutError(label, "payload offset " + loc.offset() + " lies in the header");
+                }
+                if (Layout.aligned(version, loc.length()) && loc.offset() % Layout.ALIGN != 0) {
+                    throw layoutError(label, "payload offset " + loc.offset() + " is not 64-byte aligned (version " + version
+                            + " aligns payloads of " + (version < 2 ? "any size" : "at least " + Layout.MIN_ALIGNED_PAYLOAD + " bytes") + ")");
                 }
                 if (loc.offset() > indexOffset || loc.length() > indexOffset - loc.offset()) {
                     throw layoutError(label, "payload " + loc.offset() + "+" + loc.length()

@@ -1,9 +1,16 @@
 package dev.l2c.format;
 
-/** Fixed numbers of the v1 layout (docs/FORMAT.md). */
+/** Fixed numbers of the layout (docs/FORMAT.md), version 2 and what differs in version 1. */
 final class Layout {
     static final byte[] MAGIC = {(byte) 0x89, 'L', '2', 'C', '\r', '\n', 0x1a, '\n'};
-    static final int VERSION = 1;
+    /** The version written; a reader reads this one and every earlier one. */
+    static final int VERSION = 2;
+    /**
+     * Version 2: a payload of at least this many bytes starts 64-byte aligned, a shorter one right
+     * after the previous payload (padding would cost a small model's file up to 63 bytes per
+     * stream). Version 1 aligns every payload.
+     */
+    static final long MIN_ALIGNED_PAYLOAD = 4096;
     static final int HEADER_BYTES = 64;
     static final int HEADER_CRC_AT = 60;
     static final int FOOTER_BYTES = 32;
@@ -33,5 +40,15 @@ final class Layout {
 
     static long alignUp(long position) {
         return (position + ALIGN - 1) & -ALIGN;
+    }
+
+    /** Whether a payload of {@code length} bytes must start at an aligned offset in a file of {@code version}. */
+    static boolean aligned(int version, long length) {
+        return version < 2 || length >= MIN_ALIGNED_PAYLOAD;
+    }
+
+    /** Where the writer starts a payload of {@code length} bytes when the previous one ended at {@code position}. */
+    static long payloadStart(long position, long length) {
+        return aligned(VERSION, length) ? alignUp(position) : position;
     }
 }

@@ -42,9 +42,9 @@ final class PayloadOutput {
         write(ByteBuffer.wrap(bytes));
     }
 
-    /** Writes zero bytes up to the next multiple of the payload alignment. */
-    void padToAlignment() throws IOException {
-        int pad = (int) (Layout.alignUp(position) - position);
+    /** Writes zero bytes up to where a payload of {@code length} bytes starts ({@link Layout#payloadStart}). */
+    void padBefore(long length) throws IOException {
+        int pad = (int) (Layout.payloadStart(position, length) - position);
         if (pad > 0) write(new byte[pad]);
     }
 

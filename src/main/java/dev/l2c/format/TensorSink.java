@@ -86,7 +86,7 @@ public final class TensorSink {
         if (pieces > Integer.MAX_VALUE - 8) {
             throw writer.failed(where + ": stream " + index + ": too large (" + length + " bytes)", null);
         }
-        if (length > 0) out.padToAlignment();
+        if (length > 0) out.padBefore(length);
         offset = length > 0 ? out.position() : 0;
         written = 0;
         piece = 0;

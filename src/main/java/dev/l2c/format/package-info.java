@@ -1,5 +1,5 @@
 /**
- * The .l2c container, version 1 (docs/FORMAT.md): {@link dev.l2c.format.L2cWriter} streams
+ * The .l2c container, version 2 (docs/FORMAT.md): {@link dev.l2c.format.L2cWriter} streams
  * payloads and writes the index and footer last; {@link dev.l2c.format.L2cReader} checks every
  * length, offset and checksum before trusting it and hands out read-only views of payload bytes
  * through bounded memory mappings. The container stores what the codec produces (rANS chunks,

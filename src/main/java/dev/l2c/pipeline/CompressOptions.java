@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
  *
  * @param bits uniform quantization bits (2..8), or 0 for lossless or ratio mode
  * @param keep tensors whose name matches are stored exactly; may be null
- * @param minElements float tensors with fewer elements are stored exactly
+ * @param minElements float tensors with fewer elements are stored exactly ({@link #DEFAULT_MIN_ELEMENTS} 0: every
+ *     float tensor is coded, and stored exact only where its coded entry would cost more)
  * @param chunkSymbols rANS chunk size in symbols (a multiple of 32)
  * @param force overwrite an existing output
  * @param perChannel quantize with one step per channel along axis 0 (rows; output channels of
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  */
 public record CompressOptions(int bits, Pattern keep, long minElements, int chunkSymbols, boolean force, boolean perChannel,
         double ratio, CalibrationSettings calibration, double sparsity, RatioMethod method, boolean closest) {
-    public static final long DEFAULT_MIN_ELEMENTS = 1024;
+    public static final long DEFAULT_MIN_ELEMENTS = 0;
     public static final int DEFAULT_CHUNK = 65536;
 
     public CompressOptions {

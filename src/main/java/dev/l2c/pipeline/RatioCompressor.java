@@ -7,9 +7,12 @@ import dev.l2c.calib.Objective;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
 import dev.l2c.calib.TransformOptimizer;
+import dev.l2c.codec.RansSizeModel;
 import dev.l2c.counter.CounterKernels;
 import dev.l2c.format.ContainerSize;
+import dev.l2c.format.StreamCoding;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.format.TensorKind;
 import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
 import dev.l2c.model.Tensor;
@@ -43,6 +46,12 @@ import java.util.Map;
  * shrinks as parameters grow). When no factor reaches the band, the closest file is kept and the
  * report says the target was not reached. Nothing depends on timing or hash order.
  *
+ * <p>The rate the optimizer sees includes each tensor's modelled side information
+ * ({@link RansSizeModel}: lane states, table, chunk list, padding), so the target it presses
+ * against is the file minus what no parameter changes (header, names, shapes, exact tensors). A
+ * calibrated tensor whose quantized entry would cost more bytes than its exact one is stored exact
+ * in every probe (the quantized entry is dominated: more bytes and an error).
+ *
  * <p>With network-aware calibration ({@link NetworkCalibrator}) the first run's objective and the
  * rounds after it come from the network; KD's reconstruction changes the weights themselves, and
  * the closing codes those (the report's per-tensor errors stay relative to the original weights).
@@ -62,7 +71,24 @@ final class RatioCompressor {
 
     /** One real coding of the calibrated tensors: their entries and the exact file size. */
     private record Probe(TensorEncoder.Encoded[] encoded, long fileBytes, long payloadBytes, double[] errors,
-            float[][] params, double scale) {}
+            float[][] params, double scale) {
+        /** Whether calibrated tensor l is stored quantized (not exact) in this coding. */
+        boolean coded(int l) {
+            return encoded[l].info().kind() == TensorKind.QUANTIZED;
+        }
+
+        /** Whether calibrated tensor l is stored quantized and rANS-coded (not with its symbols raw). */
+        boolean rans(int l) {
+            return coded(l) && encoded[l].info().streams().get(0).coding() == StreamCoding.RANS;
+        }
+    }
+
+    /**
+     * The modelled rate of calibrated tensors, in bits: the counter's, the rANS payload and the
+     * index and padding of the rANS-coded ones, and the whole modelled cost (payload and side
+     * information, rANS or raw symbols, whichever is cheaper).
+     */
+    private record Estimate(double counterBits, double payloadBits, double overheadBits, double costBits) {}
 
     private final TransformKernels transforms;
     private final CounterKernels counter;
@@ -108,6 +134,8 @@ final class RatioCompressor {
         Objective objective = network == null ? new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList())
                 : network.initialObjective(calib);
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, objective, calib, settings);
+        int chunk = options.chunkSymbols();
+        optimizer.setSideInformation((l, n, bits, probs) -> RansSizeModel.sideBits(n, bits, probs, chunk));
         closing.optimizer = optimizer;
         int rounds = 0;
         double lambda = Double.NaN;
@@ -118,7 +146,9 @@ final class RatioCompressor {
             best = closing.probe(1);
         } else {
             Probe initial = closing.probe(1);
-            long side = initial.fileBytes - initial.payloadBytes;
+            // What no parameter changes: the file minus the modelled cost of every calibrated tensor.
+            Estimate modelled = estimate(optimizer, initial, true);
+            double side = initial.fileBytes - modelled.costBits / 8;
             double aim = targetBytes * (1 - TOLERANCE / 2);
             double rateTarget = (aim - side) * 8 / optimizer.elements();
             TransformOptimizer.Result r = optimize(optimizer, settings.steps(), settings.learningRate(), rateTarget, "calibrate");
@@ -157,31 +187,62 @@ final class RatioCompressor {
         for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
         double achieved = originalBytes / (double) best.fileBytes;
         long payload = best.payloadBytes;
-        double counterBits = counterEstimate(closing.optimizer, best.params, settings);
+        Estimate estimate = estimate(closing.optimizer, best, false);
+        List<TensorInfo> infos = new ArrayList<>();
+        for (TensorEncoder.Encoded e : encoded) infos.add(e.info());
+        ContainerSize.Overhead overhead = ContainerSize.overhead(infos);
+        long overheadBytes = 0;
+        int codedTensors = 0;
+        int rawSymbolTensors = 0;
+        for (int j = 0; j < calibrated.size(); j++) {
+            if (!best.coded(j)) continue;
+            codedTensors++;
+            if (!best.rans(j)) {
+                rawSymbolTensors++;
+                continue;
+            }
+            overheadBytes += overhead.of(calibrated.get(j));
+        }
         RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
-                originalBytes, closing.optimizer.elements(), counterBits, payload,
+                originalBytes, closing.optimizer.elements(), estimate.counterBits, estimate.payloadBits / 8, payload, codedTensors,
+                rawSymbolTensors, calibrated.size() - codedTensors, estimate.overheadBits / 8, overheadBytes,
                 network == null ? "data-free" : network.objectiveName(), distortion, lambda,
                 settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
-                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded, settings.kind()), clock.timing(),
+                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded), clock.timing(),
                 network == null ? null : network.summary());
         return new Outcome(encoded, best.fileBytes, report, originalBytes / (double) closing.largestFile,
                 originalBytes / (double) closing.smallestFile);
     }
 
-    /** The counter's rate, in bits, of the parameters actually written (after any closing step). */
-    private double counterEstimate(TransformOptimizer optimizer, float[][] params, CalibrationSettings settings)
-            throws L2cException {
+    /**
+     * The counter's rate and the modelled payload and side information ({@link RansSizeModel}), in
+     * bits, of the parameters a probe wrote, summed over the tensors it codes with rANS (or, with
+     * {@code all}, over every calibrated tensor).
+     */
+    private Estimate estimate(TransformOptimizer optimizer, Probe probe, boolean all) throws L2cException {
+        CalibrationSettings settings = options.calibration();
         double bits = 0;
+        double payload = 0;
+        double overhead = 0;
+        double cost = 0;
         for (int l = 0; l < optimizer.tensorCount(); l++) {
+            if (!all && !probe.rans(l)) continue;
             CalibTensor t = optimizer.tensor(l);
-            FloatBuffer p = ByteBuffer.allocateDirect(4 * params[l].length)
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer().put(params[l]).flip();
-            FloatBuffer codes = ByteBuffer.allocateDirect(Math.multiplyExact(4, Math.toIntExact(t.elements())))
+            float[] params = probe.params[l];
+            FloatBuffer p = ByteBuffer.allocateDirect(4 * params.length)
+                    .order(ByteOrder.nativeOrder()).asFloatBuffer().put(params).flip();
+            FloatBuffer codes = ByteBuffer.allocateDirect(Math.multiplyExact(4, Math.toIntExact(Math.max(1, t.elements()))))
                     .order(ByteOrder.nativeOrder()).asFloatBuffer();
-            transforms.forward(settings.kind(), t.weights(), t.elements(), optimizer.channels(l), p, codes, null, null);
-            bits += counter.forward(codes, t.elements(), settings.kernel(), settings.resolution()).bits();
+            transforms.forward(optimizer.kind(l), t.weights(), t.elements(), optimizer.channels(l), p, codes, null, null);
+            CounterKernels.Rate r = counter.forward(codes, t.elements(), settings.kernel(), settings.resolution());
+            double lanes = RansSizeModel.payloadBits(t.elements(), r.bits(), options.chunkSymbols());
+            bits += r.bits();
+            payload += lanes;
+            overhead += RansSizeModel.indexBits(t.elements(), r.probs(), options.chunkSymbols())
+                    + RansSizeModel.ransPaddingBits(t.elements(), r.bits(), options.chunkSymbols());
+            cost += r.bits() + RansSizeModel.sideBits(t.elements(), r.bits(), r.probs(), options.chunkSymbols());
         }
-        return bits;
+        return new Estimate(bits, payload, overhead, cost);
     }
 
     private TransformOptimizer.Result optimize(TransformOptimizer optimizer, int steps, double lr, double rateTarget, String name)
@@ -192,7 +253,7 @@ final class RatioCompressor {
     }
 
     private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best,
-            List<TensorEncoder.Encoded> encoded, TransformKind kind) {
+            List<TensorEncoder.Encoded> encoded) {
         List<RatioReport.Row> rows = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
@@ -207,8 +268,9 @@ final class RatioCompressor {
             double error = 0;
             boolean zeroed = false;
             String transform = info.transform().type().name().toLowerCase(java.util.Locale.ROOT);
-            if (j >= 0) {
+            if (j >= 0 && best.coded(j)) {
                 // The means over channels of e (none for UNIFORM) and of the first step.
+                TransformKind kind = TransformKind.valueOf(info.transform().type().name());
                 float[] p = best.params[j];
                 int ch = p.length / kind.paramsPerChannel;
                 int stepAt = kind == TransformKind.UNIFORM ? 0 : 1;
@@ -254,6 +316,8 @@ final class RatioCompressor {
         private final Map<String, String> attributes;
         private final double targetBytes;
         private final IntBuffer symbols;
+        /** Each calibrated tensor's exact entry, made when a probe first needs it. */
+        private final TensorEncoder.Encoded[] exact;
         private TransformOptimizer optimizer;
         private FloatBuffer[] reference;
         /** The smallest and the largest file coded so far: the range of ratios within reach. */
@@ -269,6 +333,7 @@ final class RatioCompressor {
             this.targetBytes = targetBytes;
             long largest = 1;
             for (int i : calibrated) largest = Math.max(largest, tensors.get(i).numel());
+            exact = new TensorEncoder.Encoded[calibrated.size()];
             symbols = ByteBuffer.allocateDirect(Math.toIntExact(4 * largest)).order(ByteOrder.nativeOrder()).asIntBuffer();
         }
 
@@ -301,12 +366,18 @@ final class RatioCompressor {
                 pb.flip();
                 IntBuffer q = symbols.duplicate().limit(n).slice();
                 FloatBuffer w = optimizer.tensor(l).weights();
-                transforms.forward(optimizer.kind(), w, n, channels, pb, null, q, null);
-                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(), channels, p);
-                TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind().name()), channels.axis(), p);
+                transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
+                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p);
+                TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
                 errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
-                payload += encoded[l].info().streams().get(0).payloadLength();
+                if (exact[l] == null) exact[l] = encoder.exactEntry(t);
+                if (TensorEncoder.bytes(exact[l]) < TensorEncoder.bytes(encoded[l])) {
+                    encoded[l] = exact[l]; // dominated: the quantized entry costs more bytes and has an error
+                    errors[l] = 0;
+                } else if (encoded[l].info().streams().get(0).coding() == StreamCoding.RANS) {
+                    payload += encoded[l].info().streams().get(0).payloadLength();
+                }
             }
             List<TensorInfo> infos = new ArrayList<>(tensors.size());
             for (int i = 0, j = 0; i < tensors.size(); i++) {

@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.regex.Matcher;
@@ -98,7 +99,7 @@ final class TensorDecoder {
      */
     void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
         DType original = Formats.model(t.dtype());
-        boolean streamed = t.kind() == TensorKind.QUANTIZED && t.transform().channelAxis() < 0
+        boolean streamed = t.kind() == TensorKind.QUANTIZED && !rawSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
         if (!streamed) {
             writeFully(out, decode(t, type).data());
@@ -138,7 +139,14 @@ final class TensorDecoder {
         DType original = Formats.model(t.dtype());
         checkType(t, original);
         switch (t.kind()) {
-            case QUANTIZED -> decodeSymbols(t, 0, quantizedTable(t));
+            case QUANTIZED -> {
+                if (rawSymbols(t)) {
+                    checkTransform(t);
+                    rawSymbolsOf(t);
+                } else {
+                    decodeSymbols(t, 0, quantizedTable(t));
+                }
+            }
             case LOSSLESS_FLOAT -> {
                 int planes = Formats.planeLayout(original).planes;
                 requireStreams(t, planes);
@@ -171,6 +179,12 @@ final class TensorDecoder {
         if (t.alphabet().length != table.alphabetSize()) {
             throw fail(t, "alphabet has " + t.alphabet().length + " symbols, frequency table " + table.alphabetSize(), null);
         }
+        checkTransform(t);
+        return table;
+    }
+
+    /** Checks that the transform of quantized tensor {@code t} decodes (parameters, channel axis). */
+    private void checkTransform(TensorInfo t) throws L2cException {
         try {
             if (t.transform().channelAxis() < 0) {
                 Transforms.values(t.transform(), t.alphabet());
@@ -180,16 +194,65 @@ final class TensorDecoder {
         } catch (L2cException e) {
             throw fail(t, e.getMessage(), e);
         }
-        return table;
+    }
+
+    /**
+     * Whether quantized tensor {@code t} stores its symbols raw, one 1- or 2-byte dense index per
+     * element (format version 2: a small tensor, where rANS's lane states would cost more).
+     */
+    private static boolean rawSymbols(TensorInfo t) {
+        return t.streams().size() == 1 && t.streams().get(0).coding() == StreamCoding.RAW;
+    }
+
+    /** The dense symbols of a quantized tensor stored raw, each checked against the alphabet. */
+    private ShortBuffer rawSymbolsOf(TensorInfo t) throws L2cException {
+        StreamInfo s = t.streams().get(0);
+        long n = t.elementCount();
+        int width = s.elementBytes();
+        int alphabet = t.alphabet().length;
+        if (s.elementCount() != n || (width != 1 && width != 2)) {
+            throw fail(t, "raw symbol stream holds " + s.elementCount() + " x " + width + " bytes for " + n
+                    + " elements (1- or 2-byte symbols)", null);
+        }
+        if (reader.version() < 2) throw fail(t, "symbols stored raw, which format version " + reader.version() + " does not define", null);
+        if (n * width > Integer.MAX_VALUE - 8) throw fail(t, "raw symbol stream of " + n + " symbols is too large", null);
+        ByteBuffer bytes = reader.rawStream(t, 0, 0, (int) (n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        ShortBuffer symbols = ByteBuffer.allocateDirect((int) Math.max(2, 2 * n)).order(ByteOrder.nativeOrder()).asShortBuffer();
+        for (int i = 0; i < n; i++) {
+            int k = width == 1 ? bytes.get(i) & 0xff : bytes.getShort(2 * i) & 0xffff;
+            if (k >= alphabet) throw fail(t, "symbol " + k + " of element " + i + " lies outside the alphabet of " + alphabet, null);
+            symbols.put(i, (short) k);
+        }
+        return symbols;
+    }
+
+    /** A quantized tensor whose symbols are stored raw: small, decoded on the host. */
+    private Tensor fromRawSymbols(TensorInfo t, ValueType out, int count) throws L2cException {
+        checkTransform(t);
+        ShortBuffer symbols = rawSymbolsOf(t);
+        float[] weights;
+        if (t.transform().channelAxis() < 0) {
+            float[] values = Transforms.values(t.transform(), t.alphabet());
+            weights = new float[count];
+            for (int i = 0; i < count; i++) weights[i] = values[symbols.get(i) & 0xffff];
+        } else {
+            weights = Transforms.dequantize(t.transform(), symbols, t.alphabet(), Transforms.channels(t.transform(), t.shape()), count);
+        }
+        return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
 
     private Tensor quantized(TensorInfo t, DType original, ValueType type) throws L2cException {
-        FrequencyTable table = quantizedTable(t);
+        requireStreams(t, 1);
         int count = (int) t.elementCount();
         ValueType out = type != null ? type : Formats.valueType(original);
         Tensor decoded;
         try {
-            decoded = t.transform().channelAxis() < 0 ? fused(t, table, out, count) : perChannel(t, table, out, count);
+            if (rawSymbols(t)) {
+                decoded = fromRawSymbols(t, out, count);
+            } else {
+                FrequencyTable table = quantizedTable(t);
+                decoded = t.transform().channelAxis() < 0 ? fused(t, table, out, count) : perChannel(t, table, out, count);
+            }
         } catch (L2cException e) {
             throw named(t, "", e);
         }

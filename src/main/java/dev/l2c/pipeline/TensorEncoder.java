@@ -17,6 +17,7 @@ import dev.l2c.transform.MagnitudePruner;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +55,8 @@ final class TensorEncoder {
     Encoded encode(Tensor t) throws L2cException {
         try {
             if (!t.dtype().isFloat() || isEmpty(t)) return raw(t);
-            if (options.keepsExact(t.name(), t.numel())) return smaller(lossless(t), raw(t));
-            return quantized(t);
+            if (options.keepsExact(t.name(), t.numel())) return exactEntry(t);
+            return smaller(quantized(t), exactEntry(t));
         } catch (L2cException e) {
             String message = e.getMessage();
             throw message.startsWith("tensor ") ? e : new L2cException("tensor " + t.name() + ": " + message, e);
@@ -81,7 +82,24 @@ final class TensorEncoder {
         TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
                 spec, q.alphabet(),
                 Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
-        return new Encoded(info, List.of(s.payload()));
+        Encoded coded = new Encoded(info, List.of(s.payload()));
+        int width = q.alphabet().length <= 256 ? 1 : 2;
+        long n = t.numel();
+        // Symbols stored raw pay no lane states and no table: the smaller entry for a small tensor.
+        if (n * width >= s.payloadBytes() + 2L * q.alphabet().length) return coded;
+        ByteBuffer raw = ByteBuffer.allocateDirect(Math.toIntExact(n * width)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            int k = q.symbols().get(i) & 0xffff;
+            if (width == 1) raw.put((byte) k); else raw.putShort((short) k);
+        }
+        TensorInfo rawInfo = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED, spec,
+                q.alphabet(), Map.of(ZEROS, Long.toString(zeros)), List.of(StreamInfo.raw(width, n)));
+        return smaller(coded, new Encoded(rawInfo, List.of(raw.flip())));
+    }
+
+    /** The smaller exact entry of {@code t}: byte planes coded losslessly, or raw. */
+    Encoded exactEntry(Tensor t) throws L2cException {
+        return smaller(lossless(t), raw(t));
     }
 
     private Encoded lossless(Tensor t) throws L2cException {
@@ -106,11 +124,18 @@ final class TensorEncoder {
     }
 
     /**
-     * The entry that makes the smaller file: byte planes pay a stream header and frequency table per
-     * plane, which a small tensor (a bias, a norm's scale) does not earn back, so it is kept raw.
+     * The entry that makes the smaller file, {@code a} on a tie. Byte planes pay a stream header and
+     * frequency table per plane, which a small tensor (a bias, a norm's scale) does not earn back, so
+     * it is kept raw; and a quantized entry that costs more than its exact one is dominated (more
+     * bytes and an error), so the exact one is stored: the rate-distortion choice, not a size rule.
      */
-    private static Encoded smaller(Encoded a, Encoded b) {
-        return ContainerSize.of(Map.of(), List.of(b.info())) < ContainerSize.of(Map.of(), List.of(a.info())) ? b : a;
+    static Encoded smaller(Encoded a, Encoded b) {
+        return bytes(b) < bytes(a) ? b : a;
+    }
+
+    /** The bytes {@code e} adds to a file: its payloads, their alignment and its index entry. */
+    static long bytes(Encoded e) {
+        return ContainerSize.of(Map.of(), List.of(e.info()));
     }
 
     private static Encoded raw(Tensor t) {

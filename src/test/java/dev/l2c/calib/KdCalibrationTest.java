@@ -153,7 +153,7 @@ class KdCalibrationTest {
             tensors[l] = optimizer.tensor(l);
             wHat[l] = DataFreeObjectiveTest.floats(new float[(int) tensors[l].elements()]);
             float[] p = optimizer.params(l);
-            cpu.transforms().forward(optimizer.kind(), tensors[l].weights(), tensors[l].elements(), optimizer.channels(l),
+            cpu.transforms().forward(optimizer.kind(l), tensors[l].weights(), tensors[l].elements(), optimizer.channels(l),
                     DataFreeObjectiveTest.floats(p), null, null, wHat[l]);
         }
         try (PointerScope scope = new PointerScope()) {

@@ -131,11 +131,11 @@ class ContainerCorruptionTest {
     void newerVersionAndUnknownFlags() throws Exception {
         byte[] good = Files.readAllBytes(ContainerRoundTripTest.write(dir.resolve("good.l2c"), new Samples(12, false)));
         Path bad = dir.resolve("bad.l2c");
-        byte[] v2 = good.clone();
-        v2[8] = 2;
-        Forge.fixChecksums(v2);
-        Files.write(bad, v2);
-        assertEquals(bad + ": header: unsupported format version 2 (this l2c reads 1)", failure(bad, "v2"));
+        byte[] v3 = good.clone();
+        v3[8] = 3;
+        Forge.fixChecksums(v3);
+        Files.write(bad, v3);
+        assertEquals(bad + ": header: unsupported format version 3 (this l2c reads 2)", failure(bad, "v3"));
         byte[] flags = good.clone();
         flags[13] = 1;
         Forge.fixChecksums(flags);
@@ -160,6 +160,31 @@ class ContainerCorruptionTest {
     }
 
     @Test
+    void version2AlignsOnlyLargePayloads() throws Exception {
+        // A 5-byte payload after one byte of another stream: unaligned, which version 2 allows.
+        byte[] small = {9, 1, 2, 3, 4, 5};
+        byte[] index = new Forge().varint(0).varint(2).rawTensor("a", 1, 64, 1, Forge.crc(small, 0, 1))
+                .rawTensor("b", 5, 65, 5, Forge.crc(small, 1, 5)).bytes();
+        Path p = dir.resolve("v2small.l2c");
+        Files.write(p, Forge.file(2, small, index));
+        try (L2cReader r = L2cReader.open(p)) {
+            assertEquals(2, r.version());
+            assertEquals(3, r.rawStream(r.tensor("b"), 0, 2, 1).get(0));
+            r.verifyChecksums(ProgressListener.NONE);
+        }
+        Files.write(p, Forge.file(1, small, index));
+        assertEquals(p + ": index: tensor 'b': stream 0: payload offset 65 is not 64-byte aligned (version 1 aligns payloads of any size)",
+                failure(p, "v1 unaligned"));
+        // A payload of 4096 bytes must still be aligned in version 2.
+        byte[] large = new byte[4097];
+        byte[] largeIndex = new Forge().varint(0).varint(2).rawTensor("a", 1, 64, 1, Forge.crc(large, 0, 1))
+                .rawTensor("b", 4096, 65, 4096, Forge.crc(large, 1, 4096)).bytes();
+        Files.write(p, Forge.file(2, large, largeIndex));
+        assertEquals(p + ": index: tensor 'b': stream 0: payload offset 65 is not 64-byte aligned (version 2 aligns payloads of at least 4096 bytes)",
+                failure(p, "v2 large unaligned"));
+    }
+
+    @Test
     void structuralDamageWithValidChecksums() throws Exception {
         byte[] p5 = {1, 2, 3, 4, 5};
         int crc5 = Forge.crc(p5, 0, 5);
@@ -167,8 +192,8 @@ class ContainerCorruptionTest {
                 ": index: tensor 't': stream 0: payload 1099511627776+5 runs past the start of the index at 69");
         expectForged(p5, new Forge().varint(0).varint(1).rawTensor("t", 5, 128, 5, crc5), "runs past the start of the index");
         expectForged(p5, new Forge().varint(0).varint(1).rawTensor("t", 5, 65, 5, crc5),
-                ": index: tensor 't': stream 0: payload offset 65 is not a 64-byte aligned offset after the header");
-        expectForged(p5, new Forge().varint(0).varint(1).rawTensor("t", 5, 0, 5, crc5), "not a 64-byte aligned offset");
+                ": index: tensor 't': stream 0: payload offset 65 is not 64-byte aligned (version 1 aligns payloads of any size)");
+        expectForged(p5, new Forge().varint(0).varint(1).rawTensor("t", 5, 0, 5, crc5), "payload offset 0 lies in the header");
         expectForged(p5, new Forge().varint(0).varint(2).rawTensor("a", 5, 64, 5, crc5).rawTensor("b", 2, 64, 2, 0),
                 ": index: tensor 'b': stream 0: payload overlaps the payload of tensor 'a': stream 0");
         expectForged(p5, new Forge().varint(0).varint(2).rawTensor("a", 5, 64, 5, crc5).rawTensor("a", 5, 64, 5, crc5),

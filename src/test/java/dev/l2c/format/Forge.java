@@ -73,8 +73,13 @@ final class Forge {
 
     /** header + payloads (which start at byte 64) + index + footer, all checksums valid. */
     static byte[] file(byte[] payloads, byte[] index) {
+        return file(1, payloads, index);
+    }
+
+    /** {@link #file(byte[], byte[])} with format version {@code version} in the header. */
+    static byte[] file(int version, byte[] payloads, byte[] index) {
         ByteBuffer f = ByteBuffer.allocate(64 + payloads.length + index.length + 32).order(ByteOrder.LITTLE_ENDIAN);
-        f.put(header(1, 0)).put(payloads).put(index);
+        f.put(header(version, 0)).put(payloads).put(index);
         f.putLong(64 + payloads.length).putLong(index.length).putInt(crc(index, 0, index.length));
         f.putInt(crc(f.array(), f.position() - 20, 20)).put(MAGIC);
         return f.array();
