@@ -290,7 +290,7 @@ public final class TransformOptimizer {
         for (int l = 0; l < tensors.length; l++) {
             double b = rateBits[l] / tensors[l].elements();
             double shift = Math.max(-12, Math.min(12, b - target));
-            slope += objective.lastTerm(l) * Math.pow(4, shift);
+            slope += objective.lastRateSlope(l) * Math.pow(4, shift);
         }
         slope *= 2 * Math.log(2);
         return slope > 0 ? 10 * slope : 1;

@@ -109,10 +109,13 @@ final class NetworkCalibrator implements AutoCloseable {
         return clock;
     }
 
-    /** The objective of the first run: layer-wise (statistics gathered now) or data-free (KD's start). */
-    Objective initialObjective(List<CalibTensor> calib) throws L2cException {
+    /**
+     * The objective of the first run: layer-wise (statistics gathered now) or data-free (KD's start;
+     * {@code biasLayers} as {@link DataFreeObjective#of}).
+     */
+    Objective initialObjective(List<CalibTensor> calib, Map<String, Double> biasLayers) throws L2cException {
         if (settings.objective() == NetworkCalibrationSettings.Kind.KD) {
-            return new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList());
+            return DataFreeObjective.of(calib, biasLayers);
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (CalibTensor t : calib) shapes.put(t.name(), t.shape());

@@ -105,8 +105,8 @@ final class RatioCompressor {
         // Reconstruction changes the weights in place: errors are measured against copies of the originals.
         closing.reference = calib.stream().map(c -> network == null ? c.weights() : copy(c.weights())).toArray(FloatBuffer[]::new);
         clock.start();
-        Objective objective = network == null ? new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList())
-                : network.initialObjective(calib);
+        Map<String, Double> biasLayers = BiasLayers.energies(tensors);
+        Objective objective = network == null ? DataFreeObjective.of(calib, biasLayers) : network.initialObjective(calib, biasLayers);
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, objective, calib, settings);
         closing.optimizer = optimizer;
         int rounds = 0;
