@@ -8,6 +8,8 @@ import dev.l2c.calib.CalibrationData;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
 import dev.l2c.calib.Distillation;
+import dev.l2c.calib.HeldBackGuard;
+import dev.l2c.calib.HeldBackSplit;
 import dev.l2c.calib.KdObjective;
 import dev.l2c.calib.LayerStatistics;
 import dev.l2c.calib.LayerwiseObjective;
@@ -42,6 +44,11 @@ import org.bytedeco.javacpp.PointerScope;
  *       rescales every parameter moves the quantization grid, and weights fitted to the old grid
  *       would lose what reconstruction gained.</li>
  * </ul>
+ * KD and reconstruction train on the calibration samples less a held-back part ({@link HeldBackSplit});
+ * the student's output error and top-1 agreement with the teacher on that part are measured at the
+ * data-free start, after each round and on the coded file. A round that leaves them worse than the
+ * best state so far is undone (that state is kept), and so is a last reconstruction that makes them
+ * worse; the report says so.
  */
 final class NetworkCalibrator implements AutoCloseable {
     /** Pass size of the teacher and statistics passes (no gradients, so larger than the step batch). */
@@ -72,6 +79,11 @@ final class NetworkCalibrator implements AutoCloseable {
     private Map<String, String> dataFree = Map.of();
     private Distillation.Loss lastLoss;
     private Reconstruction reconstruction;
+    private HeldBackGuard guard;
+    private Distillation.Signal startSignal;
+    private final List<Distillation.Signal> roundSignals = new java.util.ArrayList<>();
+    private Distillation.Signal finalSignal;
+    private final List<String> guardNotes = new java.util.ArrayList<>();
 
     private NetworkCalibrator(NetworkCalibrationSettings settings, OnnxModel model, OnnxExecutor executor, CalibrationData data,
             long seed, Progress progress) {
@@ -151,13 +163,21 @@ final class NetworkCalibrator implements AutoCloseable {
         features = distillation.features();
         List<CalibTensor> calib = new java.util.ArrayList<>();
         for (int l = 0; l < first.tensorCount(); l++) calib.add(first.tensor(l));
-        BatchSampler kdBatches = new BatchSampler(data.size(), settings.batch(), seed);
-        BatchSampler reconBatches = new BatchSampler(data.size(), settings.batch(), seed + 1);
+        // KD and reconstruction never see the held-back samples; the guard measures on them.
+        HeldBackSplit split = HeldBackSplit.of(data.size(), seed + 2);
+        BatchSampler kdBatches = new BatchSampler(split.train(), settings.batch(), seed);
+        BatchSampler reconBatches = new BatchSampler(split.train(), settings.batch(), seed + 1);
         KdObjective kd = new KdObjective(executor, distillation, kdBatches, KD_WEIGHTS, calib, clock);
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, kd, calib, calibration);
         for (int l = 0; l < first.tensorCount(); l++) optimizer.setParams(l, first.params(l));
         reconstruction = new Reconstruction(transforms, executor, distillation, reconBatches, RECON_WEIGHTS, clock);
+        guard = new HeldBackGuard(transforms, executor, distillation, split.heldBack(), PASS_BATCH);
         TransformOptimizer.Result result = firstResult;
+        // The guard: the state with the best held-back signal so far, from the data-free start on.
+        startSignal = guard.measure(optimizer);
+        Distillation.Signal best = startSignal;
+        HeldBackGuard.State bestState = HeldBackGuard.snapshot(optimizer);
+        int bestRound = 0;
         int rounds = settings.rounds();
         for (int round = 1; round <= rounds; round++) {
             String of = round + "/" + rounds;
@@ -169,6 +189,18 @@ final class NetworkCalibrator implements AutoCloseable {
             }
             // The last round's reconstruction waits until the ratio is closed (reconstructLast).
             if (settings.reconSteps() > 0 && round < rounds) reconstruct(optimizer, of);
+            Distillation.Signal now = guard.measure(optimizer);
+            roundSignals.add(now);
+            if (guard.samples() == 0 || !now.worseThan(best)) {
+                best = now;
+                bestState = HeldBackGuard.snapshot(optimizer);
+                bestRound = round;
+            }
+        }
+        if (bestRound < rounds && guard.samples() > 0) {
+            HeldBackGuard.restore(optimizer, bestState);
+            guardNotes.add("round " + rounds + " was worse on the held-back samples than "
+                    + (bestRound == 0 ? "the data-free start" : "round " + bestRound) + "; kept that state");
         }
         return new Refined(optimizer, result);
     }
@@ -180,7 +212,26 @@ final class NetworkCalibrator implements AutoCloseable {
 
     /** The last round's reconstruction, at the closed transform parameters of {@code optimizer}. */
     void reconstructLast(TransformOptimizer optimizer) throws L2cException {
+        Distillation.Signal before = guard.measure(optimizer);
+        HeldBackGuard.State state = HeldBackGuard.snapshot(optimizer);
         reconstruct(optimizer, settings.rounds() + "/" + settings.rounds());
+        if (guard.samples() > 0 && guard.measure(optimizer).worseThan(before)) {
+            HeldBackGuard.restoreWeights(optimizer, state);
+            guardNotes.add("the last reconstruction was worse on the held-back samples; kept the weights before it");
+        }
+    }
+
+    /**
+     * Measures the held-back signal of what is coded ({@code optimizer} at the file's parameters),
+     * once the closing is done; notes when it is worse than the data-free start (the closing's
+     * refine runs and scale search can move it after the guard's last check).
+     */
+    void measureFinal(TransformOptimizer optimizer) throws L2cException {
+        if (guard == null) return;
+        finalSignal = guard.measure(optimizer);
+        if (guard.samples() > 0 && finalSignal.worseThan(startSignal)) {
+            guardNotes.add("the coded file is worse on the held-back samples than the data-free start");
+        }
     }
 
     private void reconstruct(TransformOptimizer optimizer, String of) throws L2cException {
@@ -196,7 +247,9 @@ final class NetworkCalibrator implements AutoCloseable {
         return new NetworkReport(data.name(), data.size(), settings.batch(), settings.kdSteps(), settings.reconSteps(), settings.rounds(),
                 settings.kdLearningRate(), settings.reconLearningRate(), features, dataFree,
                 kdLoss == null ? Double.NaN : kdLoss.output(), kdLoss == null ? Double.NaN : kdLoss.features(),
-                reconLoss == null ? Double.NaN : reconLoss.crossEntropy());
+                reconLoss == null ? Double.NaN : reconLoss.crossEntropy(),
+                guard == null ? null : new NetworkReport.HeldBack(guard.samples(), startSignal, List.copyOf(roundSignals), finalSignal,
+                        List.copyOf(guardNotes)));
     }
 
     @Override

@@ -152,6 +152,10 @@ final class RatioCompressor {
                 Probe fitted = closing.probe(1);
                 best = closing.inBand(fitted) ? fitted : closing.closer(fitted, closing.scaleSearch(fitted));
             }
+            if (network != null) {
+                for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, best.params[l]);
+                network.measureFinal(optimizer);
+            }
         }
         List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
         for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
