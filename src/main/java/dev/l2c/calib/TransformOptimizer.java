@@ -27,6 +27,7 @@ import java.util.List;
  * <p>Choosing lambda: the rate holds at the target when lambda / 100 < |dD/dR| < lambda there. At
  * equal bit allocation, each bit per weight less multiplies a tensor's relative error by about 4,
  * so |dD/dR| ~ 2 ln 2 * sum_l D_l * 4^(b_l - b), extrapolated from each tensor's present error D_l
+ * (the objective's {@link Objective#lastRateSlope}, which is D_l for shares quadratic in the error)
  * and rate b_l to the target b; lambda (when not given) is 10 times that, the geometric middle of
  * the window. It is re-estimated at the start of each {@link #run}.
  *
