@@ -83,6 +83,9 @@ final class NetworkCalibrator implements AutoCloseable {
     private Distillation.Signal startSignal;
     private final List<Distillation.Signal> roundSignals = new java.util.ArrayList<>();
     private Distillation.Signal finalSignal;
+    private Distillation.Signal bestSignal;
+    private HeldBackGuard.State bestState;
+    private String bestLabel;
     private final List<String> guardNotes = new java.util.ArrayList<>();
 
     private NetworkCalibrator(NetworkCalibrationSettings settings, OnnxModel model, OnnxExecutor executor, CalibrationData data,
@@ -174,11 +177,15 @@ final class NetworkCalibrator implements AutoCloseable {
         guard = new HeldBackGuard(transforms, executor, distillation, split.heldBack(), PASS_BATCH);
         TransformOptimizer.Result result = firstResult;
         // The guard: the state with the best held-back signal so far, from the data-free start on.
+        // A round is judged once its reconstruction has run; the last round's waits for the closing
+        // (reconstructLast), which judges it.
         startSignal = guard.measure(optimizer);
-        Distillation.Signal best = startSignal;
-        HeldBackGuard.State bestState = HeldBackGuard.snapshot(optimizer);
-        int bestRound = 0;
+        bestSignal = startSignal;
+        bestState = HeldBackGuard.snapshot(optimizer);
+        bestLabel = "the data-free start";
         int rounds = settings.rounds();
+        boolean deferred = reconstructsLast();
+        boolean endIsBest = true;
         for (int round = 1; round <= rounds; round++) {
             String of = round + "/" + rounds;
             if (settings.kdSteps() > 0) {
@@ -191,16 +198,18 @@ final class NetworkCalibrator implements AutoCloseable {
             if (settings.reconSteps() > 0 && round < rounds) reconstruct(optimizer, of);
             Distillation.Signal now = guard.measure(optimizer);
             roundSignals.add(now);
-            if (guard.samples() == 0 || !now.worseThan(best)) {
-                best = now;
+            if (round == rounds && deferred) break;
+            // Later rounds go on from this state either way; only the end state is exchanged.
+            endIsBest = guard.samples() == 0 || !now.worseThan(bestSignal);
+            if (endIsBest) {
+                bestSignal = now;
                 bestState = HeldBackGuard.snapshot(optimizer);
-                bestRound = round;
+                bestLabel = "round " + round;
             }
         }
-        if (bestRound < rounds && guard.samples() > 0) {
+        if (!endIsBest) {
             HeldBackGuard.restore(optimizer, bestState);
-            guardNotes.add("round " + rounds + " was worse on the held-back samples than "
-                    + (bestRound == 0 ? "the data-free start" : "round " + bestRound) + "; kept that state");
+            guardNotes.add("round " + rounds + " was worse on the held-back samples than " + bestLabel + "; kept that state");
         }
         return new Refined(optimizer, result);
     }
@@ -212,12 +221,21 @@ final class NetworkCalibrator implements AutoCloseable {
 
     /** The last round's reconstruction, at the closed transform parameters of {@code optimizer}. */
     void reconstructLast(TransformOptimizer optimizer) throws L2cException {
+        HeldBackGuard.State closed = HeldBackGuard.snapshot(optimizer);
         Distillation.Signal before = guard.measure(optimizer);
-        HeldBackGuard.State state = HeldBackGuard.snapshot(optimizer);
         reconstruct(optimizer, settings.rounds() + "/" + settings.rounds());
-        if (guard.samples() > 0 && guard.measure(optimizer).worseThan(before)) {
-            HeldBackGuard.restoreWeights(optimizer, state);
+        Distillation.Signal after = guard.measure(optimizer);
+        if (guard.samples() == 0) return;
+        // The best of: the reconstructed weights, the closed state before them, the best judged
+        // state (whose parameters the caller's closing brings back into the band).
+        if (!after.worseThan(before) && !after.worseThan(bestSignal)) return;
+        if (!before.worseThan(bestSignal)) {
+            HeldBackGuard.restoreWeights(optimizer, closed);
             guardNotes.add("the last reconstruction was worse on the held-back samples; kept the weights before it");
+        } else {
+            HeldBackGuard.restore(optimizer, bestState);
+            guardNotes.add("round " + settings.rounds() + " (closed and reconstructed) was worse on the held-back samples than "
+                    + bestLabel + "; kept that state");
         }
     }
 
