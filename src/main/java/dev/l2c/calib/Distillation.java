@@ -46,17 +46,23 @@ public final class Distillation implements AutoCloseable {
     public record Loss(Tensor total, double output, double features, double crossEntropy) {}
 
     /**
-     * How closely the student follows the teacher on a set of samples: the relative output error
-     * (as in the loss, averaged over the samples) and, for a classifier, the share of samples
+     * How closely the student follows the teacher on {@code samples} samples: the relative output
+     * error (as in the loss, averaged over the samples) and, for a classifier, the share of samples
      * whose top-1 class is the teacher's (NaN otherwise).
      */
-    public record Signal(double outputError, double agreement) {
-        /** Whether this is worse than {@code other}: lower agreement for classifiers, else a higher output error. */
+    public record Signal(int samples, double outputError, double agreement) {
+        /**
+         * Whether this is clearly worse than {@code other}: for classifiers, an agreement lower by more
+         * than 1 / sqrt(samples), two standard errors of a share measured on that many samples at its
+         * widest (p = 1/2), so that sampling noise does not undo a round; otherwise (or at equal
+         * agreement) an output error higher by more than that fraction of it.
+         */
         public boolean worseThan(Signal other) {
+            double margin = 1 / Math.sqrt(Math.max(1, Math.min(samples, other.samples)));
             if (!Double.isNaN(agreement) && !Double.isNaN(other.agreement) && agreement != other.agreement) {
-                return agreement < other.agreement;
+                return agreement < other.agreement - margin;
             }
-            return outputError > other.outputError;
+            return outputError > other.outputError * (1 + margin);
         }
     }
 
@@ -280,8 +286,8 @@ public final class Distillation implements AutoCloseable {
                 done += idx.length;
             }
         }
-        if (done == 0) return new Signal(Double.NaN, Double.NaN);
-        return new Signal(error / done, classifier ? agree / (double) done : Double.NaN);
+        if (done == 0) return new Signal(0, Double.NaN, Double.NaN);
+        return new Signal(done, error / done, classifier ? agree / (double) done : Double.NaN);
     }
 
     @Override

@@ -36,7 +36,7 @@ public final class HeldBackGuard {
 
     /** The student's signal on the held-back samples at {@code optimizer}'s present parameters and weights. */
     public Distillation.Signal measure(TransformOptimizer optimizer) throws L2cException {
-        if (heldBack.length == 0) return new Distillation.Signal(Double.NaN, Double.NaN);
+        if (heldBack.length == 0) return new Distillation.Signal(0, Double.NaN, Double.NaN);
         int count = optimizer.tensorCount();
         CalibTensor[] tensors = new CalibTensor[count];
         FloatBuffer[] wHat = new FloatBuffer[count];

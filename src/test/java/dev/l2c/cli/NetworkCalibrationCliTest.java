@@ -102,7 +102,7 @@ class NetworkCalibrationCliTest {
     /**
      * KD holds back part of the calibration set: the report prints and writes the student's signal
      * on it at the data-free start, after each round and for the coded file, and the coded file is
-     * not worse there than the start unless a note says so.
+     * not clearly worse there than the start unless a note says so.
      */
     @Test
     void kdReportsTheHeldBackSignal() throws Exception {
@@ -119,9 +119,9 @@ class NetworkCalibrationCliTest {
         JsonNode start = held.get("start");
         JsonNode coded = held.get("coded");
         assertTrue(start.get("agreement").asDouble() >= 0 && start.get("agreement").asDouble() <= 1, start.toString());
-        boolean notWorse = coded.get("agreement").asDouble() > start.get("agreement").asDouble()
-                || (coded.get("agreement").asDouble() == start.get("agreement").asDouble()
-                        && coded.get("outputError").asDouble() <= start.get("outputError").asDouble());
+        // "Worse" is beyond the guard's noise margin, 1 / sqrt(samples) of agreement.
+        double margin = 1 / Math.sqrt(16);
+        boolean notWorse = coded.get("agreement").asDouble() >= start.get("agreement").asDouble() - margin;
         boolean noted = false;
         for (JsonNode n : held.get("notes")) noted |= n.asText().contains("coded file is worse");
         assertTrue(notWorse || noted, held.toString());
