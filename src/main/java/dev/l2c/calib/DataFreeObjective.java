@@ -17,8 +17,8 @@ import java.util.Map;
  * errors phi(eps) ~ eps (the old sum of relative errors), but phi grows without bound as a tensor
  * approaches eps = 1 (pruned to nothing or drowned in noise), which kills every signal path through it:
  * the old sum charged at most 1 for that, so the allocation could zero a small tensor cheaply. Past
- * eps = {@value #KNEE} phi goes on along its tangent, so D and its gradient stay finite (a zero tensor
- * costs about 2 / (1 - KNEE)^2 ~ 2e4 times its small-error price) and the gradient is continuous.
+ * eps = {@value #KNEE} phi goes on along its tangent, so D and its gradient stay finite and continuous
+ * (a zero tensor, eps = 1, costs phi(1) = 199 where the old sum charged 1).
  *
  * <p>Biases: a bias b that feeds the output of weight W (paired by the caller) changes that output by
  * Delta b per position, while the output's energy is about ||W||^2 sigma^2 + ||b||^2 per position for
