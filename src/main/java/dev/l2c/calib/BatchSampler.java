@@ -9,15 +9,23 @@ import java.util.SplittableRandom;
  */
 public final class BatchSampler {
     private final int size;
+    private final int[] pool;
     private final int batch;
     private final SplittableRandom random;
     private final int[] order;
     private int next;
 
     public BatchSampler(int size, int batch, long seed) {
+        this(identity(size), batch, seed);
+    }
+
+    /** Minibatches drawn from the sample indices {@code pool} only (the training part of a {@link HeldBackSplit}). */
+    public BatchSampler(int[] pool, int batch, long seed) {
+        int size = pool.length;
         if (size < 1) throw new IllegalArgumentException("no calibration samples");
         if (batch < 1) throw new IllegalArgumentException("batch must be >= 1, got " + batch);
         this.size = size;
+        this.pool = pool.clone();
         this.batch = Math.min(batch, size);
         this.random = new SplittableRandom(seed);
         this.order = new int[size];
@@ -38,8 +46,14 @@ public final class BatchSampler {
         }
         int n = Math.min(batch, size - next);
         int[] out = new int[n];
-        System.arraycopy(order, next, out, 0, n);
+        for (int i = 0; i < n; i++) out[i] = pool[order[next + i]];
         next += n;
+        return out;
+    }
+
+    private static int[] identity(int size) {
+        int[] out = new int[Math.max(0, size)];
+        for (int i = 0; i < out.length; i++) out[i] = i;
         return out;
     }
 

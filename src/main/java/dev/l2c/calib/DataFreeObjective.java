@@ -2,30 +2,77 @@ package dev.l2c.calib;
 
 import java.nio.FloatBuffer;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Data-free distortion: D = sum_l ||W_l - What_l||^2 / ||W_l||^2, the relative weight error summed
- * over tensors, for bare weight files. dD/dWhat_l = 2 (What_l - W_l) / ||W_l||^2. A tensor of all
- * zeros is measured by the absolute error (its norm is taken as 1).
+ * Data-free distortion: what each tensor's error does to the network, estimated without data, summed
+ * over tensors.
+ *
+ * <p>Weights: D_l = phi(eps_l) with eps_l = ||W_l - What_l||^2 / ||W_l||^2 and phi(eps) = eps / (1 - eps),
+ * the noise-to-signal ratio that the layer adds to its output. Why: for a reconstruction that is
+ * MSE-optimal along W (dead-zone pruning and rounding are close to it), ||What||^2 = ||W||^2 - ||W - What||^2,
+ * so eps / (1 - eps) = ||W - What||^2 / ||What||^2 is the error left once the layer's gain loss is
+ * compensated downstream (BatchNorm, the next layer's scale); in a cascade the signal gains multiply
+ * but these noise ratios add, so their sum approximates the output's noise-to-signal ratio. For small
+ * errors phi(eps) ~ eps (the old sum of relative errors), but phi grows without bound as a tensor
+ * approaches eps = 1 (pruned to nothing or drowned in noise), which kills every signal path through it:
+ * the old sum charged at most 1 for that, so the allocation could zero a small tensor cheaply. Past
+ * eps = {@value #KNEE} phi goes on along its tangent, so D and its gradient stay finite and continuous
+ * (a zero tensor, eps = 1, costs phi(1) = 199 where the old sum charged 1).
+ *
+ * <p>Biases: a bias b that feeds the output of weight W (paired by the caller) changes that output by
+ * Delta b per position, while the output's energy is about ||W||^2 sigma^2 + ||b||^2 per position for
+ * inputs of unit variance sigma^2 = 1 (BatchNorm-folded and LayerNorm-ed activations are near it);
+ * so its term is ||b - bHat||^2 / (||W||^2 + ||b||^2), the output error it causes on the same scale
+ * as the weight's eps, quadratic (a lost bias shifts the output, it does not cut the path). A bias
+ * with no paired weight is treated as a weight tensor. A tensor of all zeros is measured by its
+ * absolute squared error.
+ *
+ * <p>Every term's gradient is exact: dD/dWhat = phi'(eps) * 2 (What - W) / ||W||^2 for weights and
+ * 2 (bHat - b) / (||W||^2 + ||b||^2) for biases.
  */
 public final class DataFreeObjective implements Objective {
-    private final FloatBuffer[] weights;
-    private final double[] inverseNorms;
-    private final double[] terms;
+    /** Relative error where phi(eps) = eps / (1 - eps) continues along its tangent. */
+    static final double KNEE = 0.99;
 
-    /** {@code weights}: the original weights of each optimized tensor (direct, read from 0 to limit). */
+    private final FloatBuffer[] weights;
+    /** 1 / the energy each tensor's squared error is measured against. */
+    private final double[] inverseNorms;
+    /** Whether the tensor's term is the saturating phi (weights) or quadratic (paired biases, zero tensors). */
+    private final boolean[] saturating;
+    private final double[] terms;
+    private final double[] slopes;
+
+    /** Every tensor a weight ({@code weights}: original values, direct, read from 0 to limit). */
     public DataFreeObjective(List<FloatBuffer> weights) {
+        this(weights, new double[weights.size()]);
+    }
+
+    /**
+     * {@code tensors} with the bias pairing {@code layerEnergy}: for a bias, ||W||^2 of the weight
+     * whose output it feeds (by tensor name); tensors not in the map are weights.
+     */
+    public static DataFreeObjective of(List<CalibTensor> tensors, Map<String, Double> layerEnergy) {
+        double[] energy = new double[tensors.size()];
+        for (int l = 0; l < energy.length; l++) energy[l] = layerEnergy.getOrDefault(tensors.get(l).name(), 0.0);
+        return new DataFreeObjective(tensors.stream().map(CalibTensor::weights).toList(), energy);
+    }
+
+    private DataFreeObjective(List<FloatBuffer> weights, double[] layerEnergy) {
         this.weights = weights.toArray(new FloatBuffer[0]);
-        this.inverseNorms = new double[this.weights.length];
-        this.terms = new double[this.weights.length];
-        for (int l = 0; l < this.weights.length; l++) {
-            FloatBuffer w = this.weights[l];
-            double sq = 0;
-            for (int i = 0, n = w.limit(); i < n; i++) {
-                double v = w.get(i);
-                sq += v * v;
+        int count = this.weights.length;
+        this.inverseNorms = new double[count];
+        this.saturating = new boolean[count];
+        this.terms = new double[count];
+        this.slopes = new double[count];
+        for (int l = 0; l < count; l++) {
+            double sq = squaredNorm(this.weights[l]);
+            if (layerEnergy[l] > 0) {
+                inverseNorms[l] = 1 / (layerEnergy[l] + sq);
+            } else {
+                inverseNorms[l] = sq > 0 ? 1 / sq : 1;
+                saturating[l] = sq > 0;
             }
-            inverseNorms[l] = sq > 0 ? 1 / sq : 1;
         }
     }
 
@@ -44,16 +91,23 @@ public final class DataFreeObjective implements Objective {
         java.util.stream.IntStream.range(0, weights.length).parallel().forEach(l -> {
             FloatBuffer w = weights[l];
             FloatBuffer r = wHat[l];
-            FloatBuffer g = grad == null ? null : grad[l];
             int n = w.limit();
-            double scale = inverseNorms[l];
             double sq = 0;
             for (int i = 0; i < n; i++) {
                 double d = (double) r.get(i) - w.get(i);
                 sq += d * d;
-                if (g != null) g.put(i, (float) (2 * d * scale));
             }
-            terms[l] = sq * scale;
+            double eps = sq * inverseNorms[l];
+            double value = saturating[l] ? phi(eps) : eps;
+            double slope = saturating[l] ? phiSlope(eps) : 1;
+            terms[l] = value;
+            // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
+            slopes[l] = eps * slope;
+            FloatBuffer g = grad == null ? null : grad[l];
+            if (g != null) {
+                double scale = 2 * slope * inverseNorms[l];
+                for (int i = 0; i < n; i++) g.put(i, (float) (((double) r.get(i) - w.get(i)) * scale));
+            }
         });
         double total = 0;
         for (double t : terms) total += t;
@@ -63,6 +117,32 @@ public final class DataFreeObjective implements Objective {
     @Override
     public double lastTerm(int l) {
         return terms[l];
+    }
+
+    @Override
+    public double lastRateSlope(int l) {
+        return slopes[l];
+    }
+
+    /** eps / (1 - eps) up to KNEE, then its tangent there. */
+    static double phi(double eps) {
+        if (eps <= KNEE) return eps / (1 - eps);
+        return KNEE / (1 - KNEE) + (eps - KNEE) / ((1 - KNEE) * (1 - KNEE));
+    }
+
+    /** phi'(eps) = 1 / (1 - eps)^2 up to KNEE, constant beyond. */
+    static double phiSlope(double eps) {
+        double e = Math.min(eps, KNEE);
+        return 1 / ((1 - e) * (1 - e));
+    }
+
+    private static double squaredNorm(FloatBuffer w) {
+        double sq = 0;
+        for (int i = 0, n = w.limit(); i < n; i++) {
+            double v = w.get(i);
+            sq += v * v;
+        }
+        return sq;
     }
 
     /** ||W_l - What_l||^2 / ||W_l||^2 for one tensor, in double. */

@@ -45,6 +45,27 @@ public final class Distillation implements AutoCloseable {
      */
     public record Loss(Tensor total, double output, double features, double crossEntropy) {}
 
+    /**
+     * How closely the student follows the teacher on {@code samples} samples: the relative output
+     * error (as in the loss, averaged over the samples) and, for a classifier, the share of samples
+     * whose top-1 class is the teacher's (NaN otherwise).
+     */
+    public record Signal(int samples, double outputError, double agreement) {
+        /**
+         * Whether this is clearly worse than {@code other}: for classifiers, an agreement lower by more
+         * than 1 / sqrt(samples), two standard errors of a share measured on that many samples at its
+         * widest (p = 1/2), so that sampling noise does not undo a round; otherwise (or at equal
+         * agreement) an output error higher by more than that fraction of it.
+         */
+        public boolean worseThan(Signal other) {
+            double margin = 1 / Math.sqrt(Math.max(1, Math.min(samples, other.samples)));
+            if (!Double.isNaN(agreement) && !Double.isNaN(other.agreement) && agreement != other.agreement) {
+                return agreement < other.agreement - margin;
+            }
+            return outputError > other.outputError * (1 + margin);
+        }
+    }
+
     private final OnnxExecutor executor;
     private final CalibrationData data;
     private final List<String> outputs;
@@ -234,6 +255,39 @@ public final class Distillation implements AutoCloseable {
         double outputValue = outputError.item_double();
         clock.addForward(System.nanoTime() - t0);
         return new Loss(total, outputValue, featureValue, ce);
+    }
+
+    /**
+     * The {@link Signal} of the student (the executor's present initializers) on {@code indices},
+     * run without gradients in batches of {@code batch}.
+     */
+    public Signal measure(int[] indices, int batch) throws L2cException {
+        double error = 0;
+        long agree = 0;
+        int done = 0;
+        try (PointerScope scope = new PointerScope(); org.bytedeco.pytorch.NoGradGuard noGrad = new org.bytedeco.pytorch.NoGradGuard()) {
+            for (int from = 0; from < indices.length; from += batch) {
+                int[] idx = java.util.Arrays.copyOfRange(indices, from, Math.min(indices.length, from + batch));
+                try (PointerScope inner = new PointerScope()) {
+                    Tensor w = data.positionWeights(idx);
+                    Tensor index = Tensors.fromLongs(toLongs(idx), idx.length);
+                    long t0 = System.nanoTime();
+                    Map<String, Tensor> out = executor.run(data.inputs(idx), outputs);
+                    clock.addForward(System.nanoTime() - t0);
+                    double e = 0;
+                    for (String v : outputs) e += relativeError(out.get(v), target(v, index, out.get(v)), w, meanSquare.get(v)).item_double();
+                    error += e / outputs.size() * idx.length;
+                    if (classifier) {
+                        Tensor student = out.get(outputs.get(0));
+                        Tensor teacherTop = target(outputs.get(0), index, student).argmax(new org.bytedeco.pytorch.LongOptional(1), false);
+                        agree += student.argmax(new org.bytedeco.pytorch.LongOptional(1), false).eq(teacherTop).sum().item_long();
+                    }
+                }
+                done += idx.length;
+            }
+        }
+        if (done == 0) return new Signal(0, Double.NaN, Double.NaN);
+        return new Signal(done, error / done, classifier ? agree / (double) done : Double.NaN);
     }
 
     @Override

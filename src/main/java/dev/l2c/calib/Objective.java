@@ -21,4 +21,14 @@ public interface Objective {
 
     /** D's share of tensor {@code l} from the last {@link #evaluate} (its term for separable objectives). */
     double lastTerm(int l);
+
+    /**
+     * How fast tensor {@code l}'s share grows as its rate falls, in units where a share that is
+     * quadratic in the error (about 4x per bit per weight less) gives {@link #lastTerm}: the
+     * optimizer's lambda heuristic extrapolates it. Objectives whose share is not quadratic in the
+     * error (the data-free one saturates) say so here.
+     */
+    default double lastRateSlope(int l) {
+        return lastTerm(l);
+    }
 }

@@ -21,6 +21,13 @@ final class StudentWeights {
         return leaves;
     }
 
+    /** Installs {@code values[l]} for tensor l as a plain (no gradient) initializer; it joins the caller's PointerScope. */
+    static void installFixed(OnnxExecutor executor, CalibTensor[] tensors, FloatBuffer[] values) throws L2cException {
+        for (int l = 0; l < tensors.length; l++) {
+            executor.setInitializer(tensors[l].name(), Tensors.fromFloats(values[l].duplicate().position(0), tensors[l].shape()));
+        }
+    }
+
     /** Copies each leaf's gradient into {@code out[l]} (zeros where no gradient reached it). */
     static void gradients(Tensor[] leaves, FloatBuffer[] out) {
         for (int l = 0; l < leaves.length; l++) {

@@ -27,6 +27,7 @@ import java.util.List;
  * <p>Choosing lambda: the rate holds at the target when lambda / 100 < |dD/dR| < lambda there. At
  * equal bit allocation, each bit per weight less multiplies a tensor's relative error by about 4,
  * so |dD/dR| ~ 2 ln 2 * sum_l D_l * 4^(b_l - b), extrapolated from each tensor's present error D_l
+ * (the objective's {@link Objective#lastRateSlope}, which is D_l for shares quadratic in the error)
  * and rate b_l to the target b; lambda (when not given) is 10 times that, the geometric middle of
  * the window. It is re-estimated at the start of each {@link #run}.
  *
@@ -321,7 +322,7 @@ public final class TransformOptimizer {
             // tensor's rate look far above the target.
             double b = counterBits[l] / tensors[l].elements();
             double shift = Math.max(-12, Math.min(12, b - target));
-            slope += objective.lastTerm(l) * Math.pow(4, shift);
+            slope += objective.lastRateSlope(l) * Math.pow(4, shift);
         }
         slope *= 2 * Math.log(2);
         return slope > 0 ? 10 * slope : 1;

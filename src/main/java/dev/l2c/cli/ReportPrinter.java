@@ -75,7 +75,22 @@ final class ReportPrinter {
         if (!Double.isNaN(n.crossEntropy())) out.printf(Locale.ROOT, ", cross-entropy %.4f", n.crossEntropy());
         out.println();
         if (!n.features().isEmpty()) out.println("distilled features: " + String.join(", ", n.features()));
+        if (n.heldBack() != null && n.heldBack().samples() > 0) printHeldBack(out, n.heldBack());
         n.dataFreeTensors().forEach((t, why) -> out.println("data-free term for " + Printable.escape(t) + ": " + Printable.escape(why)));
+    }
+
+    private static void printHeldBack(PrintWriter out, NetworkReport.HeldBack h) {
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "held-back %d samples (never trained on): start %s", h.samples(),
+                signal(h.start())));
+        for (int r = 0; r < h.rounds().size(); r++) line.append(String.format(Locale.ROOT, "; round %d %s", r + 1, signal(h.rounds().get(r))));
+        if (h.coded() != null) line.append("; coded file ").append(signal(h.coded()));
+        out.println(line);
+        for (String note : h.notes()) out.println("held-back guard: " + note);
+    }
+
+    private static String signal(dev.l2c.calib.Distillation.Signal s) {
+        String error = String.format(Locale.ROOT, "output error %.3e", s.outputError());
+        return Double.isNaN(s.agreement()) ? error : String.format(Locale.ROOT, "%s, top-1 agreement %.2f%%", error, 100 * s.agreement());
     }
 
     /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */

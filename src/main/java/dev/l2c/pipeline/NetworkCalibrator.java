@@ -8,6 +8,8 @@ import dev.l2c.calib.CalibrationData;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
 import dev.l2c.calib.Distillation;
+import dev.l2c.calib.HeldBackGuard;
+import dev.l2c.calib.HeldBackSplit;
 import dev.l2c.calib.KdObjective;
 import dev.l2c.calib.LayerStatistics;
 import dev.l2c.calib.LayerwiseObjective;
@@ -42,6 +44,11 @@ import org.bytedeco.javacpp.PointerScope;
  *       rescales every parameter moves the quantization grid, and weights fitted to the old grid
  *       would lose what reconstruction gained.</li>
  * </ul>
+ * KD and reconstruction train on the calibration samples less a held-back part ({@link HeldBackSplit});
+ * the student's output error and top-1 agreement with the teacher on that part are measured at the
+ * data-free start, after each round and on the coded file. A round that leaves them worse than the
+ * best state so far is undone (that state is kept), and so is a last reconstruction that makes them
+ * worse; the report says so.
  */
 final class NetworkCalibrator implements AutoCloseable {
     /** Pass size of the teacher and statistics passes (no gradients, so larger than the step batch). */
@@ -72,6 +79,14 @@ final class NetworkCalibrator implements AutoCloseable {
     private Map<String, String> dataFree = Map.of();
     private Distillation.Loss lastLoss;
     private Reconstruction reconstruction;
+    private HeldBackGuard guard;
+    private Distillation.Signal startSignal;
+    private final List<Distillation.Signal> roundSignals = new java.util.ArrayList<>();
+    private Distillation.Signal finalSignal;
+    private Distillation.Signal bestSignal;
+    private HeldBackGuard.State bestState;
+    private String bestLabel;
+    private final List<String> guardNotes = new java.util.ArrayList<>();
 
     private NetworkCalibrator(NetworkCalibrationSettings settings, OnnxModel model, OnnxExecutor executor, CalibrationData data,
             long seed, Progress progress) {
@@ -109,10 +124,13 @@ final class NetworkCalibrator implements AutoCloseable {
         return clock;
     }
 
-    /** The objective of the first run: layer-wise (statistics gathered now) or data-free (KD's start). */
-    Objective initialObjective(List<CalibTensor> calib) throws L2cException {
+    /**
+     * The objective of the first run: layer-wise (statistics gathered now) or data-free (KD's start;
+     * {@code biasLayers} as {@link DataFreeObjective#of}).
+     */
+    Objective initialObjective(List<CalibTensor> calib, Map<String, Double> biasLayers) throws L2cException {
         if (settings.objective() == NetworkCalibrationSettings.Kind.KD) {
-            return new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList());
+            return DataFreeObjective.of(calib, biasLayers);
         }
         Map<String, long[]> shapes = new LinkedHashMap<>();
         for (CalibTensor t : calib) shapes.put(t.name(), t.shape());
@@ -148,14 +166,26 @@ final class NetworkCalibrator implements AutoCloseable {
         features = distillation.features();
         List<CalibTensor> calib = new java.util.ArrayList<>();
         for (int l = 0; l < first.tensorCount(); l++) calib.add(first.tensor(l));
-        BatchSampler kdBatches = new BatchSampler(data.size(), settings.batch(), seed);
-        BatchSampler reconBatches = new BatchSampler(data.size(), settings.batch(), seed + 1);
+        // KD and reconstruction never see the held-back samples; the guard measures on them.
+        HeldBackSplit split = HeldBackSplit.of(data.size(), seed + 2);
+        BatchSampler kdBatches = new BatchSampler(split.train(), settings.batch(), seed);
+        BatchSampler reconBatches = new BatchSampler(split.train(), settings.batch(), seed + 1);
         KdObjective kd = new KdObjective(executor, distillation, kdBatches, KD_WEIGHTS, calib, clock);
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, kd, calib, calibration);
         for (int l = 0; l < first.tensorCount(); l++) optimizer.setParams(l, first.params(l));
         reconstruction = new Reconstruction(transforms, executor, distillation, reconBatches, RECON_WEIGHTS, clock);
+        guard = new HeldBackGuard(transforms, executor, distillation, split.heldBack(), PASS_BATCH);
         TransformOptimizer.Result result = firstResult;
+        // The guard: the state with the best held-back signal so far, from the data-free start on.
+        // A round is judged once its reconstruction has run; the last round's waits for the closing
+        // (reconstructLast), which judges it.
+        startSignal = guard.measure(optimizer);
+        bestSignal = startSignal;
+        bestState = HeldBackGuard.snapshot(optimizer);
+        bestLabel = "the data-free start";
         int rounds = settings.rounds();
+        boolean deferred = reconstructsLast();
+        boolean endIsBest = true;
         for (int round = 1; round <= rounds; round++) {
             String of = round + "/" + rounds;
             if (settings.kdSteps() > 0) {
@@ -166,6 +196,20 @@ final class NetworkCalibrator implements AutoCloseable {
             }
             // The last round's reconstruction waits until the ratio is closed (reconstructLast).
             if (settings.reconSteps() > 0 && round < rounds) reconstruct(optimizer, of);
+            Distillation.Signal now = guard.measure(optimizer);
+            roundSignals.add(now);
+            if (round == rounds && deferred) break;
+            // Later rounds go on from this state either way; only the end state is exchanged.
+            endIsBest = guard.samples() == 0 || !now.worseThan(bestSignal);
+            if (endIsBest) {
+                bestSignal = now;
+                bestState = HeldBackGuard.snapshot(optimizer);
+                bestLabel = "round " + round;
+            }
+        }
+        if (!endIsBest) {
+            HeldBackGuard.restore(optimizer, bestState);
+            guardNotes.add("round " + rounds + " was worse on the held-back samples than " + bestLabel + "; kept that state");
         }
         return new Refined(optimizer, result);
     }
@@ -177,7 +221,35 @@ final class NetworkCalibrator implements AutoCloseable {
 
     /** The last round's reconstruction, at the closed transform parameters of {@code optimizer}. */
     void reconstructLast(TransformOptimizer optimizer) throws L2cException {
+        HeldBackGuard.State closed = HeldBackGuard.snapshot(optimizer);
+        Distillation.Signal before = guard.measure(optimizer);
         reconstruct(optimizer, settings.rounds() + "/" + settings.rounds());
+        Distillation.Signal after = guard.measure(optimizer);
+        if (guard.samples() == 0) return;
+        // The best of: the reconstructed weights, the closed state before them, the best judged
+        // state (whose parameters the caller's closing brings back into the band).
+        if (!after.worseThan(before) && !after.worseThan(bestSignal)) return;
+        if (!before.worseThan(bestSignal)) {
+            HeldBackGuard.restoreWeights(optimizer, closed);
+            guardNotes.add("the last reconstruction was worse on the held-back samples; kept the weights before it");
+        } else {
+            HeldBackGuard.restore(optimizer, bestState);
+            guardNotes.add("round " + settings.rounds() + " (closed and reconstructed) was worse on the held-back samples than "
+                    + bestLabel + "; kept that state");
+        }
+    }
+
+    /**
+     * Measures the held-back signal of what is coded ({@code optimizer} at the file's parameters),
+     * once the closing is done; notes when it is worse than the data-free start (the closing's
+     * refine runs and scale search can move it after the guard's last check).
+     */
+    void measureFinal(TransformOptimizer optimizer) throws L2cException {
+        if (guard == null) return;
+        finalSignal = guard.measure(optimizer);
+        if (guard.samples() > 0 && finalSignal.worseThan(startSignal)) {
+            guardNotes.add("the coded file is worse on the held-back samples than the data-free start");
+        }
     }
 
     private void reconstruct(TransformOptimizer optimizer, String of) throws L2cException {
@@ -193,7 +265,9 @@ final class NetworkCalibrator implements AutoCloseable {
         return new NetworkReport(data.name(), data.size(), settings.batch(), settings.kdSteps(), settings.reconSteps(), settings.rounds(),
                 settings.kdLearningRate(), settings.reconLearningRate(), features, dataFree,
                 kdLoss == null ? Double.NaN : kdLoss.output(), kdLoss == null ? Double.NaN : kdLoss.features(),
-                reconLoss == null ? Double.NaN : reconLoss.crossEntropy());
+                reconLoss == null ? Double.NaN : reconLoss.crossEntropy(),
+                guard == null ? null : new NetworkReport.HeldBack(guard.samples(), startSignal, List.copyOf(roundSignals), finalSignal,
+                        List.copyOf(guardNotes)));
     }
 
     @Override

@@ -131,8 +131,8 @@ final class RatioCompressor {
         // Reconstruction changes the weights in place: errors are measured against copies of the originals.
         closing.reference = calib.stream().map(c -> network == null ? c.weights() : copy(c.weights())).toArray(FloatBuffer[]::new);
         clock.start();
-        Objective objective = network == null ? new DataFreeObjective(calib.stream().map(CalibTensor::weights).toList())
-                : network.initialObjective(calib);
+        Map<String, Double> biasLayers = BiasLayers.energies(tensors);
+        Objective objective = network == null ? DataFreeObjective.of(calib, biasLayers) : network.initialObjective(calib, biasLayers);
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, objective, calib, settings);
         int chunk = options.chunkSymbols();
         optimizer.setSideInformation((l, n, bits, probs) -> RansSizeModel.sideBits(n, bits, probs, chunk));
@@ -181,6 +181,10 @@ final class RatioCompressor {
                 network.reconstructLast(optimizer);
                 Probe fitted = closing.probe(1);
                 best = closing.inBand(fitted) ? fitted : closing.closer(fitted, closing.scaleSearch(fitted));
+            }
+            if (network != null) {
+                for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, best.params[l]);
+                network.measureFinal(optimizer);
             }
         }
         List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));

@@ -2,6 +2,7 @@ package dev.l2c.calib;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.backend.CpuBackend;
@@ -143,6 +144,43 @@ class KdCalibrationTest {
         } finally {
             StudentWeights.reset(executor, tensors.toArray(new CalibTensor[0]));
         }
+    }
+
+    /**
+     * The guard's signal: the original weights follow the teacher exactly on the held-back
+     * samples; coarse transforms lower the agreement and raise the error; restoring a snapshot
+     * brings back the state (and its signal) exactly, weights included.
+     */
+    @Test
+    void heldBackSignalAndSnapshotRestore() throws Exception {
+        List<CalibTensor> tensors = calibrated();
+        CpuBackend cpu = new CpuBackend(1);
+        CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, false, CounterKernel.COS, 64, 30, 0.1, Double.NaN, 0);
+        TransformOptimizer optimizer = new TransformOptimizer(cpu.transforms(), cpu.counter(),
+                DataFreeObjective.of(tensors, java.util.Map.of()), tensors, s);
+        HeldBackSplit split = HeldBackSplit.of(data.size(), 9);
+        HeldBackGuard guard = new HeldBackGuard(cpu.transforms(), executor, distillation, split.heldBack(), 5);
+        assertEquals(12, guard.samples());
+        for (int l = 0; l < tensors.size(); l++) {
+            // A step far below the weights' resolution: What = W up to rounding.
+            float[] p = optimizer.params(l);
+            java.util.Arrays.fill(p, 1e-9f);
+            optimizer.setParams(l, p);
+        }
+        Distillation.Signal exact = guard.measure(optimizer);
+        assertEquals(0, exact.outputError(), 1e-6);
+        assertEquals(1.0, exact.agreement());
+        HeldBackGuard.State state = HeldBackGuard.snapshot(optimizer);
+        optimizer.run(30, 0.1, 0.3, null);
+        // And weights that have nothing left of the trained ones: every sign flipped.
+        for (CalibTensor t : tensors) for (int i = 0; i < t.weights().limit(); i++) t.weights().put(i, -t.weights().get(i));
+        Distillation.Signal coarse = guard.measure(optimizer);
+        assertTrue(coarse.worseThan(exact), coarse + " vs " + exact);
+        assertFalse(exact.worseThan(coarse));
+        HeldBackGuard.restore(optimizer, state);
+        Distillation.Signal back = guard.measure(optimizer);
+        assertEquals(exact.outputError(), back.outputError(), 1e-9);
+        assertEquals(exact.agreement(), back.agreement());
     }
 
     /** The student's loss over the whole calibration set with the optimizer's present weights and parameters. */

@@ -99,6 +99,34 @@ class NetworkCalibrationCliTest {
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     }
 
+    /**
+     * KD holds back part of the calibration set: the report prints and writes the student's signal
+     * on it at the data-free start, after each round and for the coded file, and the coded file is
+     * not clearly worse there than the start unless a note says so.
+     */
+    @Test
+    void kdReportsTheHeldBackSignal() throws Exception {
+        Path out = dir.resolve("held.l2c");
+        Path json = dir.resolve("held.json");
+        CliRunner r = CliRunner.run(concat(new String[] {"compress", model.toString(), "--ratio", "8", "-o", out.toString(), "--report",
+            json.toString()}, "--threads", "1", "--min-elements", "256", "--calib", "fmnist", "--calib-size", "64", "--kd-steps", "3",
+                "--recon-steps", "3", "--rounds", "2", "--steps", "10"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("held-back 16 samples (never trained on): start output error"), r.out());
+        JsonNode held = new ObjectMapper().readTree(json.toFile()).get("network").get("heldBack");
+        assertEquals(16, held.get("samples").asInt());
+        assertEquals(2, held.get("rounds").size());
+        JsonNode start = held.get("start");
+        JsonNode coded = held.get("coded");
+        assertTrue(start.get("agreement").asDouble() >= 0 && start.get("agreement").asDouble() <= 1, start.toString());
+        // "Worse" is beyond the guard's noise margin, 1 / sqrt(samples) of agreement.
+        double margin = 1 / Math.sqrt(16);
+        boolean notWorse = coded.get("agreement").asDouble() >= start.get("agreement").asDouble() - margin;
+        boolean noted = false;
+        for (JsonNode n : held.get("notes")) noted |= n.asText().contains("coded file is worse");
+        assertTrue(notWorse || noted, held.toString());
+    }
+
     @Test
     void dataThatDoesNotFitTheModelInputIsRefusedNamingBoth() throws Exception {
         GraphBuilder b = new GraphBuilder("ids");
