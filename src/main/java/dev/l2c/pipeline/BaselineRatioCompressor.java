@@ -27,7 +27,8 @@ import java.util.Map;
  *   <li>{@code uniform} (and {@code uniform --per-channel}): symmetric round-to-nearest with one
  *       step per tensor (per output channel), the step f times the tensor's (channel's) max|w|
  *       ({@link UniformQuantizer#quantizeRelative}); the common factor f is searched in a bracket
- *       on the coded file size.
+ *       on the coded file size. Tensors of rank below 2 (biases, norms) use min(f,
+ *       {@link #VECTOR_FACTOR}).
  *   <li>{@code gptq}: the same steps per output channel, rounded by GPTQ from the layers' input
  *       Gram matrices ({@link GptqRounding}); f searched the same way.
  *   <li>{@code prune}: for each bit width 4..8 the sparsity is searched in a bracket (more
@@ -51,6 +52,13 @@ final class BaselineRatioCompressor {
     /** The finest step factor searched (about 15 bits a weight) and the coarsest (every weight 0). */
     static final double MIN_FACTOR = 0x1p-14;
     static final double MAX_FACTOR = 4;
+    /**
+     * The finest factor a tensor of rank 0 or 1 (bias, norm scale) is quantized at: at most this,
+     * 127 levels a side as 8-bit integer inference keeps them (or finer). They are a sliver of
+     * the file, but one common factor would give a bias three levels at 20x, and a shifted
+     * activation hurts the network more than a coarser kernel.
+     */
+    static final double VECTOR_FACTOR = 1.0 / 127;
 
     /** The encoded tensors, what the baseline chose, and the lowest and highest ratios of the files it coded. */
     record Outcome(List<TensorEncoder.Encoded> encoded, long fileBytes, BaselineReport report, double lowestRatio,
@@ -151,9 +159,15 @@ final class BaselineRatioCompressor {
 
             @Override
             public QuantizedTensor quantize(int j, double factor) throws L2cException {
-                return UniformQuantizer.quantizeRelative(tensors.get(lossy.get(j)).name(), weights[j], channels(j), factor);
+                Tensor t = tensors.get(lossy.get(j));
+                return UniformQuantizer.quantizeRelative(t.name(), weights[j], channels(j), factorFor(t, factor));
             }
         };
+    }
+
+    /** The step factor of tensor {@code t} at common factor {@code factor}: capped at {@link #VECTOR_FACTOR} below rank 2. */
+    static double factorFor(Tensor t, double factor) {
+        return t.rank() < 2 ? Math.min(factor, VECTOR_FACTOR) : factor;
     }
 
     private FactorRounding gptqRounding() {

@@ -21,7 +21,8 @@ import java.util.Map;
  * step per output channel, f times the channel's max|w| (the rule of
  * {@link UniformQuantizer#quantizeRelative}), and {@link GptqQuantizer} rounding for every tensor
  * whose layer input Gram matrices were collected; the others (Gather tables, biases, weights no
- * MatMul/Gemm/Conv multiplies) are rounded to nearest with the same steps.
+ * MatMul/Gemm/Conv multiplies) are rounded to nearest with the same steps (biases and other
+ * tensors of rank below 2 at a factor of at most {@link BaselineRatioCompressor#VECTOR_FACTOR}).
  *
  * <p>Layouts, as {@link LayerGram} views them: OUT_IN (Conv [out, in/groups * kh * kw], Gemm with
  * transB, MatMul's first operand) is [groups, rows, k] in memory, channels along axis 0; IN_OUT
@@ -82,7 +83,9 @@ final class GptqRounding {
         Tensor t = tensors.get(j);
         Channels channels = channels(j);
         Layer l = layers[j];
-        if (l == null) return UniformQuantizer.quantizeRelative(t.name(), weights.get(j), channels, factor);
+        if (l == null) {
+            return UniformQuantizer.quantizeRelative(t.name(), weights.get(j), channels, BaselineRatioCompressor.factorFor(t, factor));
+        }
         float[] steps = UniformQuantizer.relativeSteps(t.name(), weights.get(j), channels, factor);
         int[] q = symbols(j, factor, steps, true);
         IntBuffer buffer = ByteBuffer.allocateDirect(4 * Math.max(1, q.length)).order(ByteOrder.nativeOrder()).asIntBuffer();
