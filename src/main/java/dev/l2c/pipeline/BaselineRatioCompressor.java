@@ -112,7 +112,7 @@ final class BaselineRatioCompressor {
         this(encoder, options, progress, null);
     }
 
-    /** Encodes {@code tensors}; adds the chosen method, bits and sparsity to {@code attributes}. */
+    /** Encodes {@code tensors}; adds the chosen method and its step factor (or bits and sparsity) to {@code attributes}. */
     Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
         if (this.tensors != null) throw new IllegalStateException("a BaselineRatioCompressor runs once");
         this.tensors = tensors;
