@@ -49,9 +49,13 @@ final class BaselineRatioCompressor {
     static final double MAX_SPARSITY = 0.999;
     static final int MIN_PRUNE_BITS = 4;
     private static final int MAX_SEARCH_PROBES = 40;
-    /** The finest step factor searched (about 15 bits a weight) and the coarsest (every weight 0). */
+    /**
+     * The finest step factor searched (about 15 bits a weight) and the coarsest: every weight 0
+     * for round-to-nearest from f = 2 on, and for GPTQ, whose error feedback can push a weight
+     * past half a step, well before f = 2^12.
+     */
     static final double MIN_FACTOR = 0x1p-14;
-    static final double MAX_FACTOR = 4;
+    static final double MAX_FACTOR = 0x1p12;
     /**
      * The finest factor a tensor of rank 0 or 1 (bias, norm scale) is quantized at: at most this,
      * 127 levels a side as 8-bit integer inference keeps them (or finer). They are a sliver of

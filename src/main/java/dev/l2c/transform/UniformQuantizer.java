@@ -63,10 +63,16 @@ public final class UniformQuantizer {
         return LearnedSymbols.remap(name, q, weights.length, TransformKind.UNIFORM, channels, steps);
     }
 
-    /** The largest |q| a relative step allows: round(1 / factor), the channel's max|w| in steps. */
+    /**
+     * The largest |q| a relative step allows: round(1 / factor), the channel's max|w| in steps, and
+     * at least 1. Never 0: GPTQ's error feedback can carry a weight past half a step even when
+     * max|w| is below it, and a clamp that dropped to 0 at f = 2 would make the file size jump
+     * from ternary to all zeros there, a gap no step search could land in. With at least one
+     * level a side the size keeps shrinking as f grows, to all zeros for f large enough.
+     */
     public static int levels(double factor) {
         if (!(factor > 0)) throw new IllegalArgumentException("step factor must be > 0, got " + factor);
-        return (int) Math.min(1 << 20, Math.round(1 / factor));
+        return (int) Math.max(1, Math.min(1 << 20, Math.round(1 / factor)));
     }
 
     /**
