@@ -58,6 +58,17 @@ public final class LayerGram implements AutoCloseable {
         return h;
     }
 
+    /** H_g of group {@code group} copied out as a k x k row-major array (for the GPTQ baseline). */
+    public double[] matrix(int group) {
+        java.util.Objects.checkIndex(group, groups);
+        double[] out = new double[k * k];
+        try (PointerScope scope = new PointerScope()) {
+            Tensor c = h.select(0, group).contiguous();
+            new org.bytedeco.javacpp.DoublePointer(c.data_ptr()).get(out);
+        }
+        return out;
+    }
+
     /**
      * Adds input rows: {@code x} is [R, groups * k] (any float type), group g taking columns
      * [g k, (g + 1) k), as im2col lays out grouped convolution inputs.

@@ -119,6 +119,24 @@ public final class LayerStatistics implements AutoCloseable {
         }
     }
 
+    /**
+     * One pass over {@code data} in batches of {@code batch}, accumulating every Gram matrix;
+     * {@code forwardNanos} receives each batch's executor time, {@code advanced} its sample count.
+     */
+    public void collect(dev.l2c.graph.OnnxExecutor executor, CalibrationData data, int batch,
+            java.util.function.LongConsumer forwardNanos, java.util.function.IntConsumer advanced) throws L2cException {
+        for (int from = 0; from < data.size(); from += batch) {
+            int[] idx = BatchSampler.range(from, batch, data.size());
+            try (PointerScope scope = new PointerScope()) {
+                rowWeights(data.positionWeights(idx));
+                long t0 = System.nanoTime();
+                executor.run(data.inputs(idx), executor.outputNames(), this::node);
+                forwardNanos.accept(System.nanoTime() - t0);
+            }
+            advanced.accept(idx.length);
+        }
+    }
+
     @Override
     public void close() {
         for (LayerGram g : grams.values()) g.close();

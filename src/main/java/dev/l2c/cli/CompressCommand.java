@@ -49,8 +49,10 @@ final class CompressCommand implements Callable<Integer> {
     }
 
     @Option(names = "--method", paramLabel = "M",
-            description = "with --ratio: l2 (the learned transform, default), uniform (the --bits whose file is closest) "
-                    + "or prune (magnitude pruning + uniform quantization, bits and sparsity searched)")
+            description = "with --ratio: l2 (the learned transform, default), or a baseline coded by the same rANS at the same "
+                    + "file size: uniform (symmetric round-to-nearest, one step per tensor, or per output channel with "
+                    + "--per-channel, the step searched), prune (magnitude pruning + uniform quantization, bits and sparsity "
+                    + "searched) or gptq (GPTQ rounding per output channel from the layers' input statistics; needs --calib)")
     String method;
 
     @Option(names = "--sparsity", paramLabel = "S",
@@ -121,7 +123,8 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --objective kd: reconstruction Adam rate, in quantization steps (default: " + NetworkCalibrationSettings.DEFAULT_RECON_LR + "; wordnet: " + NetworkCalibrationSettings.TEXT_RECON_LR + ")")
     Double reconLr;
 
-    @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0) instead of per tensor")
+    @Option(names = "--per-channel", description = "with --bits, --ratio (l2) or --method uniform: one step per channel (axis 0) "
+            + "instead of per tensor")
     boolean perChannel;
 
     @Option(names = "--keep", paramLabel = "REGEX", description = "tensors whose name matches are stored exactly (lossless)")
@@ -177,6 +180,7 @@ final class CompressCommand implements Callable<Integer> {
     /** Network-aware calibration from --calib and --objective, or null for data-free. */
     private NetworkCalibrationSettings network() throws L2cException {
         CommandLine cl = spec.commandLine();
+        if ("gptq".equals(method)) return gptqNetwork(cl);
         String obj = objective != null ? objective : calib != null ? "kd" : "data-free";
         NetworkCalibrationSettings.Kind kind = switch (obj) {
             case "kd" -> NetworkCalibrationSettings.Kind.KD;
@@ -203,9 +207,12 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (kind == null) return null;
         if (mode.ratio == null) throw new CommandLine.ParameterException(cl, "--calib needs --ratio");
-        if (method != null && !method.equals("l2")) throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 only");
+        if (method != null && !method.equals("l2")) {
+            throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 and gptq only");
+        }
         positive(cl, "--calib-size", calibSize, 10_000_000);
         positive(cl, "--batch", batch, 1 << 16);
+        checkCalibName(cl);
         positive(cl, "--rounds", rounds, 1000);
         if (kdSteps != null && (kdSteps < 0 || kdSteps > 1_000_000)) throw new CommandLine.ParameterException(cl, "--kd-steps must be in [0, 1000000], got " + kdSteps);
         if (reconSteps != null && (reconSteps < 0 || reconSteps > 1_000_000)) {
@@ -215,14 +222,38 @@ final class CompressCommand implements Callable<Integer> {
             Double v = (Double) o[1];
             if (v != null && !(v > 0 && v <= 10)) throw new CommandLine.ParameterException(cl, o[0] + " must be in (0, 10], got " + v);
         }
-        if (!CalibrationSource.NAMES.contains(calib)) {
-            throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
-                    + ", got '" + calib + "'");
-        }
         NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir, tokenizer), kind);
         return new NetworkCalibrationSettings(d.source(), kind, or(calibSize, d.calibSize()), or(batch, d.batch()),
                 or(kdSteps, d.kdSteps()), or(reconSteps, d.reconSteps()), or(rounds, d.rounds()), kdLr != null ? kdLr : d.kdLearningRate(),
                 reconLr != null ? reconLr : d.reconLearningRate(), d.features());
+    }
+
+    private void checkCalibName(CommandLine cl) {
+        if (!CalibrationSource.NAMES.contains(calib)) {
+            throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
+                    + ", got '" + calib + "'");
+        }
+    }
+
+    /**
+     * --method gptq: the calibration data whose layer statistics GPTQ rounds with (one pass, as the
+     * layer-wise objective's); the training options of L2 have no use here.
+     */
+    private NetworkCalibrationSettings gptqNetwork(CommandLine cl) throws L2cException {
+        if (calib == null) {
+            throw new CommandLine.ParameterException(cl, "--method gptq needs calibration data: give --calib "
+                    + String.join("|", CalibrationSource.NAMES) + " (and an ONNX model)");
+        }
+        if (tokenizer != null && !"wordnet".equals(calib)) throw new CommandLine.ParameterException(cl, "--tokenizer needs --calib wordnet");
+        Object[][] l2Only = {{"--objective", objective}, {"--batch", batch}, {"--kd-steps", kdSteps}, {"--recon-steps", reconSteps},
+                {"--rounds", rounds}, {"--kd-lr", kdLr}, {"--recon-lr", reconLr}};
+        for (Object[] o : l2Only) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " applies to --method l2 only");
+        positive(cl, "--calib-size", calibSize, 10_000_000);
+        checkCalibName(cl);
+        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir, tokenizer),
+                NetworkCalibrationSettings.Kind.LAYERWISE);
+        return new NetworkCalibrationSettings(d.source(), d.objective(), or(calibSize, d.calibSize()), d.batch(), d.kdSteps(),
+                d.reconSteps(), d.rounds(), d.kdLearningRate(), d.reconLearningRate(), d.features());
     }
 
     private static void positive(CommandLine cl, String name, Integer value, int max) {
@@ -283,16 +314,21 @@ final class CompressCommand implements Callable<Integer> {
         }
         RatioMethod ratioMethod = method == null ? RatioMethod.L2 : RatioMethod.byLabel(method);
         if (ratioMethod == null) {
-            throw new CommandLine.ParameterException(cl, "--method must be l2, uniform or prune, got '" + method + "'");
+            throw new CommandLine.ParameterException(cl, "--method must be l2, uniform, prune or gptq, got '" + method + "'");
         }
         if (ratioMethod != RatioMethod.L2) {
-            // The baselines quantize per tensor and learn nothing: the L2 options would be silently ignored.
-            for (String o : new String[] {"--per-channel", "--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
+            // The baselines learn nothing: the L2 options would be silently ignored.
+            for (String o : new String[] {"--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
                 if (cl.getParseResult().hasMatchedOption(o)) {
                     throw new CommandLine.ParameterException(cl, o + " applies to --method l2 only");
                 }
             }
-            CompressOptions o = CompressOptions.baseline(mode.ratio, ratioMethod, keepPattern, minElements, chunkSymbols, force);
+            if (perChannel && ratioMethod != RatioMethod.UNIFORM) {
+                throw new CommandLine.ParameterException(cl, "--per-channel applies to --method uniform and l2"
+                        + (ratioMethod == RatioMethod.GPTQ ? " (gptq always has one step per output channel)" : ""));
+            }
+            CompressOptions o = CompressOptions.baseline(mode.ratio, ratioMethod, perChannel, keepPattern, minElements, chunkSymbols,
+                    force);
             return closest ? o.withClosest() : o;
         }
         CounterKernel k;

@@ -96,16 +96,24 @@ final class ReportPrinter {
     /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */
     static void printBaseline(PrintWriter out, BaselineReport r) {
         printRows(out, r.tensors());
-        out.printf(Locale.ROOT, "%s baseline, target %.2fx: %d bits%s, file %s, ratio %.3fx (%s, band +-%.0f%%), original %s, "
-                        + "weight error %.4g%n", r.method(), r.targetRatio(), r.bits(),
-                r.method().equals("prune") ? String.format(Locale.ROOT, ", sparsity %.4f", r.sparsity()) : "",
+        boolean prune = r.method().equals("prune");
+        String choice = prune ? String.format(Locale.ROOT, "%d bits, sparsity %.4f", r.bits(), r.sparsity())
+                : String.format(Locale.ROOT, "step %.4g x max|w| per %s", r.stepFactor(), r.perChannel() ? "channel" : "tensor");
+        out.printf(Locale.ROOT, "%s baseline, target %.2fx: %s, file %s, ratio %.3fx (%s, band [R, R/%.2f]), original %s, "
+                        + "weight error %.4g%n", r.method(), r.targetRatio(), choice,
                 bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
-                100 * r.tolerance(), bytes(r.originalBytes()), r.distortion());
+                1 - r.tolerance(), bytes(r.originalBytes()), r.distortion());
+        for (var l : r.layers()) {
+            out.printf(Locale.ROOT, "gptq %s: output error %.4g (round to nearest %.4g)%n", Printable.escape(l.tensor()), l.gptq(),
+                    l.roundToNearest());
+        }
+        r.roundToNearest().forEach((t, why) -> out.println("round to nearest for " + Printable.escape(t) + ": " + Printable.escape(why)));
         StringBuilder tried = new StringBuilder();
         for (BaselineReport.Candidate c : r.candidates()) {
-            tried.append(String.format(Locale.ROOT, " %d bits%s %.3fx%s err %.3g;", c.bits(),
-                    r.method().equals("prune") ? String.format(Locale.ROOT, "/S %.4f", c.sparsity()) : "", c.ratio(),
-                    c.inBand() ? " (in band)" : "", c.distortion()));
+            String at = prune ? String.format(Locale.ROOT, "%d bits/S %.4f", c.bits(), c.sparsity())
+                    : String.format(Locale.ROOT, "f %.4g", c.stepFactor());
+            tried.append(String.format(Locale.ROOT, " %s %.3fx%s err %.3g;", at, c.ratio(), c.inBand() ? " (in band)" : "",
+                    c.distortion()));
         }
         out.printf(Locale.ROOT, "tried (%d codings):%s%n", r.probes(), tried.substring(0, tried.length() - 1));
     }

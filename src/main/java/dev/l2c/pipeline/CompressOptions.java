@@ -54,11 +54,20 @@ public record CompressOptions(int bits, Pattern keep, long minElements, int chun
                 true);
     }
 
-    /** Ratio mode with a baseline lossy step ({@link RatioMethod#UNIFORM} or {@link RatioMethod#PRUNE}) per tensor. */
+    /** Ratio mode with a baseline lossy step ({@link RatioMethod#UNIFORM}, {@link RatioMethod#PRUNE} or {@link RatioMethod#GPTQ}). */
     public static CompressOptions baseline(double ratio, RatioMethod method, Pattern keep, long minElements, int chunkSymbols,
             boolean force) {
+        return baseline(ratio, method, false, keep, minElements, chunkSymbols, force);
+    }
+
+    /** As {@link #baseline(double, RatioMethod, Pattern, long, int, boolean)}; {@code perChannel}: uniform steps per output channel. */
+    public static CompressOptions baseline(double ratio, RatioMethod method, boolean perChannel, Pattern keep, long minElements,
+            int chunkSymbols, boolean force) {
         if (method == RatioMethod.L2) throw new IllegalArgumentException("L2 ratio mode needs calibration settings");
-        return new CompressOptions(0, keep, minElements, chunkSymbols, force, false, ratio, null, 0, method, false);
+        if (perChannel && method != RatioMethod.UNIFORM) {
+            throw new IllegalArgumentException("per-channel applies to the uniform baseline (gptq is always per channel)");
+        }
+        return new CompressOptions(0, keep, minElements, chunkSymbols, force, perChannel, ratio, null, 0, method, false);
     }
 
     /** Ratio mode: learned transforms calibrated until the file is {@code ratio} times smaller. */
@@ -82,7 +91,10 @@ public record CompressOptions(int bits, Pattern keep, long minElements, int chun
 
     /** The MODE attribute recorded in the file. */
     String modeAttribute() {
-        if (ratioMode()) return "ratio=" + ratio + (method == RatioMethod.L2 ? "" : ",method=" + method.label());
+        if (ratioMode()) {
+            return "ratio=" + ratio + (method == RatioMethod.L2 ? "" : ",method=" + method.label())
+                    + (method == RatioMethod.UNIFORM && perChannel ? ",per-channel" : "");
+        }
         if (lossless()) return "lossless";
         return "bits=" + bits + (sparsity > 0 ? ",sparsity=" + sparsity : "");
     }

@@ -24,6 +24,8 @@ public final class Compressor {
     public static final String METHOD = "method";
     public static final String BITS = "bits";
     public static final String SPARSITY = "sparsity";
+    /** Baseline ratio mode (uniform, gptq): the common step factor f, each step f times its channel's max|w|. */
+    public static final String STEP_FACTOR = "step-factor";
 
     private final Backend backend;
     private final Progress progress;
@@ -52,8 +54,12 @@ public final class Compressor {
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.modeAttribute());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
-        if (network != null && (!options.ratioMode() || options.method() != RatioMethod.L2)) {
-            throw new IllegalArgumentException("network calibration needs ratio mode with the L2 method");
+        if (network != null && (!options.ratioMode() || options.method() == RatioMethod.PRUNE
+                || options.method() == RatioMethod.UNIFORM)) {
+            throw new IllegalArgumentException("calibration data needs ratio mode with the L2 or GPTQ method");
+        }
+        if (options.method() == RatioMethod.GPTQ && network == null) {
+            throw new IllegalArgumentException("--method gptq needs calibration data");
         }
         if (options.ratioMode() && options.method() != RatioMethod.L2) {
             return compressToBaseline(source, output, options, attributes, encoder, start);
@@ -74,8 +80,16 @@ public final class Compressor {
 
     private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options,
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
-        BaselineRatioCompressor.Outcome outcome = new BaselineRatioCompressor(encoder, options, progress)
-                .run(source.tensors(), attributes);
+        BaselineRatioCompressor.Outcome outcome;
+        if (options.method() == RatioMethod.GPTQ) {
+            Map<String, long[]> lossy = new LinkedHashMap<>();
+            for (Tensor t : source.tensors()) if (!encoder.exact(t)) lossy.put(t.name(), t.shape());
+            try (GptqStatistics statistics = GptqStatistics.collect(source, network, lossy, progress)) {
+                outcome = new BaselineRatioCompressor(encoder, options, progress, statistics).run(source.tensors(), attributes);
+            }
+        } else {
+            outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes);
+        }
         checkReachable(source, options, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), null, outcome.report());

@@ -9,10 +9,15 @@ import java.util.Locale;
 public enum RatioMethod {
     /** The learned transform (L2), calibrated until the file meets the target. */
     L2,
-    /** Uniform symmetric quantization per tensor at the bit width whose file is closest to the target. */
+    /**
+     * Uniform symmetric round-to-nearest, one step per tensor (per output channel with
+     * --per-channel), the step a searched common factor times the tensor's max|w|.
+     */
     UNIFORM,
     /** Magnitude pruning then uniform quantization (Deep Compression without retraining). */
-    PRUNE;
+    PRUNE,
+    /** GPTQ: per-output-channel steps, Hessian-aware rounding with error feedback from calibration data. */
+    GPTQ;
 
     /** The name used on the command line and in file attributes. */
     public String label() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
+import dev.l2c.testing.Fmnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,7 +64,44 @@ class BaselineCliTest {
         assertUsageError("--per-channel", "--ratio", "10", "--method", "prune", "--per-channel");
         assertUsageError("--steps", "--ratio", "10", "--method", "uniform", "--steps", "5");
         assertUsageError("--kernel", "--ratio", "10", "--method", "uniform", "--kernel", "cos");
+        assertUsageError("--calib", "--ratio", "10", "--method", "gptq");
+        assertUsageError("--per-channel", "--ratio", "10", "--method", "gptq", "--calib", "fmnist", "--per-channel");
+        assertUsageError("--objective", "--ratio", "10", "--method", "gptq", "--calib", "fmnist", "--objective", "kd");
+        assertUsageError("--kd-steps", "--ratio", "10", "--method", "gptq", "--calib", "fmnist", "--kd-steps", "5");
+        assertUsageError("--calib-size", "--ratio", "10", "--method", "gptq", "--calib", "fmnist", "--calib-size", "0");
+        assertUsageError("--calib", "--ratio", "10", "--method", "gptq", "--calib", "imagenet");
+        assertUsageError("--calib", "--ratio", "10", "--method", "uniform", "--calib", "fmnist");
+        assertUsageError("--method", "--bits", "4", "--method", "gptq");
         assertFalse(Files.exists(dir.resolve("x.l2c")));
+    }
+
+    @Test
+    void gptqNeedsAnOnnxModel() {
+        Fmnist.assumeData();
+        Path out = dir.resolve("g.l2c");
+        CliRunner r = CliRunner.run("compress", model.toString(), "-o", out.toString(), "--ratio", "10", "--method", "gptq",
+                "--calib", "fmnist");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("--method gptq needs an ONNX model"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
+    void uniformPerChannelReportsItsStepFactorInTheBand() throws Exception {
+        Path out = dir.resolve("u.l2c");
+        Path json = dir.resolve("u.json");
+        CliRunner r = CliRunner.run("compress", model.toString(), "-o", out.toString(), "--ratio", "9", "--method", "uniform",
+                "--per-channel", "--report", json.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("uniform baseline, target 9.00x: step "), r.out());
+        assertTrue(r.out().contains("per channel"), r.out());
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertTrue(j.get("reached").asBoolean() && j.get("perChannel").asBoolean(), j.toString());
+        double ratio = 4.0 * (128 * 96 + 64 * 64) / Files.size(out);
+        assertTrue(ratio >= 9 && ratio <= 9 / 0.99, "ratio " + ratio);
+        JsonNode attributes = new ObjectMapper().readTree(CliRunner.run("inspect", out.toString(), "--json").out()).get("attributes");
+        assertEquals(j.get("stepFactor").asDouble(), attributes.get("step-factor").asDouble());
+        assertEquals("ratio=9.0,method=uniform,per-channel", attributes.get("mode").asText());
     }
 
     @Test
