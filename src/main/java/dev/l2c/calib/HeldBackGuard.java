@@ -45,7 +45,7 @@ public final class HeldBackGuard {
             float[] p = optimizer.params(l);
             FloatBuffer params = TransformOptimizer.floats(p.length).put(p).flip();
             wHat[l] = TransformOptimizer.floats(Math.toIntExact(tensors[l].elements()));
-            transforms.forward(optimizer.kind(), tensors[l].weights(), tensors[l].elements(), optimizer.channels(l), params, null, null,
+            transforms.forward(optimizer.kind(l), tensors[l].weights(), tensors[l].elements(), optimizer.channels(l), params, null, null,
                     wHat[l]);
         }
         try (PointerScope scope = new PointerScope()) {
