@@ -7,11 +7,12 @@
 #     retrieval (accuracy@1/@5) and the mean cosine to the fp32 embeddings.
 #   Methods: L2-KD, L2-data-free, uniform (one step per tensor), uniform --per-channel, prune +
 #   quantize, GPTQ - every one coded by the same rANS coder at the same target file size.
-#   Seeded methods (those that draw a calibration sample: L2-KD, GPTQ, L2-layerwise) run once per
-#   seed of SEEDS; the others are deterministic and run once.
+#   L2-KD and L2-layerwise (seeded: their calibration sample and minibatches) run once per seed of
+#   SEEDS (MINILM_SEEDS for MiniLM, where one KD run takes minutes); the others run once (GPTQ draws
+#   its calibration sample with seed 0; the rest use no data).
 # Usage: scripts/results.sh [SECTION...]      SECTION: a zoo model (fmnist-resnet, fmnist-mobilenet,
 #   fmnist-vgg, fmnist-vit), fmnist (all four), minilm, or all (the default).
-#   Environment: SEEDS (default "0 1"), METHODS (default "kd data-free uniform uniform-pc prune gptq";
+#   Environment: SEEDS (default "0 1"), MINILM_SEEDS (default "0"), METHODS (default "kd data-free uniform uniform-pc prune gptq";
 #   add layerwise to include it), N_GLOSSES (default 2000), CALIB_SIZE_FMNIST (default 4000).
 #   A section's outputs go to out/results/<section>/; docs/RESULTS.md is assembled from every section
 #   found there, so one section can be re-run alone.
@@ -19,6 +20,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 seeds="${SEEDS:-0 1}"
+minilm_seeds="${MINILM_SEEDS:-0}"
 methods="${METHODS:-kd data-free uniform uniform-pc prune gptq}"
 n_glosses="${N_GLOSSES:-2000}"
 calib_size_fmnist="${CALIB_SIZE_FMNIST:-4000}"
@@ -51,7 +53,7 @@ method_args() {
     esac
 }
 
-seeded() { case "$1" in kd|layerwise|gptq) return 0 ;; *) return 1 ;; esac; }
+seeded() { case "$1" in kd|layerwise) return 0 ;; *) return 1 ;; esac; }
 
 # run_model NAME MODEL DATA RATIOS...: every method at every ratio, evaluated on DATA
 run_model() {
@@ -66,7 +68,9 @@ run_model() {
     for ratio in "$@"; do
         for method in $methods; do
             local runs=("")
-            seeded "$method" && runs=($seeds)
+            if seeded "$method"; then
+                if [ "$data" = wordnet ]; then runs=($minilm_seeds); else runs=($seeds); fi
+            fi
             for seed in "${runs[@]}"; do
                 local name="$method-$ratio" seed_opts=()
                 [ -n "$seed" ] && { name="$name-s$seed"; seed_opts=(--seed "$seed"); }
