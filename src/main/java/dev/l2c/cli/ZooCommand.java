@@ -38,8 +38,8 @@ final class ZooCommand implements Runnable {
         Path output;
 
         @Option(names = "--epochs", paramLabel = "N",
-                description = "passes over the 60,000 training images (default: the model's recipe: resnet 15, mobilenet 5, "
-                        + "vgg 5, vit 6)")
+                description = "passes over the 60,000 training images (default: the model's recipe: resnet 15, mobilenet 1, "
+                        + "vgg 5, vit 1)")
         Integer epochs;
 
         @Option(names = "--batch", paramLabel = "B", defaultValue = "" + TrainSettings.DEFAULT_BATCH,

@@ -9,14 +9,14 @@ import java.util.List;
  * PyTorch exports one at opset 17).
  *
  * <pre>
- * image [N,1,28,28] -> Conv7x7 stride 7 (1->64), the patch embedding      [N,64,4,4]
- *   -> Reshape [N,64,16], Transpose -> 16 tokens [N,16,64], + position embedding
- *   -> 3 pre-LN transformer blocks:
+ * image [N,1,28,28] -> Conv7x7 stride 7 (1->48), the patch embedding      [N,48,4,4]
+ *   -> Reshape [N,48,16], Transpose -> 16 tokens [N,16,48], + position embedding
+ *   -> 2 pre-LN transformer blocks:
  *        x + Attention(LayerNorm(x)),  x + MLP(LayerNorm(x))
- *   -> LayerNorm, ReduceMean over the tokens [N,64] -> Gemm(64->10) -> logits [N,10]
- * Attention: 4 heads of 16; query, key, value and output projections as MatMul + Add;
+ *   -> LayerNorm, ReduceMean over the tokens [N,48] -> Gemm(48->10) -> logits [N,10]
+ * Attention: 3 heads of 16; query, key, value and output projections as MatMul + Add;
  *   softmax(Q K^T * 1/sqrt(16)) V with Reshape/Transpose splitting and merging the heads
- * MLP: MatMul(64->128) + Add, GELU (x/2 (1 + Erf(x/sqrt 2))), MatMul(128->64) + Add
+ * MLP: MatMul(48->96) + Add, GELU (x/2 (1 + Erf(x/sqrt 2))), MatMul(96->48) + Add
  * </pre>
  *
  * Dense weights are stored [in, out] for MatMul. Initializers are named after their place
@@ -27,11 +27,11 @@ import java.util.List;
 public final class FmnistVit {
     public static final String NAME = "fmnist-vit";
     private static final int PATCH = 7;
-    private static final int DIM = 64;
-    private static final int HEADS = 4;
+    private static final int DIM = 48;
+    private static final int HEADS = 3;
     private static final int HEAD_DIM = DIM / HEADS;
-    private static final int MLP = 128;
-    private static final int DEPTH = 3;
+    private static final int MLP = 96;
+    private static final int DEPTH = 2;
     private static final int TOKENS = (ZooGraph.SIDE / PATCH) * (ZooGraph.SIDE / PATCH);
     /** The usual transformer initialization of dense weights and embeddings. */
     private static final double INIT_STD = 0.02;

@@ -83,6 +83,22 @@ class TrainerTest {
     }
 
     @Test
+    void adamWTrainsTheVisionTransformer() throws Exception {
+        // The ViT's recipe: AdamW, weight decay on matrices and embeddings, no BatchNorm to fold.
+        TrainSettings s = ZooModel.named(FmnistVit.NAME).recipe().settings(2, 32, 1, 1);
+        assertEquals(TrainSettings.Optimizer.ADAMW, s.optimizer());
+        List<Trainer.Epoch> heard = new ArrayList<>();
+        Path out = dir.resolve("vit.onnx");
+        // Half the slice keeps the test short: 32 steps of 32 images.
+        Trainer.Result r = new Trainer(ZooModel.named(FmnistVit.NAME), s, Progress.NONE, heard::add)
+                .train(train.batch(0, 512), test.batch(0, 250), out, false);
+        assertTrue(heard.get(1).loss() < heard.get(0).loss(), heard.toString());
+        assertTrue(r.testAccuracy() > 0.25, heard.toString());
+        OnnxModel written = OnnxModel.read(out);
+        assertEquals(FmnistVit.build(1).getGraph().getNodeList(), written.proto().getGraph().getNodeList());
+    }
+
+    @Test
     void refusesBadInputBeforeTraining() throws Exception {
         TrainSettings s = new TrainSettings(1, 64, 1, 0, TrainSettings.Optimizer.SGD, 0.05, 0.9, 5e-4, 0, false);
         Path existing = Files.writeString(dir.resolve("taken.onnx"), "x");
