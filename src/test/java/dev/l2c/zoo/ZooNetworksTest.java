@@ -5,14 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.l2c.graph.BatchNormFolding;
+import dev.l2c.graph.GraphBuilder;
+import dev.l2c.model.OnnxModel;
 import dev.l2c.model.onnx.proto.ModelProto;
 import dev.l2c.model.onnx.proto.NodeProto;
 import dev.l2c.model.onnx.proto.TensorProto;
+import dev.l2c.testing.Fmnist;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
@@ -100,6 +106,29 @@ class ZooNetworksTest {
         assertNotEquals(model.network().apply(5), model.network().apply(6));
         assertEquals(name, model.name());
         assertEquals(name, model.network().apply(5).getGraph().getName());
+    }
+
+    /** The committed fixtures: the default network at seed 0, BatchNorm folded, every value trained. */
+    @ParameterizedTest
+    @CsvSource({"fmnist-mobilenet, 44138", "fmnist-vgg, 68814", "fmnist-vit, 41674"})
+    void committedFixtureIsTheDefaultNetworkTrained(String name, long values) throws Exception {
+        Path untrained = GraphBuilder.write(ZooModel.named(name).network().apply(0), dir.resolve("fresh.onnx"));
+        ModelProto fresh = BatchNormFolding.fold(OnnxModel.read(untrained)).model();
+        Path file = Fmnist.model(name);
+        ModelProto fixture = OnnxModel.read(file).proto();
+        assertEquals(fresh.getGraph().getNodeList(), fixture.getGraph().getNodeList());
+        assertEquals(fresh.getGraph().getInitializerCount(), fixture.getGraph().getInitializerCount());
+        for (int i = 0; i < fresh.getGraph().getInitializerCount(); i++) {
+            TensorProto a = fresh.getGraph().getInitializer(i);
+            TensorProto b = fixture.getGraph().getInitializer(i);
+            assertEquals(a.getName(), b.getName());
+            assertEquals(a.getDimsList(), b.getDimsList(), a.getName());
+            if (a.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                assertNotEquals(a.getRawData(), b.getRawData(), a.getName() + " is untrained");
+            }
+        }
+        assertEquals(values, floatValues(fixture)); // the parameter count the README gives
+        assertTrue(Files.size(file) < 1_000_000);
     }
 
     @Test
