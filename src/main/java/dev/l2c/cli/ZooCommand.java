@@ -43,7 +43,7 @@ final class ZooCommand implements Runnable {
         Integer epochs;
 
         @Option(names = "--batch", paramLabel = "B", defaultValue = "" + TrainSettings.DEFAULT_BATCH,
-                description = "images per SGD step; the learning rate scales with it (default: ${DEFAULT-VALUE})")
+                description = "images per optimizer step; the learning rate scales with it (default: ${DEFAULT-VALUE})")
         int batch;
 
         @Option(names = "--seed", paramLabel = "S", defaultValue = "" + TrainSettings.DEFAULT_SEED,
