@@ -38,7 +38,7 @@ final class ZooCommand implements Runnable {
         Path output;
 
         @Option(names = "--epochs", paramLabel = "N",
-                description = "passes over the 60,000 training images (default: the model's recipe: resnet 15, mobilenet 1, "
+                description = "passes over the 60,000 training images (default: the model's recipe: resnet 15, mobilenet 2, "
                         + "vgg 5, vit 1)")
         Integer epochs;
 

@@ -54,7 +54,7 @@ public record ZooModel(String name, LongFunction<ModelProto> network, Recipe rec
         return switch (name) {
             case FmnistResNet.NAME -> resnet(FmnistResNet.DEFAULT_BLOCKS);
             case FmnistMobileNet.NAME -> new ZooModel(name, FmnistMobileNet::build,
-                    new Recipe(1, TrainSettings.Optimizer.SGD, SGD_RATE, SGD_DECAY));
+                    new Recipe(2, TrainSettings.Optimizer.SGD, SGD_RATE, SGD_DECAY));
             case FmnistVgg.NAME -> new ZooModel(name, FmnistVgg::build, new Recipe(5, TrainSettings.Optimizer.SGD, SGD_RATE, SGD_DECAY));
             // Transformers train poorly with SGD; AdamW at the usual small-ViT rate and decay.
             case FmnistVit.NAME -> new ZooModel(name, FmnistVit::build, new Recipe(1, TrainSettings.Optimizer.ADAMW, 2e-3, 0.05));
