@@ -92,6 +92,27 @@ final class ZooChecks {
     }
 
     /**
+     * {@code fixture} is {@code untrained} in the form zoo train writes (BatchNormalization folded):
+     * the same nodes, every initializer of the same name and shape, every float one trained.
+     */
+    static void isTheTrainedForm(ModelProto untrained, Path fixture, Path dir) throws Exception {
+        Path file = GraphBuilder.write(untrained, dir.resolve("fresh.onnx"));
+        ModelProto fresh = dev.l2c.graph.BatchNormFolding.fold(OnnxModel.read(file)).model();
+        ModelProto trained = OnnxModel.read(fixture).proto();
+        assertEquals(fresh.getGraph().getNodeList(), trained.getGraph().getNodeList());
+        assertEquals(fresh.getGraph().getInitializerCount(), trained.getGraph().getInitializerCount());
+        for (int i = 0; i < fresh.getGraph().getInitializerCount(); i++) {
+            TensorProto a = fresh.getGraph().getInitializer(i);
+            TensorProto b = trained.getGraph().getInitializer(i);
+            assertEquals(a.getName(), b.getName());
+            assertEquals(a.getDimsList(), b.getDimsList(), a.getName());
+            if (a.getDataType() == TensorProto.DataType.FLOAT_VALUE) {
+                org.junit.jupiter.api.Assertions.assertNotEquals(a.getRawData(), b.getRawData(), a.getName() + " is untrained");
+            }
+        }
+    }
+
+    /**
      * The model with every float initializer moved off its initial value (BN variances kept
      * positive): zero-initialized scales would otherwise hide whole branches from a check.
      */
