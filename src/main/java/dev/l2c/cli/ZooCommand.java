@@ -7,6 +7,7 @@ import dev.l2c.pipeline.Progress;
 import dev.l2c.zoo.FmnistResNet;
 import dev.l2c.zoo.TrainSettings;
 import dev.l2c.zoo.Trainer;
+import dev.l2c.zoo.ZooModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -29,27 +30,29 @@ final class ZooCommand implements Runnable {
     @Command(name = "train", mixinStandardHelpOptions = true,
             description = "Train a reference model through the ONNX executor (libtorch) and write it as ONNX.")
     static final class Train implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "the model to train: " + FmnistResNet.NAME)
+        @Parameters(index = "0", paramLabel = "MODEL", description = "the model to train: fmnist-resnet, fmnist-mobilenet, "
+                + "fmnist-vgg or fmnist-vit")
         String name;
 
         @Option(names = {"-o", "--output"}, required = true, paramLabel = "PATH.onnx", description = "where to write the trained model")
         Path output;
 
-        @Option(names = "--epochs", paramLabel = "N", defaultValue = "" + TrainSettings.DEFAULT_EPOCHS,
-                description = "passes over the 60,000 training images (default: ${DEFAULT-VALUE})")
-        int epochs;
+        @Option(names = "--epochs", paramLabel = "N",
+                description = "passes over the 60,000 training images (default: the model's recipe: resnet 15, mobilenet 2, "
+                        + "vgg 5, vit 1)")
+        Integer epochs;
 
         @Option(names = "--batch", paramLabel = "B", defaultValue = "" + TrainSettings.DEFAULT_BATCH,
-                description = "images per SGD step; the learning rate scales with it (default: ${DEFAULT-VALUE})")
+                description = "images per optimizer step; the learning rate scales with it (default: ${DEFAULT-VALUE})")
         int batch;
 
         @Option(names = "--seed", paramLabel = "S", defaultValue = "" + TrainSettings.DEFAULT_SEED,
                 description = "seeds the weights, shuffles and augmentation (default: ${DEFAULT-VALUE})")
         long seed;
 
-        @Option(names = "--blocks", paramLabel = "N", defaultValue = "" + FmnistResNet.DEFAULT_BLOCKS,
-                description = "residual blocks per stage (default: ${DEFAULT-VALUE})")
-        int blocks;
+        @Option(names = "--blocks", paramLabel = "N",
+                description = "fmnist-resnet only: residual blocks per stage (default: " + FmnistResNet.DEFAULT_BLOCKS + ")")
+        Integer blocks;
 
         Integer threads;
 
@@ -73,12 +76,18 @@ final class ZooCommand implements Runnable {
 
         @Override
         public Integer call() throws L2cException {
-            if (!FmnistResNet.NAME.equals(name)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "unknown model '" + name + "'; the zoo has: " + FmnistResNet.NAME);
-            }
+            ZooModel model;
             TrainSettings settings;
             try {
-                settings = TrainSettings.reference(epochs, batch, seed, threads == null ? 0 : threads, blocks);
+                model = ZooModel.named(name);
+                if (blocks != null) {
+                    if (!FmnistResNet.NAME.equals(name)) {
+                        throw new IllegalArgumentException("--blocks applies to " + FmnistResNet.NAME + " only, not to " + name);
+                    }
+                    model = ZooModel.resnet(blocks);
+                }
+                settings = model.recipe().settings(epochs != null ? epochs : model.recipe().epochs(), batch, seed,
+                        threads == null ? 0 : threads);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -88,7 +97,7 @@ final class ZooCommand implements Runnable {
             ImageSet train = FashionMnist.train(dir);
             ImageSet test = FashionMnist.test(dir);
             PrintWriter out = spec.commandLine().getOut();
-            Trainer trainer = new Trainer(settings, noProgress ? Progress.NONE : Progress.console(), e -> {
+            Trainer trainer = new Trainer(model, settings, noProgress ? Progress.NONE : Progress.console(), e -> {
                 out.printf("epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, lr %.5f, %s%n", e.epoch(), settings.epochs(),
                         e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(), e.learningRate(), ReportPrinter.seconds(e.seconds()));
                 out.flush();

@@ -24,8 +24,11 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
 import org.bytedeco.pytorch.SGD;
@@ -35,10 +38,10 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Trains the reference Fashion-MNIST ResNet through the ONNX executor: every float initializer
- * except the BatchNorm running statistics becomes a libtorch leaf that requires grad, the executor
- * runs the graph in training mode (BN on batch statistics, running statistics updated), libtorch's
- * SGD updates the leaves, and the trained values are written back into the ONNX model.
+ * Trains a zoo network through the ONNX executor: every float initializer except the BatchNorm
+ * running statistics becomes a libtorch leaf that requires grad, the executor runs the graph in
+ * training mode (BN on batch statistics, running statistics updated), libtorch's SGD or AdamW
+ * updates the leaves, and the trained values are written back into the ONNX model.
  */
 public final class Trainer {
     /** Images per forward pass when measuring test accuracy. */
@@ -50,12 +53,14 @@ public final class Trainer {
     /** The whole run: per-epoch figures, the final test accuracy (this executor) and the wall time. */
     public record Result(Path output, long bytes, List<Epoch> epochs, double testAccuracy, double seconds) {}
 
+    private final ZooModel model;
     private final TrainSettings settings;
     private final Progress progress;
     private final Consumer<Epoch> onEpoch;
 
-    /** {@code onEpoch} hears each finished epoch (the CLI prints a line). */
-    public Trainer(TrainSettings settings, Progress progress, Consumer<Epoch> onEpoch) {
+    /** Trains {@code model} by {@code settings}; {@code onEpoch} hears each finished epoch (the CLI prints a line). */
+    public Trainer(ZooModel model, TrainSettings settings, Progress progress, Consumer<Epoch> onEpoch) {
+        this.model = model;
         this.settings = settings;
         this.progress = progress;
         this.onEpoch = onEpoch;
@@ -75,29 +80,29 @@ public final class Trainer {
         AtomicFile.checkTarget(out, force);
         Torch.configure(settings.threads());
         torch.manual_seed(settings.seed());
-        ModelProto proto = FmnistResNet.build(settings.blocksPerStage(), settings.seed());
+        ModelProto proto = model.network().apply(settings.seed());
         Path initial = writeTemp(proto, out);
         try {
-            OnnxModel model = OnnxModel.read(initial);
+            OnnxModel onnx = OnnxModel.read(initial);
             List<Epoch> epochs = new ArrayList<>();
-            try (OnnxExecutor executor = OnnxExecutor.of(model)) {
+            try (OnnxExecutor executor = OnnxExecutor.of(onnx)) {
                 Map<String, Tensor> leaves = trainableLeaves(executor);
                 try {
-                    SGD sgd = optimizer(leaves);
+                    Optimizer optimizer = optimizer(leaves);
                     try {
                         long steps = (long) settings.epochs() * (train.count() / settings.batchSize());
                         long step = 0;
                         for (int e = 1; e <= settings.epochs(); e++) {
                             long t = System.nanoTime();
-                            Epoch epoch = epoch(executor, sgd, train, test, e, step, steps, t);
+                            Epoch epoch = epoch(executor, optimizer, train, test, e, step, steps, t);
                             step += train.count() / settings.batchSize();
                             epochs.add(epoch);
                             onEpoch.accept(epoch);
                         }
                     } finally {
-                        sgd.close();
+                        optimizer.close();
                     }
-                    writeModel(model, executor, out, force);
+                    writeModel(onnx, executor, out, force);
                 } finally {
                     for (Tensor leaf : leaves.values()) leaf.close();
                 }
@@ -110,7 +115,7 @@ public final class Trainer {
     }
 
     /** One pass over a seeded shuffle of the training set (the last partial batch is dropped). */
-    private Epoch epoch(OnnxExecutor executor, SGD sgd, ImageSet train, ImageSet test, int e, long firstStep, long steps,
+    private Epoch epoch(OnnxExecutor executor, Optimizer optimizer, ImageSet train, ImageSet test, int e, long firstStep, long steps,
             long startNanos) throws L2cException {
         int batch = settings.batchSize();
         int batches = train.count() / batch;
@@ -128,13 +133,12 @@ public final class Trainer {
                 try (PointerScope scope = new PointerScope()) {
                     Tensor x = Tensors.fromFloats(images.images(), batch, 1, images.rows(), images.cols());
                     Tensor y = Tensors.fromLongs(images.labelsAsLongs(), batch);
-                    Tensor logits = executor.run(Map.of(FmnistResNet.INPUT, x), List.of(FmnistResNet.OUTPUT))
-                            .get(FmnistResNet.OUTPUT);
+                    Tensor logits = executor.run(Map.of(ZooGraph.INPUT, x), List.of(ZooGraph.OUTPUT)).get(ZooGraph.OUTPUT);
                     Tensor loss = torch.cross_entropy(logits, y);
-                    sgd.zero_grad();
+                    optimizer.zero_grad();
                     loss.backward();
-                    setLearningRate(sgd, lr);
-                    sgd.step();
+                    setLearningRate(optimizer, lr);
+                    optimizer.step();
                     float l = loss.item_float();
                     if (!Float.isFinite(l)) {
                         throw new L2cException("training diverged: loss " + l + " at epoch " + e + ", batch " + (b + 1)
@@ -162,8 +166,7 @@ public final class Trainer {
                     ImageSet b = images.batch(from, from + n);
                     Tensor x = Tensors.fromFloats(b.images(), n, 1, b.rows(), b.cols());
                     Tensor y = Tensors.fromLongs(b.labelsAsLongs(), n);
-                    Tensor logits = executor.run(Map.of(FmnistResNet.INPUT, x), List.of(FmnistResNet.OUTPUT))
-                            .get(FmnistResNet.OUTPUT);
+                    Tensor logits = executor.run(Map.of(ZooGraph.INPUT, x), List.of(ZooGraph.OUTPUT)).get(ZooGraph.OUTPUT);
                     correct += logits.argmax(new LongOptional(1), false).eq(y).sum().item_long();
                 }
             }
@@ -176,8 +179,8 @@ public final class Trainer {
         return settings.learningRate() * 0.5 * (1 + Math.cos(Math.PI * step / steps));
     }
 
-    private static void setLearningRate(SGD sgd, double lr) {
-        OptimizerParamGroupVector groups = sgd.param_groups();
+    private static void setLearningRate(Optimizer optimizer, double lr) {
+        OptimizerParamGroupVector groups = optimizer.param_groups();
         for (long i = 0; i < groups.size(); i++) groups.get(i).options().set_lr(lr);
     }
 
@@ -211,23 +214,36 @@ public final class Trainer {
         return leaves;
     }
 
-    /** SGD with two groups: weight decay on the conv/Gemm weights (rank >= 2), none on BN and biases. */
-    private SGD optimizer(Map<String, Tensor> leaves) {
+    /**
+     * The optimizer with two groups: weight decay on the weights of rank >= 2 (conv, Gemm, MatMul,
+     * embeddings), none on normalization scales and biases.
+     */
+    private Optimizer optimizer(Map<String, Tensor> leaves) {
         TensorVector decayed = new TensorVector();
         TensorVector plain = new TensorVector();
         for (Tensor leaf : leaves.values()) {
             if (leaf.dim() >= 2) decayed.push_back(leaf);
             else plain.push_back(leaf);
         }
-        SGD sgd = new SGD(decayed, options(settings.weightDecay()));
-        sgd.add_param_group(new OptimizerParamGroup(plain, options(0)));
-        return sgd;
+        Optimizer optimizer = switch (settings.optimizer()) {
+            case SGD -> new SGD(decayed, sgdOptions(settings.weightDecay()));
+            case ADAMW -> new AdamW(decayed, adamWOptions(settings.weightDecay()));
+        };
+        optimizer.add_param_group(new OptimizerParamGroup(plain,
+                settings.optimizer() == TrainSettings.Optimizer.SGD ? sgdOptions(0) : adamWOptions(0)));
+        return optimizer;
     }
 
-    private SGDOptions options(double weightDecay) {
+    private SGDOptions sgdOptions(double weightDecay) {
         SGDOptions o = new SGDOptions(settings.learningRate());
         o.momentum().put(settings.momentum());
         o.nesterov().put(settings.momentum() > 0);
+        o.weight_decay().put(weightDecay);
+        return o;
+    }
+
+    private AdamWOptions adamWOptions(double weightDecay) {
+        AdamWOptions o = new AdamWOptions(settings.learningRate());
         o.weight_decay().put(weightDecay);
         return o;
     }

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code l2c zoo train}: the argument checks that come before any training. */
 class ZooCliTest {
@@ -19,7 +21,14 @@ class ZooCliTest {
         String out = dir.resolve("m.onnx").toString();
         CliRunner r = CliRunner.run("zoo", "train", "imagenet-resnet", "-o", out);
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("fmnist-resnet"), r.err());
+        for (String name : new String[] {"fmnist-resnet", "fmnist-mobilenet", "fmnist-vgg", "fmnist-vit"}) {
+            assertTrue(r.err().contains(name), r.err());
+        }
+        // --blocks shapes the ResNet only; elsewhere it is an error, not silently ignored.
+        r = CliRunner.run("zoo", "train", "fmnist-vgg", "-o", out, "--blocks", "2");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--blocks") && r.err().contains("fmnist-vgg"), r.err());
+        assertEquals(2, CliRunner.run("zoo", "train", "fmnist-resnet", "-o", out, "--blocks", "0").exit());
         assertEquals(2, CliRunner.run("zoo", "train", "fmnist-resnet").exit());
         r = CliRunner.run("zoo", "train", "fmnist-resnet", "-o", out, "--epochs", "0");
         assertEquals(2, r.exit());
@@ -30,10 +39,11 @@ class ZooCliTest {
         assertFalse(Files.exists(Path.of(out)));
     }
 
-    @Test
-    void missingDataIsNamedBeforeTraining() {
+    @ParameterizedTest
+    @ValueSource(strings = {"fmnist-resnet", "fmnist-mobilenet", "fmnist-vgg", "fmnist-vit"})
+    void missingDataIsNamedBeforeTraining(String model) {
         Path out = dir.resolve("m.onnx");
-        CliRunner r = CliRunner.run("zoo", "train", "fmnist-resnet", "-o", out.toString(), "--data-dir", dir.toString());
+        CliRunner r = CliRunner.run("zoo", "train", model, "-o", out.toString(), "--data-dir", dir.toString());
         assertEquals(1, r.exit());
         assertEquals(1, CliRunner.errorLines(r.err()), r.err());
         assertTrue(r.err().contains("train-labels-idx1-ubyte.gz") && r.err().contains("dataset-fashion-mnist"), r.err());

@@ -89,6 +89,46 @@ class OnnxExecutorGradientTest {
         return b.write(dir.resolve("attention.onnx"));
     }
 
+    /**
+     * The zoo's MobileNet and ViT operators: X[2,4,6,6] -> depthwise Conv (group 4) -> Clip with
+     * min/max inputs -> MaxPool 2x2 -> Reshape [2,4,9] -> Transpose [2,9,4] -> LayerNormalization
+     * -> MatMul Wq -> heads [2,2,9,2] (Reshape, Transpose) -> Softmax(Q Q^T) Q -> Y[2,2,9,2].
+     */
+    private Path depthwiseAttentionNet() throws L2cException {
+        Random rnd = new Random(23);
+        GraphBuilder b = new GraphBuilder("depthwise-attention-grad");
+        b.input("X", DType.F64, 2, 4, 6, 6);
+        b.initializer("Wd", gaussian(rnd, 4 * 9, 0.5), 4, 1, 3, 3);
+        b.initializer("lo", new double[] {-0.6});
+        b.initializer("hi", new double[] {0.6});
+        b.initializer("gamma", uniform(rnd, 4, 0.5, 1.5), 4);
+        b.initializer("beta", gaussian(rnd, 4, 0.1), 4);
+        b.initializer("Wq", gaussian(rnd, 4 * 4, 0.5), 4, 4);
+        b.initializer("tokens", new long[] {2, 4, 9}, 3);
+        b.initializer("heads", new long[] {2, 9, 2, 2}, 4);
+        String c = b.node("Conv", List.of("X", "Wd"), ints("pads", 1, 1, 1, 1), attr("group", 4L));
+        String clipped = b.node("Clip", List.of(c, "lo", "hi"));
+        String pooled = b.node("MaxPool", List.of(clipped), ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        String t = b.node("Transpose", List.of(b.node("Reshape", List.of(pooled, "tokens"))), ints("perm", 0, 2, 1));
+        String n = b.node("LayerNormalization", List.of(t, "gamma", "beta"), attr("axis", -1L));
+        String q = b.node("Reshape", List.of(b.node("MatMul", List.of(n, "Wq")), "heads"));
+        q = b.node("Transpose", List.of(q), ints("perm", 0, 2, 1, 3));
+        String scores = b.node("MatMul", List.of(q, b.node("Transpose", List.of(q), ints("perm", 0, 1, 3, 2))));
+        String weights = b.node("Softmax", List.of(scores), attr("axis", -1L));
+        b.node("MatMul", List.of(weights, q), List.of("Y"));
+        b.output("Y", DType.F64, 2, 2, 9, 2);
+        return b.write(dir.resolve("depthwise-attention.onnx"));
+    }
+
+    @Test
+    void depthwiseClipMaxPoolLayerNormAttention() throws Exception {
+        Path file = depthwiseAttentionNet();
+        try (OnnxExecutor exec = OnnxExecutor.of(OnnxModel.read(file))) {
+            exec.setTraining(true);
+            for (String w : List.of("Wd", "gamma", "beta", "Wq")) check(exec, new long[] {2, 4, 6, 6}, w);
+        }
+    }
+
     @Test
     void convBatchNormReluGemm() throws Exception {
         Path file = convNet();

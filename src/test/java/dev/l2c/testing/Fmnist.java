@@ -13,8 +13,13 @@ public final class Fmnist {
 
     /** The trained reference model, {@code l2c zoo train fmnist-resnet} (README, zoo section). */
     public static Path model() {
-        URL url = Fmnist.class.getResource("/models/fmnist-resnet.onnx");
-        if (url == null) throw new IllegalStateException("test resource models/fmnist-resnet.onnx is missing");
+        return model("fmnist-resnet");
+    }
+
+    /** The committed fixture of the zoo model {@code name}, {@code l2c zoo train NAME} (README, zoo section). */
+    public static Path model(String name) {
+        URL url = Fmnist.class.getResource("/models/" + name + ".onnx");
+        if (url == null) throw new IllegalStateException("test resource models/" + name + ".onnx is missing");
         try {
             return Path.of(url.toURI());
         } catch (URISyntaxException e) {

@@ -1,28 +1,15 @@
 package dev.l2c.zoo;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import dev.l2c.graph.BatchNormFolding;
-import dev.l2c.graph.GraphBuilder;
-import dev.l2c.graph.OnnxExecutor;
-import dev.l2c.graph.Tensors;
-import dev.l2c.model.OnnxModel;
 import dev.l2c.model.onnx.proto.ModelProto;
 import dev.l2c.model.onnx.proto.NodeProto;
 import dev.l2c.model.onnx.proto.TensorProto;
-import java.nio.FloatBuffer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,19 +44,7 @@ class FmnistResNetTest {
     @Test
     void committedFixtureIsTheDefaultNetworkTrained() throws Exception {
         // zoo train writes the deployment form, BatchNormalization folded into the convolutions.
-        Path untrained = GraphBuilder.write(FmnistResNet.build(FmnistResNet.DEFAULT_BLOCKS, 0), dir.resolve("fresh.onnx"));
-        ModelProto fresh = BatchNormFolding.fold(OnnxModel.read(untrained)).model();
-        ModelProto fixture = OnnxModel.read(dev.l2c.testing.Fmnist.model()).proto();
-        // Same graph; every initializer of the same name and shape, its values trained.
-        assertEquals(fresh.getGraph().getNodeList(), fixture.getGraph().getNodeList());
-        assertEquals(fresh.getGraph().getInitializerCount(), fixture.getGraph().getInitializerCount());
-        for (int i = 0; i < fresh.getGraph().getInitializerCount(); i++) {
-            TensorProto a = fresh.getGraph().getInitializer(i);
-            TensorProto b = fixture.getGraph().getInitializer(i);
-            assertEquals(a.getName(), b.getName());
-            assertEquals(a.getDimsList(), b.getDimsList(), a.getName());
-            assertNotEquals(a.getRawData(), b.getRawData(), a.getName() + " is untrained");
-        }
+        ZooChecks.isTheTrainedForm(FmnistResNet.build(FmnistResNet.DEFAULT_BLOCKS, 0), dev.l2c.testing.Fmnist.model(), dir);
         assertTrue(java.nio.file.Files.size(dev.l2c.testing.Fmnist.model()) < 2_000_000);
     }
 
@@ -81,28 +56,6 @@ class FmnistResNetTest {
 
     @Test
     void executorAndOnnxRuntimeAgreeOnTheUntrainedNetwork() throws Exception {
-        Path file = GraphBuilder.write(FmnistResNet.build(1, 11), dir.resolve("net.onnx"));
-        float[] images = new float[4 * 784];
-        SplittableRandom r = new SplittableRandom(1);
-        for (int i = 0; i < images.length; i++) images[i] = (float) r.nextGaussian();
-        float[] ort;
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(file.toString(), new OrtSession.SessionOptions());
-                OnnxTensor x = OnnxTensor.createTensor(env, FloatBuffer.wrap(images), new long[] {4, 1, 28, 28});
-                OrtSession.Result out = s.run(Map.of("image", x))) {
-            FloatBuffer b = ((OnnxTensor) out.get(0)).getFloatBuffer();
-            ort = new float[b.remaining()];
-            b.get(ort);
-        }
-        float[] ours;
-        try (OnnxExecutor e = OnnxExecutor.of(OnnxModel.read(file)); PointerScope scope = new PointerScope()) {
-            var y = e.run(Map.of("image", Tensors.fromFloats(images, 4, 1, 28, 28)), List.of("logits")).get("logits");
-            assertArrayEquals(new long[] {4, 10}, Tensors.shape(y));
-            ours = Tensors.toFloats(y);
-        }
-        float max = 0;
-        for (float v : ort) max = Math.max(max, Math.abs(v));
-        assertTrue(max > 0);
-        for (int i = 0; i < ort.length; i++) assertEquals(ort[i], ours[i], 1e-4 * max, "logit " + i);
+        ZooChecks.executorAgreesWithOnnxRuntime(FmnistResNet.build(1, 11), dir.resolve("net.onnx"));
     }
 }

@@ -44,10 +44,10 @@ class TrainerTest {
     @Test
     void learnsAndWritesAModelOnnxRuntimeAgreesWith() throws Exception {
         // One thread: on a busy 2-core machine OpenMP's spinning threads cost more than they give.
-        TrainSettings s = new TrainSettings(2, 64, 1, 1, 1, 0.2, 0.9, 5e-4, 2, true);
+        TrainSettings s = new TrainSettings(2, 64, 1, 1, TrainSettings.Optimizer.SGD, 0.2, 0.9, 5e-4, 2, true);
         List<Trainer.Epoch> heard = new ArrayList<>();
         Path out = dir.resolve("m.onnx");
-        Trainer.Result r = new Trainer(s, Progress.NONE, heard::add).train(train, test, out, false);
+        Trainer.Result r = new Trainer(ZooModel.resnet(1), s, Progress.NONE, heard::add).train(train, test, out, false);
 
         assertEquals(2, heard.size());
         assertEquals(heard, r.epochs());
@@ -83,23 +83,39 @@ class TrainerTest {
     }
 
     @Test
+    void adamWTrainsTheVisionTransformer() throws Exception {
+        // The ViT's recipe: AdamW, weight decay on matrices and embeddings, no BatchNorm to fold.
+        TrainSettings s = ZooModel.named(FmnistVit.NAME).recipe().settings(2, 32, 1, 1);
+        assertEquals(TrainSettings.Optimizer.ADAMW, s.optimizer());
+        List<Trainer.Epoch> heard = new ArrayList<>();
+        Path out = dir.resolve("vit.onnx");
+        // Half the slice keeps the test short: 32 steps of 32 images.
+        Trainer.Result r = new Trainer(ZooModel.named(FmnistVit.NAME), s, Progress.NONE, heard::add)
+                .train(train.batch(0, 512), test.batch(0, 250), out, false);
+        assertTrue(heard.get(1).loss() < heard.get(0).loss(), heard.toString());
+        assertTrue(r.testAccuracy() > 0.25, heard.toString());
+        OnnxModel written = OnnxModel.read(out);
+        assertEquals(FmnistVit.build(1).getGraph().getNodeList(), written.proto().getGraph().getNodeList());
+    }
+
+    @Test
     void refusesBadInputBeforeTraining() throws Exception {
-        TrainSettings s = new TrainSettings(1, 64, 1, 0, 1, 0.05, 0.9, 5e-4, 0, false);
+        TrainSettings s = new TrainSettings(1, 64, 1, 0, TrainSettings.Optimizer.SGD, 0.05, 0.9, 5e-4, 0, false);
         Path existing = Files.writeString(dir.resolve("taken.onnx"), "x");
         L2cException e = assertThrows(L2cException.class,
-                () -> new Trainer(s, Progress.NONE, x -> {}).train(train, test, existing, false));
+                () -> new Trainer(ZooModel.resnet(1), s, Progress.NONE, x -> {}).train(train, test, existing, false));
         assertTrue(e.getMessage().contains("taken.onnx") && e.getMessage().contains("--force"), e.getMessage());
 
         ImageSet small = new ImageSet(14, 14, new float[2 * 196], new byte[2]);
         e = assertThrows(L2cException.class,
-                () -> new Trainer(s, Progress.NONE, x -> {}).train(small, test, dir.resolve("a.onnx"), false));
+                () -> new Trainer(ZooModel.resnet(1), s, Progress.NONE, x -> {}).train(small, test, dir.resolve("a.onnx"), false));
         assertTrue(e.getMessage().contains("14x14"), e.getMessage());
 
         e = assertThrows(L2cException.class,
-                () -> new Trainer(s, Progress.NONE, x -> {}).train(train.batch(0, 10), test, dir.resolve("b.onnx"), false));
+                () -> new Trainer(ZooModel.resnet(1), s, Progress.NONE, x -> {}).train(train.batch(0, 10), test, dir.resolve("b.onnx"), false));
         assertTrue(e.getMessage().contains("fewer than one batch of 64"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new TrainSettings(0, 64, 1, 0, 1, 0.05, 0.9, 5e-4, 0, false));
-        assertThrows(IllegalArgumentException.class, () -> new TrainSettings(1, 1, 1, 0, 1, 0.05, 0.9, 5e-4, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainSettings(0, 64, 1, 0, TrainSettings.Optimizer.SGD, 0.05, 0.9, 5e-4, 0, false));
+        assertThrows(IllegalArgumentException.class, () -> new TrainSettings(1, 1, 1, 0, TrainSettings.Optimizer.SGD, 0.05, 0.9, 5e-4, 0, false));
     }
 
     private static Map<String, Tensor> byName(List<Tensor> tensors) {
