@@ -1,7 +1,6 @@
 package dev.l2c.calib;
 
 import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
  * The calibration set split into a training part, which KD and reconstruction draw their
@@ -19,15 +18,7 @@ public record HeldBackSplit(int[] train, int[] heldBack) {
     public static HeldBackSplit of(int n, long seed) {
         if (n < 1) throw new IllegalArgumentException("no calibration samples");
         int held = n < MIN_SAMPLES ? 0 : Math.max((int) Math.round(n * SHARE), Math.min(MIN_HELD, n / 4));
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = dev.l2c.data.ImageSet.permutation(n, seed);
         int[] back = Arrays.copyOfRange(order, 0, held);
         int[] rest = Arrays.copyOfRange(order, held, n);
         Arrays.sort(back);

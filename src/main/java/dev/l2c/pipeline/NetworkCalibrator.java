@@ -25,7 +25,6 @@ import dev.l2c.transform.TransformKernels;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.bytedeco.javacpp.PointerScope;
 
 /**
  * Network-aware calibration inside ratio mode: opens the model in the ONNX executor and binds the
@@ -138,16 +137,7 @@ final class NetworkCalibrator implements AutoCloseable {
         statistics = new LayerStatistics(model.proto().getGraph(), shapes);
         LayerStatistics stats = statistics;
         try (Progress.Task task = progress.start("layer statistics", data.size(), "samples")) {
-            for (int from = 0; from < data.size(); from += PASS_BATCH) {
-                int[] idx = BatchSampler.range(from, PASS_BATCH, data.size());
-                try (PointerScope scope = new PointerScope()) {
-                    stats.rowWeights(data.positionWeights(idx));
-                    long t0 = System.nanoTime();
-                    executor.run(data.inputs(idx), executor.outputNames(), stats::node);
-                    clock.addForward(System.nanoTime() - t0);
-                }
-                task.advance(idx.length);
-            }
+            stats.collect(executor, data, PASS_BATCH, clock::addForward, task::advance);
             dataFree = new LinkedHashMap<>(stats.fallbacks());
             layerwise = new LayerwiseObjective(calib, stats.grams());
             return layerwise;

@@ -43,16 +43,7 @@ public final class UniformQuantizer {
      */
     public QuantizedTensor quantize(String name, float[] weights, Channels channels) throws L2cException {
         int qmax = (1 << (bits - 1)) - 1;
-        float[] maxAbs = new float[channels.count()];
-        for (int i = 0; i < weights.length; i++) {
-            float w = weights[i];
-            if (!Float.isFinite(w)) {
-                throw new L2cException("tensor " + name + ": element " + i + " is " + w
-                        + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
-            }
-            int c = channels.of(i);
-            maxAbs[c] = Math.max(maxAbs[c], Math.abs(w));
-        }
+        float[] maxAbs = maxAbs(name, weights, channels);
         float[] steps = new float[maxAbs.length];
         for (int c = 0; c < steps.length; c++) steps[c] = maxAbs[c] > 0f ? maxAbs[c] / qmax : 1f;
         IntBuffer q = ByteBuffer.allocateDirect(4 * Math.max(1, weights.length)).order(ByteOrder.nativeOrder()).asIntBuffer();
@@ -80,16 +71,7 @@ public final class UniformQuantizer {
      * Non-finite weights are refused, naming {@code name}.
      */
     public static float[] relativeSteps(String name, float[] weights, Channels channels, double factor) throws L2cException {
-        float[] maxAbs = new float[channels.count()];
-        for (int i = 0; i < weights.length; i++) {
-            float w = weights[i];
-            if (!Float.isFinite(w)) {
-                throw new L2cException("tensor " + name + ": element " + i + " is " + w
-                        + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
-            }
-            int c = channels.of(i);
-            maxAbs[c] = Math.max(maxAbs[c], Math.abs(w));
-        }
+        float[] maxAbs = maxAbs(name, weights, channels);
         float[] steps = new float[maxAbs.length];
         for (int c = 0; c < steps.length; c++) {
             float s = (float) (factor * maxAbs[c]);
@@ -112,5 +94,20 @@ public final class UniformQuantizer {
             q.put(i, (int) Math.max(-levels, Math.min(levels, v)));
         }
         return LearnedSymbols.remap(name, q, weights.length, TransformKind.UNIFORM, channels, steps);
+    }
+
+    /** max|w| of each channel; non-finite weights are refused, naming {@code name}. */
+    private static float[] maxAbs(String name, float[] weights, Channels channels) throws L2cException {
+        float[] maxAbs = new float[channels.count()];
+        for (int i = 0; i < weights.length; i++) {
+            float w = weights[i];
+            if (!Float.isFinite(w)) {
+                throw new L2cException("tensor " + name + ": element " + i + " is " + w
+                        + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
+            }
+            int c = channels.of(i);
+            maxAbs[c] = Math.max(maxAbs[c], Math.abs(w));
+        }
+        return maxAbs;
     }
 }
