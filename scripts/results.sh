@@ -13,7 +13,8 @@
 # Usage: scripts/results.sh [SECTION...]      SECTION: a zoo model (fmnist-resnet, fmnist-mobilenet,
 #   fmnist-vgg, fmnist-vit), fmnist (all four), minilm, or all (the default).
 #   Environment: SEEDS (default "0 1"), MINILM_SEEDS (default "0"), METHODS (default "kd data-free uniform uniform-pc prune gptq";
-#   add layerwise to include it), N_GLOSSES (default 2000), CALIB_SIZE_FMNIST (default 4000).
+#   add layerwise to include it), N_GLOSSES (default 2000), CALIB_SIZE_FMNIST (default 4000),
+#   RESUME=1 (keep the runs whose evaluation exists, e.g. after an interrupted section).
 #   A section's outputs go to out/results/<section>/; docs/RESULTS.md is assembled from every section
 #   found there, so one section can be re-run alone.
 set -euo pipefail
@@ -64,7 +65,9 @@ run_model() {
     echo "$model" > "$work/model"
     echo "$data" > "$work/data"
     echo "$n_glosses" > "$work/n"
-    l2c eval "$model" --model "$model" "${eval_opts[@]}" --json > "$work/fp32.eval.json"
+    if [ "${RESUME:-0}" != 1 ] || [ ! -s "$work/fp32.eval.json" ]; then
+        l2c eval "$model" --model "$model" "${eval_opts[@]}" --json > "$work/fp32.eval.json"
+    fi
     for ratio in "$@"; do
         for method in $methods; do
             local runs=("")
@@ -74,6 +77,10 @@ run_model() {
             for seed in "${runs[@]}"; do
                 local name="$method-$ratio" seed_opts=()
                 [ -n "$seed" ] && { name="$name-s$seed"; seed_opts=(--seed "$seed"); }
+                if [ "${RESUME:-0}" = 1 ] && [ -s "$work/$name.compare.json" ]; then
+                    echo "$section $name: kept"
+                    continue
+                fi
                 # shellcheck disable=SC2046  # method_args's words are options
                 compress_timed "$work" "$name" "$model" --ratio "$ratio" $(method_args "$method" "$data") "${seed_opts[@]}"
                 l2c eval "$work/$name.l2c" --model "$model" "${eval_opts[@]}" --json > "$work/$name.eval.json"
