@@ -57,11 +57,15 @@ class MiniLmEndToEndTest {
         assertTrue(r[1] >= 0.96, "mean cosine " + r[1]);
     }
 
-    /** One step per row keeps the embeddings; the wider alphabets cost ratio. */
+    /**
+     * One step per row keeps the embeddings; the wider alphabets cost ratio. Every tensor is
+     * quantized, LayerNorm gains and biases included (0.99895 measured; 0.9990+ while tensors under
+     * 1,024 elements stayed exact).
+     */
     @Test
     void eightBitsPerChannelKeepsTheEmbeddings() throws Exception {
         double[] r = roundTrip("m8c", "--bits", "8", "--per-channel");
-        assertTrue(r[1] >= 0.999, "mean cosine " + r[1]);
+        assertTrue(r[1] >= 0.998, "mean cosine " + r[1]);
         assertTrue(r[0] >= 4.0, "ratio " + r[0]);
     }
 
