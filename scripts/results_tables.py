@@ -45,9 +45,8 @@ def detail(report, key):
     """What the method chose: a baseline's parameters, or the calibration size of L²."""
     if not report:
         return ""
-    if key in ("uniform", "uniform-pc") and "bits" in report:
-        step = report.get("stepFactor")
-        return f"B = {report['bits']}" + (f", step × {step:.3g}" if step else "")
+    if report.get("stepFactor"):
+        return f"step {float(report['stepFactor']):.3g}·max\\|w\\|"
     if key == "prune" and "bits" in report:
         return f"B = {report['bits']}, S = {report.get('sparsity', 0):.3f}"
     net = report.get("network")
