@@ -64,8 +64,7 @@ def timing(report):
 
 def score(work, stem, data):
     e = load(os.path.join(work, stem + ".eval.json"))["modelResult"]
-    c = maybe(os.path.join(work, stem + ".compare.json"))
-    err = c.get("distortion") if c else None
+    err = load(os.path.join(work, stem + ".compare.json")).get("distortion")
     if data == "wordnet":
         return dict(value=e["accuracyAt1"], acc5=e["accuracyAt5"], cos=e["meanCosine"], err=err)
     return dict(value=e["accuracy"], agree=e["agreement"], err=err)
@@ -79,7 +78,9 @@ def collect(work, data, onnx_bytes):
             continue
         stem = f[: -len(".eval.json")]
         path = os.path.join(work, stem + ".l2c")
-        if not os.path.exists(path):
+        compare = os.path.join(work, stem + ".compare.json")
+        # A run is complete once its comparison, the last step, is written.
+        if not os.path.exists(path) or not os.path.exists(compare) or os.path.getsize(compare) == 0:
             continue
         size = os.path.getsize(path)
         report = maybe(os.path.join(work, stem + ".report.json"))
