@@ -193,7 +193,8 @@ public final class Evaluator {
 
     private static Path createTempDir(Path model) throws L2cException {
         try {
-            return TempFiles.createDirectory("l2c-eval-");
+            // The process id in the name tells concurrent l2c runs' folders apart.
+            return TempFiles.createDirectory("l2c-eval-" + ProcessHandle.current().pid() + "-");
         } catch (IOException e) {
             throw new L2cException(model + ": cannot create a temporary folder to decode it into (" + e.getMessage() + ")", e);
         }
