@@ -7,6 +7,7 @@ checked, and one summary table over all models. Ratio = the original ONNX file's
 .l2c file's bytes.
 """
 import json
+import math
 import os
 import re
 import sys
@@ -45,7 +46,7 @@ def detail(report, key):
     """What the method chose: a baseline's parameters, or the calibration size of L²."""
     if not report:
         return ""
-    if report.get("stepFactor"):
+    if report.get("stepFactor") and math.isfinite(float(report["stepFactor"])):
         return f"step {float(report['stepFactor']):.3g}·max\\|w\\|"
     if key == "prune" and "bits" in report:
         return f"B = {report['bits']}, S = {report.get('sparsity', 0):.3f}"
