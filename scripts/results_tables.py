@@ -130,16 +130,18 @@ def checks(section, rows, base):
         bases = [worst(by(rows, t, k)) for k in BASELINES if by(rows, t, k)]
         if kd and bases:
             best = max(bases, key=lambda r: r["value"])
-            won = kd["value"] > best["value"]
-            out.append(f"{t}×: L²-KD (worse seed) {'beats' if won else 'does NOT beat'} every baseline "
+            verdict = ("beats" if kd["value"] > best["value"] else
+                       "ties with" if kd["value"] == best["value"] else "does NOT beat")
+            out.append(f"{t}×: L²-KD (worse seed) {verdict} every baseline "
                        f"(best: {LABEL[best['key']]} {pct(best['value'])} at {best['ratio']:.2f}×; "
                        f"L²-KD {pct(kd['value'])} at {kd['ratio']:.2f}×)")
         df = worst(by(rows, t, "data-free"))
         unis = [worst(by(rows, t, k)) for k in UNIFORMS if by(rows, t, k)]
         if df and unis:
             best = max(unis, key=lambda r: r["value"])
-            won = df["value"] >= best["value"]
-            out.append(f"{t}×: L²-data-free {'beats' if won else 'does NOT beat'} both uniform baselines "
+            verdict = ("beats" if df["value"] > best["value"] else
+                       "ties with" if df["value"] == best["value"] else "does NOT beat")
+            out.append(f"{t}×: L²-data-free {verdict} both uniform baselines "
                        f"({pct(df['value'])} at {df['ratio']:.2f}× vs {LABEL[best['key']]} {pct(best['value'])} "
                        f"at {best['ratio']:.2f}×)")
     return out
