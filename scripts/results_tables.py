@@ -108,6 +108,20 @@ def worst(rows):
     return min(rows, key=lambda r: r["value"]) if rows else None
 
 
+def versus(rows, target, key, rivals, what):
+    """Whether method {key} (its worse seed) beats the best of {rivals} at {target}, or None."""
+    mine = worst(by(rows, target, key))
+    others = [worst(by(rows, target, k)) for k in rivals if by(rows, target, k)]
+    if not mine or not others:
+        return None
+    best = max(others, key=lambda r: r["value"])
+    verdict = ("beats" if mine["value"] > best["value"] else
+               "ties with" if mine["value"] == best["value"] else "does NOT beat")
+    return (f"{target}×: {LABEL[key]}{' (worse seed)' if key == 'kd' else ''} {verdict} {what} "
+            f"({pct(mine['value'])} at {mine['ratio']:.2f}× against {LABEL[best['key']]} {pct(best['value'])} "
+            f"at {best['ratio']:.2f}×)")
+
+
 def checks(section, rows, base):
     """The issue's targets, each as 'met' or 'NOT met' with the figures behind it."""
     out = []
@@ -126,24 +140,10 @@ def checks(section, rows, base):
                 line += f"; mean cosine {r['cos']:.4f} (target ≥ 0.99): {'met' if r['cos'] >= 0.99 else 'NOT met'}"
             out.append(line)
     for t in targets:
-        kd = worst(by(rows, t, "kd"))
-        bases = [worst(by(rows, t, k)) for k in BASELINES if by(rows, t, k)]
-        if kd and bases:
-            best = max(bases, key=lambda r: r["value"])
-            verdict = ("beats" if kd["value"] > best["value"] else
-                       "ties with" if kd["value"] == best["value"] else "does NOT beat")
-            out.append(f"{t}×: L²-KD (worse seed) {verdict} every baseline "
-                       f"(best: {LABEL[best['key']]} {pct(best['value'])} at {best['ratio']:.2f}×; "
-                       f"L²-KD {pct(kd['value'])} at {kd['ratio']:.2f}×)")
-        df = worst(by(rows, t, "data-free"))
-        unis = [worst(by(rows, t, k)) for k in UNIFORMS if by(rows, t, k)]
-        if df and unis:
-            best = max(unis, key=lambda r: r["value"])
-            verdict = ("beats" if df["value"] > best["value"] else
-                       "ties with" if df["value"] == best["value"] else "does NOT beat")
-            out.append(f"{t}×: L²-data-free {verdict} both uniform baselines "
-                       f"({pct(df['value'])} at {df['ratio']:.2f}× vs {LABEL[best['key']]} {pct(best['value'])} "
-                       f"at {best['ratio']:.2f}×)")
+        for key, rivals, what in (("kd", BASELINES, "every baseline"), ("data-free", UNIFORMS, "both uniform baselines")):
+            line = versus(rows, t, key, rivals, what)
+            if line:
+                out.append(line)
     return out
 
 
