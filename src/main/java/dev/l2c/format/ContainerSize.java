@@ -1,21 +1,25 @@
 package dev.l2c.format;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * The exact byte size of the .l2c file {@link L2cWriter} writes for given file attributes and
  * tensors, without writing it: header, aligned payloads, index and footer are laid out as the
- * writer lays them out (checksums have a fixed width, so their values do not matter). Lets a rate
- * controller close on the written size cheaply.
+ * writer lays them out. The index is compressed (docs/FORMAT.md, version 3), so its size depends on
+ * the values of the payload checksums too: given the payloads, they are computed as the writer
+ * computes them and the size is exact; without them they are taken as zero, which compresses
+ * better than real ones (a lower bound). Lets a rate controller close on the written size cheaply.
  */
 public final class ContainerSize {
     private ContainerSize() {}
 
     /**
-     * What each tensor adds to the file beside its payload bytes: its index entry and the zero
-     * padding that aligns its payloads.
+     * What each tensor adds to the file beside its payload bytes: its index entry (its share of
+     * the compressed index) and the zero padding that aligns its payloads.
      */
     public record Overhead(long[] indexBytes, long[] paddingBytes) {
         /** Index and padding bytes of tensor i. */
@@ -24,25 +28,37 @@ public final class ContainerSize {
         }
     }
 
-    /** Bytes of the file holding {@code tensors} in this order; arguments as for {@link L2cWriter}. */
-    public static long of(Map<String, String> fileAttributes, List<TensorInfo> tensors) {
-        return layout(fileAttributes, tensors, null);
+    /**
+     * Bytes of the file holding {@code tensors} in this order, whose stream {@code s} of tensor
+     * {@code i} has payload {@code payloads.get(i).get(s)} (read, not consumed); arguments as for
+     * {@link L2cWriter}.
+     */
+    public static long of(Map<String, String> fileAttributes, List<TensorInfo> tensors, List<List<ByteBuffer>> payloads) {
+        return layout(fileAttributes, tensors, payloads, null);
     }
 
-    /** Each tensor's index entry and payload padding in the file holding {@code tensors} in this order. */
-    public static Overhead overhead(List<TensorInfo> tensors) {
+    /** A lower bound of {@link #of}, without the payloads (their checksums taken as zero). */
+    public static long atLeast(Map<String, String> fileAttributes, List<TensorInfo> tensors) {
+        return layout(fileAttributes, tensors, null, null);
+    }
+
+    /** Each tensor's index entry and payload padding in the file holding {@code tensors} in this order; arguments as for {@link #of}. */
+    public static Overhead overhead(List<TensorInfo> tensors, List<List<ByteBuffer>> payloads) {
         Overhead o = new Overhead(new long[tensors.size()], new long[tensors.size()]);
-        layout(Map.of(), tensors, o);
+        layout(Map.of(), tensors, payloads, o);
         return o;
     }
 
-    private static long layout(Map<String, String> fileAttributes, List<TensorInfo> tensors, Overhead overhead) {
+    private static long layout(Map<String, String> fileAttributes, List<TensorInfo> tensors,
+            List<List<ByteBuffer>> payloads, Overhead overhead) {
         long position = Layout.HEADER_BYTES;
         List<StoredTensor> stored = new ArrayList<>(tensors.size());
         long emptyIndex = IndexEncoder.encode(Map.of(), List.of()).length;
-        for (TensorInfo t : tensors) {
+        for (int ti = 0; ti < tensors.size(); ti++) {
+            TensorInfo t = tensors.get(ti);
             List<StoredStream> streams = new ArrayList<>(t.streams().size());
-            for (StreamInfo s : t.streams()) {
+            for (int si = 0; si < t.streams().size(); si++) {
+                StreamInfo s = t.streams().get(si);
                 long length = s.payloadLength();
                 long offset = 0;
                 if (length > 0) {
@@ -54,13 +70,37 @@ public final class ContainerSize {
                 }
                 boolean rans = s.coding() == StreamCoding.RANS;
                 long pieces = rans ? s.chunkCount() : (length + Layout.RAW_CRC_BLOCK - 1) / Layout.RAW_CRC_BLOCK;
-                streams.add(new StoredStream(offset, length, rans ? 0 : Layout.RAW_CRC_BLOCK, new int[(int) pieces]));
+                int[] crcs = new int[(int) pieces];
+                if (payloads != null) checksums(s, payloads.get(ti).get(si), crcs);
+                streams.add(new StoredStream(offset, length, rans ? 0 : Layout.RAW_CRC_BLOCK, crcs));
             }
             StoredTensor entry = new StoredTensor(t, streams, 0);
             if (overhead != null) overhead.indexBytes[stored.size()] = IndexEncoder.encode(Map.of(), List.of(entry)).length - emptyIndex;
             stored.add(entry);
         }
         byte[] index = IndexEncoder.encode(fileAttributes == null ? Map.of() : fileAttributes, stored);
-        return position + index.length + Layout.FOOTER_BYTES;
+        long section = IndexFraming.frame(index).length;
+        if (overhead != null) {
+            // The index is compressed as a whole: each record is charged its share of the section.
+            for (int i = 0; i < tensors.size(); i++) overhead.indexBytes[i] = overhead.indexBytes[i] * section / index.length;
+        }
+        return position + section + Layout.FOOTER_BYTES;
+    }
+
+    /** The CRC32C of each piece (chunk or block) of {@code payload}, as {@link TensorSink} computes them. */
+    private static void checksums(StreamInfo s, ByteBuffer payload, int[] crcs) {
+        if (payload.remaining() != s.payloadLength()) {
+            throw new IllegalArgumentException("payload of " + payload.remaining() + " bytes, the stream declares " + s.payloadLength());
+        }
+        CRC32C crc = new CRC32C();
+        boolean rans = s.coding() == StreamCoding.RANS;
+        int start = payload.position();
+        for (int k = 0; k < crcs.length; k++) {
+            long from = rans ? s.chunkOffsets()[k] : (long) k * Layout.RAW_CRC_BLOCK;
+            long to = rans ? s.chunkOffsets()[k + 1] : Math.min(from + Layout.RAW_CRC_BLOCK, s.payloadLength());
+            crc.reset();
+            crc.update(payload.duplicate().limit(start + (int) to).position(start + (int) from));
+            crcs[k] = (int) crc.getValue();
+        }
     }
 }

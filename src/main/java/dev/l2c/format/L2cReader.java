@@ -50,7 +50,9 @@ public final class L2cReader implements AutoCloseable {
         this.reads = new FileReads(channel, file);
         checkHeader();
         this.indexOffset = checkFooter();
-        IndexDecoder.Parsed parsed = IndexDecoder.decode(file, readIndex());
+        ByteBuffer section = readIndex();
+        ByteBuffer index = version >= Layout.FRAMED_INDEX ? IndexFraming.unframe(file, section) : section;
+        IndexDecoder.Parsed parsed = IndexDecoder.decode(file, index);
         this.attributes = parsed.attributes();
         List<TensorInfo> infos = new ArrayList<>();
         for (StoredTensor t : parsed.tensors()) {
@@ -59,7 +61,7 @@ public final class L2cReader implements AutoCloseable {
         }
         this.tensors = List.copyOf(infos);
         this.payloads = checkLayout(parsed.tensors());
-        attributeStoredBytes(parsed.tensors());
+        attributeStoredBytes(parsed.tensors(), section.capacity(), index.remaining());
     }
 
     /** Opens and checks {@code path}; no payload is read. */
@@ -237,7 +239,7 @@ public final class L2cReader implements AutoCloseable {
         if ((int) crc.getValue() != expected) throw crcMismatch(st, stream, piece);
     }
 
-    /** The file's format version (1 or 2). */
+    /** The file's format version (1, 2 or 3). */
     public int version() {
         return version;
     }
@@ -347,7 +349,7 @@ public final class L2cReader implements AutoCloseable {
         return new L2cException(file + ": index: " + label + ": " + what);
     }
 
-    private void attributeStoredBytes(List<StoredTensor> stored) {
+    private void attributeStoredBytes(List<StoredTensor> stored, long sectionBytes, long indexBytes) {
         long[] bytes = new long[stored.size()];
         long previousEnd = Layout.HEADER_BYTES;
         for (Range r : payloads) {
@@ -356,7 +358,8 @@ public final class L2cReader implements AutoCloseable {
         }
         long attributed = 0;
         for (int t = 0; t < stored.size(); t++) {
-            bytes[t] += stored.get(t).indexRecordBytes();
+            // A compressed index (version 3) charges each record its share of the section.
+            bytes[t] += indexBytes == 0 ? 0 : stored.get(t).indexRecordBytes() * sectionBytes / indexBytes;
             attributed += bytes[t];
         }
         long overhead = size - attributed;

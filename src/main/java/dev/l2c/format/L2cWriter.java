@@ -97,10 +97,11 @@ public final class L2cWriter implements AutoCloseable {
         if (openSink != null) throw new IllegalStateException("a tensor's sink was not ended");
         try {
             long indexOffset = out.position();
-            byte[] index = IndexEncoder.encode(fileAttributes, tensors);
-            if (index.length > Layout.MAX_INDEX_BYTES) {
-                throw failed(fileName + ": index: " + index.length + " bytes, above the format's limit", null);
+            byte[] raw = IndexEncoder.encode(fileAttributes, tensors);
+            if (raw.length > Layout.MAX_INDEX_BYTES) {
+                throw failed(fileName + ": index: " + raw.length + " bytes, above the format's limit", null);
             }
+            byte[] index = IndexFraming.frame(raw);
             out.write(index);
             out.write(footer(indexOffset, index));
             out.flush();

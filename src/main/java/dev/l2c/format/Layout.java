@@ -1,10 +1,12 @@
 package dev.l2c.format;
 
-/** Fixed numbers of the layout (docs/FORMAT.md), version 2 and what differs in version 1. */
+/** Fixed numbers of the layout (docs/FORMAT.md), version 3 and what differs in versions 1 and 2. */
 final class Layout {
     static final byte[] MAGIC = {(byte) 0x89, 'L', '2', 'C', '\r', '\n', 0x1a, '\n'};
     /** The version written; a reader reads this one and every earlier one. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** From this version on the index section is framed and may be compressed ({@link IndexFraming}). */
+    static final int FRAMED_INDEX = 3;
     /**
      * Version 2: a payload of at least this many bytes starts 64-byte aligned, a shorter one right
      * after the previous payload (padding would cost a small model's file up to 63 bytes per

@@ -369,11 +369,11 @@ final class BaselineRatioCompressor {
             }
             distortion += errors[j];
         }
-        List<TensorInfo> infos = new ArrayList<>(tensors.size());
-        for (int i = 0, j = 0; i < tensors.size(); i++) infos.add(slots[i] != null ? slots[i].info() : encoded[j++].info());
+        List<TensorEncoder.Encoded> file = new ArrayList<>(tensors.size());
+        for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : encoded[j++]);
         Map<String, String> attributes = new LinkedHashMap<>(baseAttributes);
         attributes.putAll(choice(bits, sparsity, factor));
-        long fileBytes = ContainerSize.of(attributes, infos);
+        long fileBytes = TensorEncoder.fileBytes(attributes, file);
         double ratio = originalBytes / fileBytes;
         lowestRatio = Math.min(lowestRatio, ratio);
         highestRatio = Math.max(highestRatio, ratio);

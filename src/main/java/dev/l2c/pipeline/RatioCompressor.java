@@ -193,8 +193,12 @@ final class RatioCompressor {
         long payload = best.payloadBytes;
         Estimate estimate = estimate(closing.optimizer, best, false);
         List<TensorInfo> infos = new ArrayList<>();
-        for (TensorEncoder.Encoded e : encoded) infos.add(e.info());
-        ContainerSize.Overhead overhead = ContainerSize.overhead(infos);
+        List<List<ByteBuffer>> payloads = new ArrayList<>();
+        for (TensorEncoder.Encoded e : encoded) {
+            infos.add(e.info());
+            payloads.add(e.payloads());
+        }
+        ContainerSize.Overhead overhead = ContainerSize.overhead(infos, payloads);
         long overheadBytes = 0;
         int codedTensors = 0;
         int rawSymbolTensors = 0;
@@ -383,11 +387,9 @@ final class RatioCompressor {
                     payload += encoded[l].info().streams().get(0).payloadLength();
                 }
             }
-            List<TensorInfo> infos = new ArrayList<>(tensors.size());
-            for (int i = 0, j = 0; i < tensors.size(); i++) {
-                infos.add(slots[i] != null ? slots[i].info() : encoded[j++].info());
-            }
-            long fileBytes = ContainerSize.of(attributes, infos);
+            List<TensorEncoder.Encoded> file = new ArrayList<>(tensors.size());
+            for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : encoded[j++]);
+            long fileBytes = TensorEncoder.fileBytes(attributes, file);
             smallestFile = Math.min(smallestFile, fileBytes);
             largestFile = Math.max(largestFile, fileBytes);
             return new Probe(encoded, fileBytes, payload, errors, params, scale);

@@ -135,7 +135,18 @@ final class TensorEncoder {
 
     /** The bytes {@code e} adds to a file: its payloads, their alignment and its index entry. */
     static long bytes(Encoded e) {
-        return ContainerSize.of(Map.of(), List.of(e.info()));
+        return fileBytes(Map.of(), List.of(e));
+    }
+
+    /** The exact bytes of the file holding {@code encoded} in this order, with {@code attributes}. */
+    static long fileBytes(Map<String, String> attributes, List<Encoded> encoded) {
+        List<TensorInfo> infos = new ArrayList<>(encoded.size());
+        List<List<ByteBuffer>> payloads = new ArrayList<>(encoded.size());
+        for (Encoded e : encoded) {
+            infos.add(e.info());
+            payloads.add(e.payloads());
+        }
+        return ContainerSize.of(attributes, infos, payloads);
     }
 
     private static Encoded raw(Tensor t) {

@@ -136,7 +136,7 @@ class ContainerRoundTripTest {
             expected += p.length;
         }
         try (L2cReader r = L2cReader.open(file)) {
-            assertEquals(2, r.version());
+            assertEquals(3, r.version());
             r.verifyChecksums(ProgressListener.NONE);
         }
     }
