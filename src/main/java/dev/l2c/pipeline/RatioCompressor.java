@@ -178,9 +178,19 @@ final class RatioCompressor {
                 // checked again on the reconstructed weights.
                 for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, best.params[l]);
                 earlierScale = best.scale;
+                Probe closed = best;
                 network.reconstructLast(optimizer);
                 Probe fitted = closing.probe(1);
-                best = closing.inBand(fitted) ? fitted : closing.closer(fitted, closing.scaleSearch(fitted));
+                if (closing.inBand(fitted)) {
+                    best = fitted;
+                } else {
+                    Probe rescaled = closing.closer(fitted, closing.scaleSearch(fitted));
+                    for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, rescaled.params[l]);
+                    // The closed state's encoding was made from the weights and parameters put back.
+                    boolean keepClosed = closing.inBand(closed) && network.keepClosedInstead(optimizer);
+                    best = keepClosed ? closed : rescaled;
+                    if (keepClosed) earlierScale = 1;
+                }
             }
             if (network != null) {
                 for (int l = 0; l < optimizer.tensorCount(); l++) optimizer.setParams(l, best.params[l]);
