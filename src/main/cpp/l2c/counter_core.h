@@ -1,4 +1,4 @@
-// The differentiable counter of DESIGN.md ("Differentiable counter"): kernel CDFs, the cell
+// The differentiable counter of docs/DESIGN.md ("Differentiable counter"): kernel CDFs, the cell
 // geometry, the per-element scatter and gather, and the table stage that turns the integer
 // histograms into the rate, p(k) and the gradient coefficients. Shared by the CPU kernels
 // (l2c/counter_cpu.h) and the CUDA kernels (src/main/cuda/counter_kernels.cuh).

@@ -1,6 +1,7 @@
-// The lossy transforms of DESIGN.md ("Unified transform"), per element: encode, symbol, decode and
-// the straight-through backward pass. Shared by the CPU kernels (l2c/transform_cpu.h) and the
-// CUDA kernels (src/main/cuda/transform_kernels.cuh). Header-only; no allocation, no threads.
+// The lossy transforms of docs/DESIGN.md ("Unified transform"), per element: encode, symbol,
+// decode and the straight-through backward pass. Shared by the CPU kernels (l2c/transform_cpu.h)
+// and the CUDA kernels (src/main/cuda/transform_kernels.cuh). Header-only; no allocation, no
+// threads.
 //
 // Contract (normative; dev.l2c.transform.TransformKind says the same):
 //  * Kinds: 0 UNIFORM (s), 1 EDGE_SCALE (e, s), 2 PIECEWISE (e, s1, b, s2).

@@ -8,9 +8,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Layer-wise distortion (DESIGN.md, "Objective and ratio control"): for each calibrated weight
- * that a linear layer multiplies, D_l = ||(W_l - What_l) X_l||^2 / ||W_l X_l||^2, the relative
- * error of the layer's output on the calibration inputs, computed from H_l = X_l^T X_l alone:
+ * Layer-wise distortion (docs/DESIGN.md, "Objective and ratio control"): for each calibrated
+ * weight that a linear layer multiplies, D_l = ||(W_l - What_l) X_l||^2 / ||W_l X_l||^2, the
+ * relative error of the layer's output on the calibration inputs, computed from H_l = X_l^T X_l
+ * alone:
  * D_l = sum_g tr(dM_g H_g dM_g^T) / sum_g tr(M_g H_g M_g^T) with M the weight viewed as
  * {@link LayerGram} describes, dM = What - W, and dD_l/dWhat = 2 dM H / tr(M H M^T) (H is
  * symmetric). Normalized like the data-free term, so the optimizer's lambda heuristic carries

@@ -1,9 +1,10 @@
 package dev.l2c.calib;
 
 /**
- * Network-aware calibration (DESIGN.md, "Objective and ratio control"): which objective, on which
- * data, how long. The paper calibrates with 1000 images in batches of 16: three rounds of ~300
- * Adam steps on the transform (lr 1e-4) then ~1000 steps reconstructing the weights (lr 5e-6).
+ * Network-aware calibration (docs/DESIGN.md, "Objective and ratio control"): which objective, on
+ * which data, how long. The paper calibrates with 1000 images in batches of 16: three rounds of
+ * ~300 Adam steps on the transform (lr 1e-4) then ~1000 steps reconstructing the weights
+ * (lr 5e-6).
  * The defaults keep the data, batch and three rounds and scale the steps to a 2-core CPU:
  * {@value #DEFAULT_KD_STEPS} transform steps and {@value #DEFAULT_RECON_STEPS} reconstruction
  * steps per round. The transform phase starts from the data-free solution, already near the

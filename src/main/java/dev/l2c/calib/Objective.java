@@ -4,8 +4,8 @@ import dev.l2c.L2cException;
 import java.nio.FloatBuffer;
 
 /**
- * The distortion D that calibration trades against the rate (DESIGN.md, "Objective and ratio
- * control"). It sees every optimized tensor at once, so objectives that run the network (KD,
+ * The distortion D that calibration trades against the rate (docs/DESIGN.md, "Objective and
+ * ratio control"). It sees every optimized tensor at once, so objectives that run the network (KD,
  * layer-wise) fit behind the same interface as the data-free one.
  */
 public interface Objective {

@@ -1,6 +1,9 @@
 package dev.l2c.counter;
 
-/** Kernel CDFs K on [-1, 1] of the differentiable counter (DESIGN.md, "Differentiable counter"). */
+/**
+ * Kernel CDFs K on [-1, 1] of the differentiable counter (docs/DESIGN.md, "Differentiable
+ * counter").
+ */
 public enum CounterKernel {
     /** K(u) = (1 - cos(pi (u + 1) / 2)) / 2. */
     COS,

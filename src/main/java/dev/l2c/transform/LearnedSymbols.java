@@ -9,7 +9,7 @@ import java.nio.ShortBuffer;
 /**
  * Symbols of a learned transform made ready for the coder: the integer symbols q from the
  * transform kernels remapped to a dense alphabet, and the reconstruction of each symbol, computed
- * here in Java (the decoder's formula, DESIGN.md "Unified transform").
+ * here in Java (the decoder's formula, docs/DESIGN.md "Unified transform").
  */
 public final class LearnedSymbols {
     /** Widest symbol range counted directly; the optimizer keeps alphabets far below it. */

@@ -1,9 +1,9 @@
 package dev.l2c.transform;
 
 /**
- * The lossy transforms (DESIGN.md, "Unified transform"). Parameters per channel c, stored in this
- * order in the container (TransformSpec.params: all channels' first parameter, then all channels'
- * second, ...):
+ * The lossy transforms (docs/DESIGN.md, "Unified transform"). Parameters per channel c, stored in
+ * this order in the container (TransformSpec.params: all channels' first parameter, then all
+ * channels' second, ...):
  * <ul>
  *   <li>UNIFORM: s. c(w) = w / s, decode(q) = q * s.</li>
  *   <li>EDGE_SCALE: e, s (e: dead-zone half-width, the pruning threshold). c(w) = w / (2e) for

@@ -1,9 +1,9 @@
 package dev.l2c.transform;
 
 /**
- * The transforms of TransformKind written out in double, straight from DESIGN.md, as the oracle
- * of the native kernels. Parameters of one channel: {s} (UNIFORM), {e, s} (EDGE_SCALE),
- * {e, s1, b, s2} (PIECEWISE).
+ * The transforms of TransformKind written out in double, straight from docs/DESIGN.md ("Unified
+ * transform"), as the oracle of the native kernels. Parameters of one channel: {s} (UNIFORM),
+ * {e, s} (EDGE_SCALE), {e, s1, b, s2} (PIECEWISE).
  */
 final class TransformReference {
     private TransformReference() {}
