@@ -111,7 +111,7 @@ L2C_HD bool dec_needs_word(uint32_t x) { return x < kStateLow; }
 
 L2C_HD uint32_t dec_take_word(uint32_t x, uint32_t word) { return (x << kWordBits) | word; }
 
-// Little-endian loads from byte streams of any alignment (payloads come from mapped files).
+// Little-endian loads from byte streams of any alignment (payloads come from buffers at any offset).
 L2C_HD uint32_t load_le32(const uint8_t* p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }

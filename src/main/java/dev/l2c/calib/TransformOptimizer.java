@@ -191,6 +191,11 @@ public final class TransformOptimizer {
         this.side = side;
     }
 
+    /** The side information set by {@link #setSideInformation}, or null. */
+    public SideInformation sideInformation() {
+        return side;
+    }
+
     /** A copy of tensor l's parameters, laid out as TransformKind documents. */
     public float[] params(int l) {
         float[] out = new float[params[l].limit()];
