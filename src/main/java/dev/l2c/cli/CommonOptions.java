@@ -12,9 +12,9 @@ import picocli.CommandLine.Option;
 
 /** Options shared by the commands that run kernels. */
 final class CommonOptions {
-    @Option(names = "--device", paramLabel = "D", defaultValue = "auto",
+    @Option(names = "--device", converter = CliEnums.DeviceConverter.class, paramLabel = "D", defaultValue = "auto",
             description = "auto, cpu or cuda (default: ${DEFAULT-VALUE}); auto uses CUDA where a GPU is usable")
-    String device;
+    Device device;
 
     /** Null: all cores. */
     Integer threads;
@@ -48,12 +48,7 @@ final class CommonOptions {
     }
 
     Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
-        Device d;
-        try {
-            d = Device.valueOf(device.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--device must be auto, cpu or cuda, got '" + device + "'");
-        }
+        Device d = device;
         try {
             String note = SimdSelection.apply(simd, System.getenv(SimdSelection.ENV));
             if (note != null) spec.commandLine().getErr().println("l2c: " + note);

@@ -48,25 +48,25 @@ final class CompressCommand implements Callable<Integer> {
         Double ratio;
     }
 
-    @Option(names = "--method", paramLabel = "M",
+    @Option(names = "--method", converter = CliEnums.MethodConverter.class, paramLabel = "M",
             description = "with --ratio: l2 (the learned transform, default), or a baseline coded by the same rANS at the same "
                     + "file size: uniform (symmetric round-to-nearest, one step per tensor, or per output channel with "
                     + "--per-channel, the step searched), prune (magnitude pruning + uniform quantization, bits and sparsity "
                     + "searched) or gptq (GPTQ rounding per output channel from the layers' input statistics; needs --calib)")
-    String method;
+    RatioMethod method;
 
     @Option(names = "--sparsity", paramLabel = "S",
             description = "with --bits: set the fraction S (0 <= S < 1) of each lossy tensor's smallest-magnitude weights to 0 "
                     + "before quantizing (magnitude pruning)")
     Double sparsity;
 
-    @Option(names = "--transform", paramLabel = "T",
+    @Option(names = "--transform", converter = CliEnums.TransformConverter.class, paramLabel = "T",
             description = "with --ratio: the learned transform, edge-scale, uniform or piecewise (default: edge-scale)")
-    String transform;
+    TransformKind transform;
 
-    @Option(names = "--kernel", paramLabel = "K", defaultValue = "cos",
+    @Option(names = "--kernel", converter = CliEnums.KernelConverter.class, paramLabel = "K", defaultValue = "cos",
             description = "with --ratio: the counter's kernel, cos, tri or lin (default: ${DEFAULT-VALUE})")
-    String kernel;
+    CounterKernel kernel;
 
     @Option(names = "--resolution", paramLabel = "N", defaultValue = "64",
             description = "with --ratio: counter resolution, delta = code range / N (default: ${DEFAULT-VALUE})")
@@ -97,9 +97,9 @@ final class CompressCommand implements Callable<Integer> {
             description = "with --calib wordnet: the model's tokenizer.json (default: <stem>-tokenizer.json or tokenizer.json next to the model)")
     Path tokenizer;
 
-    @Option(names = "--objective", paramLabel = "OBJ",
+    @Option(names = "--objective", converter = CliEnums.ObjectiveConverter.class, paramLabel = "OBJ",
             description = "with --ratio: kd, layerwise or data-free (default: kd with --calib, else data-free)")
-    String objective;
+    CliEnums.Objective objective;
 
     @Option(names = "--calib-size", paramLabel = "N", description = "with --calib: calibration samples (default: " + NetworkCalibrationSettings.DEFAULT_CALIB_SIZE + "; wordnet: " + NetworkCalibrationSettings.TEXT_CALIB_SIZE + ")")
     Integer calibSize;
@@ -180,16 +180,15 @@ final class CompressCommand implements Callable<Integer> {
     /** Network-aware calibration from --calib and --objective, or null for data-free. */
     private NetworkCalibrationSettings network() throws L2cException {
         CommandLine cl = spec.commandLine();
-        if ("gptq".equals(method)) return gptqNetwork(cl);
-        String obj = objective != null ? objective : calib != null ? "kd" : "data-free";
+        if (method == RatioMethod.GPTQ) return gptqNetwork(cl);
+        CliEnums.Objective obj = objective != null ? objective : calib != null ? CliEnums.Objective.KD : CliEnums.Objective.DATA_FREE;
         NetworkCalibrationSettings.Kind kind = switch (obj) {
-            case "kd" -> NetworkCalibrationSettings.Kind.KD;
-            case "layerwise" -> NetworkCalibrationSettings.Kind.LAYERWISE;
-            case "data-free" -> null;
-            default -> throw new CommandLine.ParameterException(cl, "--objective must be kd, layerwise or data-free, got '" + obj + "'");
+            case KD -> NetworkCalibrationSettings.Kind.KD;
+            case LAYERWISE -> NetworkCalibrationSettings.Kind.LAYERWISE;
+            case DATA_FREE -> null;
         };
         if (kind != null && calib == null) {
-            throw new CommandLine.ParameterException(cl, "--objective " + obj + " needs calibration data: give --calib "
+            throw new CommandLine.ParameterException(cl, "--objective " + CliEnums.label(obj) + " needs calibration data: give --calib "
                     + String.join("|", CalibrationSource.NAMES));
         }
         Object[][] dataOptions = {{"--calib-dir", calibDir}, {"--calib-size", calibSize}, {"--batch", batch}};
@@ -207,7 +206,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         if (kind == null) return null;
         if (mode.ratio == null) throw new CommandLine.ParameterException(cl, "--calib needs --ratio");
-        if (method != null && !method.equals("l2")) {
+        if (method != null && method != RatioMethod.L2) {
             throw new CommandLine.ParameterException(cl, "--calib applies to --method l2 and gptq only");
         }
         positive(cl, "--calib-size", calibSize, 10_000_000);
@@ -302,8 +301,8 @@ final class CompressCommand implements Callable<Integer> {
                     {"--transform", transform}, {"--closest", closest ? true : null}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
-            CompressOptions o = new CompressOptions(mode.lossless ? 0 : mode.bits, keepPattern, minElements, chunkSymbols, force,
-                    perChannel);
+            if (mode.lossless) return CompressOptions.lossless(keepPattern, minElements, chunkSymbols, force);
+            CompressOptions o = CompressOptions.uniform(mode.bits, perChannel, keepPattern, minElements, chunkSymbols, force);
             return sparsity != null ? o.withSparsity(sparsity) : o;
         }
         if (!(mode.ratio > 1) || mode.ratio > 1e6) {
@@ -312,10 +311,7 @@ final class CompressCommand implements Callable<Integer> {
         if (report != null && java.nio.file.Files.exists(report) && !force) {
             throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
         }
-        RatioMethod ratioMethod = method == null ? RatioMethod.L2 : RatioMethod.byLabel(method);
-        if (ratioMethod == null) {
-            throw new CommandLine.ParameterException(cl, "--method must be l2, uniform, prune or gptq, got '" + method + "'");
-        }
+        RatioMethod ratioMethod = method == null ? RatioMethod.L2 : method;
         if (ratioMethod != RatioMethod.L2) {
             // The baselines learn nothing: the L2 options would be silently ignored.
             for (String o : new String[] {"--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
@@ -331,12 +327,6 @@ final class CompressCommand implements Callable<Integer> {
                     force);
             return closest ? o.withClosest() : o;
         }
-        CounterKernel k;
-        try {
-            k = CounterKernel.valueOf(kernel.toUpperCase(java.util.Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--kernel must be cos, tri or lin, got '" + kernel + "'");
-        }
         if (resolution < 1 || resolution > 1 << 20) {
             throw new CommandLine.ParameterException(cl, "--resolution must be in [1, 1048576], got " + resolution);
         }
@@ -344,16 +334,8 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
         }
         CalibrationSettings d = CalibrationSettings.defaults();
-        TransformKind kind = d.kind();
-        if (transform != null) {
-            kind = null;
-            for (TransformKind t : TransformKind.values()) if (t.cliName().equals(transform)) kind = t;
-            if (kind == null) {
-                throw new CommandLine.ParameterException(cl,
-                        "--transform must be edge-scale, uniform or piecewise, got '" + transform + "'");
-            }
-        }
-        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, k, resolution,
+        TransformKind kind = transform != null ? transform : d.kind();
+        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, kernel, resolution,
                 steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
         CompressOptions o = CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
         return closest ? o.withClosest() : o;

@@ -1,6 +1,7 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.backend.Device;
 import dev.l2c.data.SynsetSelection;
 import dev.l2c.eval.EvalData;
 import dev.l2c.eval.EvalReport;
@@ -44,9 +45,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--ratio", paramLabel = "R", defaultValue = "10", description = "target ratio (default: ${DEFAULT-VALUE})")
     double ratio;
 
-    @Option(names = "--objective", paramLabel = "OBJ", defaultValue = "kd",
+    @Option(names = "--objective", converter = CliEnums.ObjectiveConverter.class, paramLabel = "OBJ", defaultValue = "kd",
             description = "kd, layerwise or data-free (default: ${DEFAULT-VALUE}, the best that fits in 5 minutes on 2 cores)")
-    String objective;
+    CliEnums.Objective objective;
 
     @Option(names = "--n", paramLabel = "N", defaultValue = "" + SynsetSelection.DEFAULT_COUNT,
             description = "synsets of the retrieval task (default: ${DEFAULT-VALUE})")
@@ -124,14 +125,14 @@ final class DemoCommand implements Callable<Integer> {
     /** The compress command the demo runs (and prints, so it can be run by hand). */
     List<String> compressArgs(Path source, Path l2c) {
         List<String> a = new ArrayList<>(List.of("compress", source.toString(), "-o", l2c.toString(), "--ratio", number(ratio)));
-        if (!objective.equals("data-free")) a.addAll(List.of("--calib", "wordnet"));
-        a.addAll(List.of("--objective", objective, "--force"));
+        if (objective != CliEnums.Objective.DATA_FREE) a.addAll(List.of("--calib", "wordnet"));
+        a.addAll(List.of("--objective", CliEnums.label(objective), "--force"));
         if (calibSize != null) a.addAll(List.of("--calib-size", calibSize.toString()));
         if (kdSteps != null) a.addAll(List.of("--kd-steps", kdSteps.toString()));
         if (reconSteps != null) a.addAll(List.of("--recon-steps", reconSteps.toString()));
         if (steps != null) a.addAll(List.of("--steps", steps.toString()));
         if (common.threads != null) a.addAll(List.of("--threads", common.threads.toString()));
-        if (!common.device.equals("auto")) a.addAll(List.of("--device", common.device));
+        if (common.device != Device.AUTO) a.addAll(List.of("--device", CliEnums.label(common.device)));
         if (common.simd != null) a.addAll(List.of("--simd", common.simd));
         return a;
     }

@@ -95,20 +95,22 @@ final class BaselineRatioCompressor {
     private double lowestRatio = Double.POSITIVE_INFINITY;
     private double highestRatio = 0;
     private final GptqStatistics statistics;
+    private final CompressMode.Ratio mode;
     private GptqRounding gptq;
 
     /** {@code statistics}: the layers' input Gram matrices, needed by (and only by) {@link RatioMethod#GPTQ}. */
     BaselineRatioCompressor(TensorEncoder encoder, CompressOptions options, Progress progress, GptqStatistics statistics) {
-        if (options.method() == RatioMethod.L2 || !options.ratioMode()) {
-            throw new IllegalArgumentException("not a baseline ratio mode: " + options.modeAttribute());
+        if (!(options.mode() instanceof CompressMode.Ratio r) || r.method() == RatioMethod.L2) {
+            throw new IllegalArgumentException("not a baseline ratio mode: " + options.mode().attribute());
         }
-        if ((options.method() == RatioMethod.GPTQ) != (statistics != null)) {
+        if ((r.method() == RatioMethod.GPTQ) != (statistics != null)) {
             throw new IllegalArgumentException("layer statistics are needed by, and only by, --method gptq");
         }
         this.encoder = encoder;
         this.options = options;
         this.progress = progress;
-        this.method = options.method();
+        this.mode = r;
+        this.method = r.method();
         this.statistics = statistics;
     }
 
@@ -145,8 +147,8 @@ final class BaselineRatioCompressor {
         List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
         for (int j = 0; j < lossy.size(); j++) encoded.set(lossy.get(j), chosen.encoded[j]);
         List<BaselineReport.LayerError> layers = gptq == null ? List.of() : gptq.errors(chosen.factor);
-        BaselineReport report = new BaselineReport(method.label(), options.perChannel() || method == RatioMethod.GPTQ,
-                options.ratio(), chosen.ratio, inBand(chosen), TOLERANCE, chosen.fileBytes, (long) originalBytes, chosen.bits,
+        BaselineReport report = new BaselineReport(method.label(), mode.perChannel() || method == RatioMethod.GPTQ,
+                mode.target(), chosen.ratio, inBand(chosen), TOLERANCE, chosen.fileBytes, (long) originalBytes, chosen.bits,
                 chosen.sparsity, chosen.factor, chosen.distortion, probes, candidates, rows(chosen, encoded), layers,
                 statistics == null ? java.util.Map.of() : statistics.fallbacks());
         return new Outcome(encoded, chosen.fileBytes, report, lowestRatio, highestRatio);
@@ -158,7 +160,7 @@ final class BaselineRatioCompressor {
             @Override
             public Channels channels(int j) {
                 Tensor t = tensors.get(lossy.get(j));
-                return options.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
+                return mode.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
             }
 
             @Override
@@ -203,7 +205,7 @@ final class BaselineRatioCompressor {
      * (more weights share a level); each step keeps a bracket, so a monotone curve is closed on.
      */
     private Probe searchFactor(FactorRounding rounding, List<BaselineReport.Candidate> candidates) throws L2cException {
-        double targetBytes = originalBytes / options.ratio();
+        double targetBytes = originalBytes / mode.target();
         double aim = targetBytes * (1 - TOLERANCE / 2);
         try (Progress.Task task = progress.start(method.label() + " step search", MAX_SEARCH_PROBES, "codings")) {
             Probe fine = probeFactor(rounding, MIN_FACTOR, candidates);
@@ -291,7 +293,7 @@ final class BaselineRatioCompressor {
      * where bisection takes 10 to 12.
      */
     private Probe searchSparsity(int bits) throws L2cException {
-        double target = options.ratio();
+        double target = mode.target();
         Probe lo = probe(bits, 0);
         if (lo.ratio >= target) return lo;
         Probe hi = probe(bits, MAX_SPARSITY);
@@ -395,12 +397,12 @@ final class BaselineRatioCompressor {
 
     /** The band of L2's ratio mode: the file at most the target size and at least (1 - TOLERANCE) of it. */
     private boolean inBand(Probe p) {
-        double targetBytes = originalBytes / options.ratio();
+        double targetBytes = originalBytes / mode.target();
         return p.fileBytes <= targetBytes && p.fileBytes >= targetBytes * (1 - TOLERANCE);
     }
 
     private double miss(Probe p) {
-        return Math.abs(Math.log(p.ratio / options.ratio()));
+        return Math.abs(Math.log(p.ratio / mode.target()));
     }
 
     private BaselineReport.Candidate candidate(Probe p) {

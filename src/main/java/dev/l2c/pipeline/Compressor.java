@@ -52,19 +52,21 @@ public final class Compressor {
         attributes.put(SOURCE_FILE, input.getFileName().toString());
         attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
-        attributes.put(MODE, options.modeAttribute());
+        attributes.put(MODE, options.mode().attribute());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
-        if (network != null && (!options.ratioMode() || options.method() == RatioMethod.PRUNE
-                || options.method() == RatioMethod.UNIFORM)) {
+        boolean usesNetwork = options.mode() instanceof CompressMode.Ratio r
+                && (r.method() == RatioMethod.L2 || r.method() == RatioMethod.GPTQ);
+        if (network != null && !usesNetwork) {
             throw new IllegalArgumentException("calibration data needs ratio mode with the L2 or GPTQ method");
         }
-        if (options.method() == RatioMethod.GPTQ && network == null) {
-            throw new IllegalArgumentException("--method gptq needs calibration data");
+        if (options.mode() instanceof CompressMode.Ratio r) {
+            if (r.method() == RatioMethod.GPTQ && network == null) {
+                throw new IllegalArgumentException("--method gptq needs calibration data");
+            }
+            return r.method() == RatioMethod.L2
+                    ? compressToRatio(source, output, options, r, attributes, encoder, start)
+                    : compressToBaseline(source, output, options, r, attributes, encoder, start);
         }
-        if (options.ratioMode() && options.method() != RatioMethod.L2) {
-            return compressToBaseline(source, output, options, attributes, encoder, start);
-        }
-        if (options.ratioMode()) return compressToRatio(source, output, options, attributes, encoder, start);
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
                 Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
             for (Tensor t : source.tensors()) {
@@ -78,10 +80,10 @@ public final class Compressor {
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
     }
 
-    private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options,
+    private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options, CompressMode.Ratio mode,
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
         BaselineRatioCompressor.Outcome outcome;
-        if (options.method() == RatioMethod.GPTQ) {
+        if (mode.method() == RatioMethod.GPTQ) {
             Map<String, long[]> lossy = new LinkedHashMap<>();
             for (Tensor t : source.tensors()) if (!encoder.exact(t)) lossy.put(t.name(), t.shape());
             try (GptqStatistics statistics = GptqStatistics.collect(source, network, lossy, progress)) {
@@ -90,22 +92,22 @@ public final class Compressor {
         } else {
             outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes);
         }
-        checkReachable(source, options, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
+        checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), null, outcome.report());
     }
 
-    private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options,
+    private CompressReport compressToRatio(SourceModel source, Path output, CompressOptions options, CompressMode.Ratio mode,
             Map<String, String> attributes, TensorEncoder encoder, long start) throws L2cException {
-        attributes.put(SEED, Long.toString(options.calibration().seed()));
+        attributes.put(SEED, Long.toString(mode.calibration().seed()));
         RatioCompressor.Outcome outcome;
         // The network and its data are opened (and checked) before any long work.
         try (NetworkCalibrator calibrator = network == null ? null
-                : NetworkCalibrator.open(source, network, options.calibration().seed(), progress)) {
+                : NetworkCalibrator.open(source, network, mode.calibration().seed(), progress)) {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
                     .run(source.tensors(), attributes);
         }
-        checkReachable(source, options, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
+        checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), outcome.report());
     }
@@ -115,10 +117,10 @@ public final class Compressor {
      * search coded (the closest of them would be a model far from what was asked: all weights
      * zero, say), unless the options ask for the closest file.
      */
-    private static void checkReachable(SourceModel source, CompressOptions options, boolean reached, double lowest,
+    private static void checkReachable(SourceModel source, CompressMode.Ratio mode, boolean reached, double lowest,
             double highest) throws L2cException {
-        double target = options.ratio();
-        if (reached || options.closest() || (target <= highest && target >= lowest)) return;
+        double target = mode.target();
+        if (reached || mode.closest() || (target <= highest && target >= lowest)) return;
         throw new L2cException(String.format(java.util.Locale.ROOT,
                 "--ratio %s is out of reach for %s: the files l2c could code range from ratio %.3f to %.3f; ask for a "
                         + "ratio in that range, or add --closest to write the closest file",

@@ -96,6 +96,7 @@ final class RatioCompressor {
     private final CounterKernels counter;
     private final TensorEncoder encoder;
     private final CompressOptions options;
+    private final CompressMode.Ratio mode;
     private final Progress progress;
     private final NetworkCalibrator network;
     private final CalibrationClock clock;
@@ -108,12 +109,14 @@ final class RatioCompressor {
         this.counter = clock.time(counter);
         this.encoder = encoder;
         this.options = options;
+        this.mode = options.ratioMode();
+        if (mode.method() != RatioMethod.L2) throw new IllegalArgumentException("not L2 ratio mode: " + mode.attribute());
         this.progress = progress;
         this.network = network;
     }
 
     Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
-        CalibrationSettings settings = options.calibration();
+        CalibrationSettings settings = mode.calibration();
         TensorEncoder.Encoded[] slots = new TensorEncoder.Encoded[tensors.size()];
         List<Integer> calibrated = new ArrayList<>();
         List<CalibTensor> calib = new ArrayList<>();
@@ -128,7 +131,7 @@ final class RatioCompressor {
                 calib.add(new CalibTensor(t.name(), t.shape(), finiteWeights(t)));
             }
         }
-        double targetBytes = originalBytes / options.ratio();
+        double targetBytes = originalBytes / mode.target();
         Closing closing = new Closing(tensors, calibrated, slots, attributes, targetBytes);
         // Reconstruction changes the weights in place: errors are measured against copies of the originals.
         closing.reference = calib.stream().map(c -> network == null ? c.weights() : copy(c.weights())).toArray(FloatBuffer[]::new);
@@ -239,7 +242,7 @@ final class RatioCompressor {
             }
             overheadBytes += overhead.of(calibrated.get(j));
         }
-        RatioReport report = new RatioReport(options.ratio(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
+        RatioReport report = new RatioReport(mode.target(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
                 originalBytes, closing.optimizer.elements(), estimate.counterBits, estimate.payloadBits / 8, payload, codedTensors,
                 rawSymbolTensors, calibrated.size() - codedTensors, estimate.overheadBits / 8, overheadBytes,
                 network == null ? "data-free" : network.objectiveName(), distortion, lambda,
@@ -256,7 +259,7 @@ final class RatioCompressor {
      * {@code all}, over every calibrated tensor).
      */
     private Estimate estimate(TransformOptimizer optimizer, Probe probe, boolean all) throws L2cException {
-        CalibrationSettings settings = options.calibration();
+        CalibrationSettings settings = mode.calibration();
         double bits = 0;
         double payload = 0;
         double overhead = 0;

@@ -23,10 +23,4 @@ public enum RatioMethod {
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }
-
-    /** The method called {@code label}, or null if there is none. */
-    public static RatioMethod byLabel(String label) {
-        for (RatioMethod m : values()) if (m.label().equals(label)) return m;
-        return null;
-    }
 }

@@ -64,10 +64,14 @@ final class TensorEncoder {
     }
 
     private Encoded quantized(Tensor t) throws L2cException {
-        Channels channels = options.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
+        // Ratio modes quantize through their own searches and ask this encoder for exact entries only.
+        if (!(options.mode() instanceof CompressMode.Uniform u)) {
+            throw new IllegalStateException("tensor-by-tensor quantization needs uniform mode, not " + options.mode().attribute());
+        }
+        Channels channels = u.perChannel() && t.rank() >= 2 ? Channels.along(t.shape(), 0) : Channels.whole(t.numel());
         float[] weights = t.toFloatArray();
-        if (options.sparsity() > 0) weights = new MagnitudePruner(t.name(), weights).prune(options.sparsity());
-        QuantizedTensor q = new UniformQuantizer(options.bits()).quantize(t.name(), weights, channels);
+        if (u.sparsity() > 0) weights = new MagnitudePruner(t.name(), weights).prune(u.sparsity());
+        QuantizedTensor q = new UniformQuantizer(u.bits()).quantize(t.name(), weights, channels);
         return quantized(t, q, new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()));
     }
 

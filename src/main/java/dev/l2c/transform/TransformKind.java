@@ -32,9 +32,4 @@ public enum TransformKind {
             case PIECEWISE -> p == 1 || p == 3;
         };
     }
-
-    /** The name on the command line: uniform, edge-scale, piecewise. */
-    public String cliName() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-    }
 }

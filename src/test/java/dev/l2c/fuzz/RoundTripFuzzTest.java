@@ -56,8 +56,8 @@ class RoundTripFuzzTest {
         List<Tensor> tensors = tensors(data, mode != Mode.LOSSLESS);
 
         CompressOptions options = switch (mode) {
-            case LOSSLESS -> new CompressOptions(0, null, minElements, chunk, true, false);
-            case BITS -> new CompressOptions(bits, null, minElements, chunk, true, perChannel).withSparsity(sparsity);
+            case LOSSLESS -> CompressOptions.lossless(null, minElements, chunk, true);
+            case BITS -> CompressOptions.uniform(bits, perChannel, null, minElements, chunk, true).withSparsity(sparsity);
             case RATIO -> method == RatioMethod.L2
                     ? CompressOptions.ratio(ratio, new CalibrationSettings(TransformKind.EDGE_SCALE, perChannel, CounterKernel.COS,
                             16, 3, 0.1, Double.NaN, 1), null, minElements, chunk, true).withClosest()

@@ -76,12 +76,12 @@ public final class SeedCorpus {
         Files.createDirectories(dir);
         Backend cpu = Backends.select(Device.CPU, m -> {});
         Compressor compressor = new Compressor(cpu, Progress.NONE);
-        Object[][] modes = {{"lossless", new CompressOptions(0, null, 0, 32, true, false)},
+        Object[][] modes = {{"lossless", CompressOptions.lossless(null, 0, 32, true)},
             // Lossy modes keep the empty tensor exact (min elements 1): quantizing it fails, see the fuzz report.
-            {"bits4", new CompressOptions(4, null, 1, 32, true, false)},
-            {"bits8-per-channel", new CompressOptions(8, null, 1, 64, true, true)},
-            {"bits3-sparsity", new CompressOptions(3, null, 1, 32, true, false).withSparsity(0.5)},
-            {"bits6-min-elements", new CompressOptions(6, null, 30, 4096, true, false)}};
+            {"bits4", CompressOptions.uniform(4, false, null, 1, 32, true)},
+            {"bits8-per-channel", CompressOptions.uniform(8, true, null, 1, 64, true)},
+            {"bits3-sparsity", CompressOptions.uniform(3, false, null, 1, 32, true).withSparsity(0.5)},
+            {"bits6-min-elements", CompressOptions.uniform(6, false, null, 30, 4096, true)}};
         for (Object[] m : modes) {
             Path out = work.resolve(m[0] + ".l2c");
             compressor.compress(model, out, (CompressOptions) m[1]);

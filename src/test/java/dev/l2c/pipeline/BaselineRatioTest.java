@@ -65,7 +65,7 @@ class BaselineRatioTest {
     void moreSparsityGivesASmallerFileWithAtLeastThatManyZeros() throws Exception {
         long previous = Long.MAX_VALUE;
         for (double s : new double[] {0, 0.2, 0.5, 0.8, 0.95}) {
-            CompressOptions o = new CompressOptions(6, null, 1024, 65536, true, false).withSparsity(s);
+            CompressOptions o = CompressOptions.uniform(6, false, null, 1024, 65536, true).withSparsity(s);
             ContainerSummary summary = compress(o, "s" + s + ".l2c").summary();
             assertTrue(summary.fileBytes() < previous, "sparsity " + s + ": " + summary.fileBytes() + " >= " + previous);
             previous = summary.fileBytes();
@@ -81,7 +81,7 @@ class BaselineRatioTest {
 
     @Test
     void prunedFileDecodesToZerosWhereTheSmallestWeightsWere() throws Exception {
-        compress(new CompressOptions(8, null, 1024, 65536, true, false).withSparsity(0.6), "p.l2c");
+        compress(CompressOptions.uniform(8, false, null, 1024, 65536, true).withSparsity(0.6), "p.l2c");
         Path back = dir.resolve("p.safetensors");
         new Decompressor(cpu, Progress.NONE).decompress(dir.resolve("p.l2c"), back, new DecompressOptions(null, null, true));
         try (SafetensorsFile original = SafetensorsFile.open(model); SafetensorsFile decoded = SafetensorsFile.open(back)) {

@@ -32,8 +32,8 @@ class EmptyTensorCompressTest {
         Tensor w = Tensor.ofFloats("w", new long[] {4, 8}, new float[32]);
         Path in = dir.resolve("in.safetensors");
         SafetensorsFile.write(in, List.of(empty, w), Map.of(), false);
-        CompressOptions[] modes = {new CompressOptions(4, null, 0, 64, true, false),
-            new CompressOptions(4, null, 0, 64, true, true).withSparsity(0.5),
+        CompressOptions[] modes = {CompressOptions.uniform(4, false, null, 0, 64, true),
+            CompressOptions.uniform(4, true, null, 0, 64, true).withSparsity(0.5),
             // A 32-weight model cannot reach 4x (the container's own bytes): the closest file is enough here.
             CompressOptions.baseline(4, RatioMethod.UNIFORM, null, 0, 64, true).withClosest()};
         for (int m = 0; m < modes.length; m++) {

@@ -96,8 +96,8 @@ class EveryTensorCodedTest {
         SafetensorsFile.write(in, List.of(Tensor.ofFloats("one", new long[] {1}, new float[] {0.3f}),
                 Tensor.ofFloats("many", new long[] {256}, many)), Map.of(), false);
         Path out = dir.resolve("tiny.l2c");
-        new Compressor(cpu, Progress.NONE).compress(in, out, new CompressOptions(4, null, CompressOptions.DEFAULT_MIN_ELEMENTS,
-                CompressOptions.DEFAULT_CHUNK, true, false));
+        new Compressor(cpu, Progress.NONE).compress(in, out,
+                CompressOptions.uniform(4, false, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true));
         try (L2cReader reader = L2cReader.open(out)) {
             // One weight: a step, an alphabet and a stream header cost more than its 4 bytes.
             assertEquals(TensorKind.RAW, reader.tensor("one").kind());

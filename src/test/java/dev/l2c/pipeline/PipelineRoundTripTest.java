@@ -86,7 +86,7 @@ class PipelineRoundTripTest {
         Path in = write(original);
         Path l2c = dir.resolve("m.l2c");
         Path out = dir.resolve("out.safetensors");
-        new Compressor(cpu, Progress.NONE).compress(in, l2c, new CompressOptions(0, null, 1024, 4096, false, false));
+        new Compressor(cpu, Progress.NONE).compress(in, l2c, CompressOptions.lossless(null, 1024, 4096, false));
         new Decompressor(cpu, Progress.NONE).decompress(l2c, out, new DecompressOptions(null, null, false));
         try (SafetensorsFile back = SafetensorsFile.open(out)) {
             assertEquals(original.size(), back.tensors().size());
@@ -109,7 +109,7 @@ class PipelineRoundTripTest {
                 tensor("small", DType.F32, new long[] {16}, rnd, false));
         Path in = write(original);
         Path l2c = dir.resolve("q.l2c");
-        var report = new Compressor(cpu, Progress.NONE).compress(in, l2c, new CompressOptions(6, null, 1024, 65536, false, false));
+        var report = new Compressor(cpu, Progress.NONE).compress(in, l2c, CompressOptions.uniform(6, false, null, 1024, 65536, false));
         assertTrue(report.summary().ratio() > 4.0, "6-bit Gaussian weights: ratio " + report.summary().ratio());
         Path out = dir.resolve("q.safetensors");
         new Decompressor(cpu, Progress.NONE).decompress(l2c, out, new DecompressOptions(ValueType.F32, null, false));
@@ -139,7 +139,7 @@ class PipelineRoundTripTest {
         Tensor t = tensor("a", DType.F32, new long[] {64, 64}, rnd, false);
         Path in = write(List.of(t));
         Path l2c = dir.resolve("h.l2c");
-        new Compressor(cpu, Progress.NONE).compress(in, l2c, new CompressOptions(8, null, 1024, 65536, false, false));
+        new Compressor(cpu, Progress.NONE).compress(in, l2c, CompressOptions.uniform(8, false, null, 1024, 65536, false));
         for (ValueType type : new ValueType[] {ValueType.F16, ValueType.BF16}) {
             Path out = dir.resolve("h-" + type + ".safetensors");
             new Decompressor(cpu, Progress.NONE).decompress(l2c, out, new DecompressOptions(type, null, false));

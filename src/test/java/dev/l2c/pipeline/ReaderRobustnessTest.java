@@ -36,7 +36,7 @@ class ReaderRobustnessTest {
 
     /** A .l2c file of one 6-bit quantized tensor "w" of 512 x 512 weights, in chunks of 4096 symbols. */
     private Path compressed() throws Exception {
-        return compressed(new CompressOptions(6, null, 1024, 4096, false, false));
+        return compressed(CompressOptions.uniform(6, false, null, 1024, 4096, false));
     }
 
     private Path compressed(CompressOptions options) throws Exception {
@@ -105,8 +105,8 @@ class ReaderRobustnessTest {
 
     @Test
     void batchesOfEveryKindMatchOneBatch() throws Exception {
-        CompressOptions[] kinds = {new CompressOptions(6, null, 1024, 4096, false, true),
-            new CompressOptions(0, null, 1024, 4096, false, false)};
+        CompressOptions[] kinds = {CompressOptions.uniform(6, true, null, 1024, 4096, false),
+            CompressOptions.lossless(null, 1024, 4096, false)};
         for (CompressOptions options : kinds) {
             Path l2c = compressed(options);
             try (L2cReader reader = L2cReader.open(l2c)) {
