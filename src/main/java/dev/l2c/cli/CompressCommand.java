@@ -168,8 +168,8 @@ final class CompressCommand implements Callable<Integer> {
         ReportPrinter.warnZeroed(spec.commandLine().getErr(), result);
         if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
         if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
-        if (result.ratio() != null && !result.ratio().reached()) {
-            notReached(result.ratio().targetRatio(), result.ratio().achievedRatio());
+        if (result.ratio() != null && !result.ratio().size().reached()) {
+            notReached(result.ratio().size().targetRatio(), result.ratio().size().achievedRatio());
         }
         if (result.baseline() != null && !result.baseline().reached()) {
             notReached(result.baseline().targetRatio(), result.baseline().achievedRatio());

@@ -42,20 +42,23 @@ final class ReportPrinter {
     /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
     static void printRatio(PrintWriter out, RatioReport r) {
         printRows(out, r.tensors());
-        out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", r.targetRatio(),
-                bytes(r.fileBytes()), r.achievedRatio(), r.reached() ? "reached" : "NOT reached, closest found",
-                bytes(r.originalBytes()));
-        int rans = r.codedTensors() - r.rawSymbolTensors();
+        RatioReport.FileSize f = r.size();
+        out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", f.targetRatio(),
+                bytes(f.fileBytes()), f.achievedRatio(), f.reached() ? "reached" : "NOT reached, closest found",
+                bytes(f.originalBytes()));
+        RatioReport.Estimate e = r.estimate();
+        int rans = e.codedTensors() - e.rawSymbolTensors();
         out.printf(Locale.ROOT, "%d tensor(s) coded (%d rANS, %d with raw symbols), %d stored exact (coding would cost more)%n",
-                r.codedTensors(), rans, r.rawSymbolTensors(), r.exactTensors());
+                e.codedTensors(), rans, e.rawSymbolTensors(), e.exactTensors());
         out.printf(Locale.ROOT, "rANS tensors: estimate %.0f bytes (counter %.0f + modelled lane states %.0f) vs coded payload %d bytes "
                         + "(%+.2f%%); container overhead %d bytes, %.1f per tensor (index entry and padding; modelled tables, "
                         + "chunk lists and padding %.0f)%n",
-                r.estimatedPayloadBytes(), r.counterBits() / 8, r.estimatedPayloadBytes() - r.counterBits() / 8, r.codedPayloadBytes(),
-                100 * (r.estimatedPayloadBytes() / Math.max(1, r.codedPayloadBytes()) - 1), r.overheadBytes(),
-                r.overheadBytes() / (double) Math.max(1, rans), r.estimatedOverheadBytes());
+                e.estimatedPayloadBytes(), e.counterBits() / 8, e.estimatedPayloadBytes() - e.counterBits() / 8, e.codedPayloadBytes(),
+                100 * (e.estimatedPayloadBytes() / Math.max(1, e.codedPayloadBytes()) - 1), e.overheadBytes(),
+                e.overheadBytes() / (double) Math.max(1, rans), e.estimatedOverheadBytes());
+        RatioReport.Calibration c = r.calibration();
         out.printf(Locale.ROOT, "%s distortion %.4g, lambda %.3g, %s kernel, resolution %d, %d steps, %d round(s), seed %d%n",
-                r.objective(), r.distortion(), r.lambda(), r.kernel(), r.resolution(), r.steps(), r.rounds(), r.seed());
+                c.objective(), c.distortion(), c.lambda(), c.kernel(), c.resolution(), c.steps(), c.rounds(), c.seed());
         if (r.network() != null) printNetwork(out, r.network());
         if (r.timing() != null) {
             CalibrationTiming t = r.timing();

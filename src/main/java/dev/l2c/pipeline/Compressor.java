@@ -107,7 +107,7 @@ public final class Compressor {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
                     .run(source.tensors(), attributes);
         }
-        checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
+        checkReachable(source, mode, outcome.report().size().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), outcome.report());
     }

@@ -242,12 +242,15 @@ final class RatioCompressor {
             }
             overheadBytes += overhead.of(calibrated.get(j));
         }
-        RatioReport report = new RatioReport(mode.target(), achieved, closing.inBand(best), TOLERANCE, best.fileBytes,
-                originalBytes, closing.optimizer.elements(), estimate.counterBits, estimate.payloadBits / 8, payload, codedTensors,
-                rawSymbolTensors, calibrated.size() - codedTensors, estimate.overheadBits / 8, overheadBytes,
-                network == null ? "data-free" : network.objectiveName(), distortion, lambda,
-                settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(), settings.steps(),
-                settings.seed(), rounds, earlierScale * best.scale, rows(tensors, calibrated, best, encoded), clock.timing(),
+        RatioReport.FileSize size = new RatioReport.FileSize(mode.target(), achieved, closing.inBand(best), TOLERANCE,
+                best.fileBytes, originalBytes);
+        RatioReport.Estimate estimated = new RatioReport.Estimate(closing.optimizer.elements(), estimate.counterBits,
+                estimate.payloadBits / 8, payload, codedTensors, rawSymbolTensors, calibrated.size() - codedTensors,
+                estimate.overheadBits / 8, overheadBytes);
+        RatioReport.Calibration calibration = new RatioReport.Calibration(network == null ? "data-free" : network.objectiveName(),
+                distortion, lambda, settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(),
+                settings.steps(), settings.seed(), rounds, earlierScale * best.scale);
+        RatioReport report = new RatioReport(size, estimated, calibration, rows(tensors, calibrated, best, encoded), clock.timing(),
                 network == null ? null : network.summary());
         return new Outcome(encoded, best.fileBytes, report, originalBytes / (double) closing.largestFile,
                 originalBytes / (double) closing.smallestFile);

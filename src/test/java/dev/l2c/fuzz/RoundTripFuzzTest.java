@@ -103,7 +103,7 @@ class RoundTripFuzzTest {
                 }
             }
         }
-        if (mode == Mode.RATIO && report.ratio() != null && report.ratio().reached()
+        if (mode == Mode.RATIO && report.ratio() != null && report.ratio().size().reached()
                 && report.summary().ratio() < ratio * (1 - 1e-9)) {
             throw new AssertionError("ratio " + ratio + " reported reached, but the file's ratio is " + report.summary().ratio());
         }

@@ -62,10 +62,10 @@ class EveryTensorCodedTest {
         CompressReport report = new Compressor(cpu, Progress.NONE).compress(model, out,
                 CompressOptions.ratio(8, s, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, true));
         RatioReport r = report.ratio();
-        assertTrue(r.reached(), r.toString());
-        assertEquals(4, r.codedTensors());
-        assertEquals(0, r.exactTensors());
-        double error = r.estimatedPayloadBytes() / r.codedPayloadBytes() - 1;
+        assertTrue(r.size().reached(), r.toString());
+        assertEquals(4, r.estimate().codedTensors());
+        assertEquals(0, r.estimate().exactTensors());
+        double error = r.estimate().estimatedPayloadBytes() / r.estimate().codedPayloadBytes() - 1;
         assertTrue(Math.abs(error) <= 0.03, "estimate off by " + error);
         try (L2cReader reader = L2cReader.open(out)) {
             for (TensorInfo t : reader.tensors()) assertEquals(TensorKind.QUANTIZED, t.kind(), t.name());

@@ -42,11 +42,11 @@ class MiniLmRatioTest {
                             CompressOptions.DEFAULT_CHUNK, false));
             RatioReport r = report.ratio();
             long size = Files.size(out);
-            double ratio = (double) r.originalBytes() / size;
-            double estimateError = r.estimatedPayloadBytes() / r.codedPayloadBytes() - 1;
+            double ratio = (double) r.size().originalBytes() / size;
+            double estimateError = r.estimate().estimatedPayloadBytes() / r.estimate().codedPayloadBytes() - 1;
             System.out.printf("MiniLM --ratio %.0f: file %d bytes, ratio %.3f, estimate %+.2f%% of the rANS payload, "
-                    + "distortion %.4f, %.1f s%n", target, size, ratio, 100 * estimateError, r.distortion(), report.seconds());
-            assertEquals(size, r.fileBytes());
+                    + "distortion %.4f, %.1f s%n", target, size, ratio, 100 * estimateError, r.calibration().distortion(), report.seconds());
+            assertEquals(size, r.size().fileBytes());
             assertTrue(Math.abs(ratio / target - 1) <= 0.02, "target " + target + ": ratio " + ratio);
             assertTrue(Math.abs(estimateError) <= 0.03, "target " + target + ": estimate off by " + estimateError);
             assertTrue(size < previous, "target " + target + " gave " + size + " bytes, not less than " + previous);

@@ -76,7 +76,7 @@ class RatioModeTest {
             long size = Files.size(dir.resolve("r" + target + ".l2c"));
             assertEquals(size, r.summary().fileBytes());
             double achieved = r.summary().ratio();
-            assertTrue(r.ratio().reached(), "target " + target + ": " + r.ratio());
+            assertTrue(r.ratio().size().reached(), "target " + target + ": " + r.ratio());
             assertTrue(achieved >= target && achieved <= target * 1.02, "target " + target + " gave " + achieved);
             assertTrue(size < previous, "target " + target + ": " + size + " bytes, not below " + previous);
             previous = size;
@@ -109,7 +109,7 @@ class RatioModeTest {
         for (boolean perChannel : new boolean[] {false, true}) {
             String name = "p" + perChannel;
             CompressReport r = compress(TransformKind.PIECEWISE, 8, name + ".l2c", 20, perChannel);
-            assertTrue(r.ratio().reached(), r.ratio().toString());
+            assertTrue(r.ratio().size().reached(), r.ratio().toString());
             assertTrue(r.summary().ratio() >= 8 && r.summary().ratio() <= 8 * 1.02, "ratio " + r.summary().ratio());
             assertEquals(perChannel ? "piecewise per-channel" : "piecewise", r.ratio().tensors().get(0).transform());
             new Verifier(cpu, Progress.NONE).verify(dir.resolve(name + ".l2c"));
@@ -154,7 +154,7 @@ class RatioModeTest {
         CalibrationSettings s = new CalibrationSettings(TransformKind.EDGE_SCALE, false, CounterKernel.COS, 64, 5, 0.1, Double.NaN, 3);
         CompressOptions o = CompressOptions.ratio(5000, s, null, 1024, 65536, true).withClosest();
         CompressReport tooHigh = new Compressor(cpu, Progress.NONE).compress(model, dir.resolve("high.l2c"), o);
-        assertFalse(tooHigh.ratio().reached());
+        assertFalse(tooHigh.ratio().size().reached());
         assertTrue(tooHigh.summary().ratio() < 5000 && tooHigh.summary().ratio() > 50, "closest: " + tooHigh.summary().ratio());
         // The closest file to a ratio out of reach zeroes whole tensors: each is flagged, no other is.
         long zeroed = 0;
