@@ -1,15 +1,19 @@
 // Entry points bound by dev.l2c.nativelib.CpuKernels. Each kernel family has its own header;
 // this one only gathers them for the JavaCPP build and gives them flat C signatures.
-// Buffers are caller-owned host memory; every call returns 0 or a negative status of its family
-// (l2c::rans::Status, l2c::transform::Status, l2c::counter::Status).
+// Buffers are caller-owned host memory; every call returns 0 or a negative status (l2c::Status,
+// l2c/status.h, one set of codes for every family).
 #pragma once
 #include <omp.h>
 
 #include "l2c/counter_cpu.h"
 #include "l2c/rans_cpu.h"
+#include "l2c/status.h"
 #include "l2c/transform_cpu.h"
 
 inline int l2c_cpu_max_threads() { return omp_get_max_threads(); }
+
+// The message of a status code, from the one table (l2c/status.h).
+inline const char* l2c_status_message(int status) { return l2c::status_message(status); }
 
 // SIMD level of every CPU kernel family (l2c/simd.h: rANS, transforms, counter): 0 scalar,
 // 1 AVX2, 2 AVX-512. In use: what the CPU supports, capped by the last set_simd_limit (default: no
@@ -47,6 +51,7 @@ inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes
                                    int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                    int32_t prec, uint16_t* out, int64_t out_capacity,
                                    int32_t threads, int32_t* chunk_status) {
+    using namespace l2c;
     using namespace l2c::rans;
     if (out_capacity < n) return kErrCapacity;
     try {
@@ -66,6 +71,7 @@ inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
                                   int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                   int32_t prec, uint8_t* out, int64_t out_capacity,
                                   int32_t threads, int32_t* chunk_status) {
+    using namespace l2c;
     using namespace l2c::rans;
     if (out_capacity < n) return kErrCapacity;
     if (alphabet > 256) return kErrArgument;
@@ -82,6 +88,7 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
                                       int32_t alphabet, int32_t prec, const float* values,
                                       int32_t value_type, uint8_t* out, int64_t out_bytes,
                                       int32_t threads, int32_t* chunk_status) {
+    using namespace l2c;
     using namespace l2c::rans;
     if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != kOk) return st;
     try {
@@ -106,6 +113,7 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
 // them. kOk, kErrArgument or kErrCapacity.
 inline int l2c_convert_floats(const float* values, int64_t n, int32_t value_type, uint8_t* out,
                               int64_t out_bytes) {
+    using namespace l2c;
     using namespace l2c::rans;
     if (n < 0 || (value_type != kValueF32 && value_type != kValueF16 && value_type != kValueBF16))
         return kErrArgument;

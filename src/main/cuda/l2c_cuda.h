@@ -275,7 +275,7 @@ inline int l2c_rans_cuda_decode_u16(const uint8_t* payload, int64_t payload_byte
                                     int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                     int32_t prec, uint16_t* out, int64_t out_capacity,
                                     int32_t* chunk_status) {
-    if (out_capacity < n) return l2c::rans::kErrCapacity;
+    if (out_capacity < n) return l2c::kErrCapacity;
     return l2c::rans::cuda::decode_host<uint16_t, false>(payload, payload_bytes, offsets, count, n,
                                                          chunk_symbols, freqs, alphabet, prec,
                                                          nullptr, out, chunk_status);
@@ -286,8 +286,8 @@ inline int l2c_rans_cuda_decode_u8(const uint8_t* payload, int64_t payload_bytes
                                    int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                    int32_t prec, uint8_t* out, int64_t out_capacity,
                                    int32_t* chunk_status) {
-    if (out_capacity < n) return l2c::rans::kErrCapacity;
-    if (alphabet > 256) return l2c::rans::kErrArgument;
+    if (out_capacity < n) return l2c::kErrCapacity;
+    if (alphabet > 256) return l2c::kErrArgument;
     return l2c::rans::cuda::decode_host<uint8_t, false>(payload, payload_bytes, offsets, count, n,
                                                         chunk_symbols, freqs, alphabet, prec,
                                                         nullptr, out, chunk_status);
@@ -299,6 +299,7 @@ inline int l2c_rans_cuda_decode_values(const uint8_t* payload, int64_t payload_b
                                        int32_t alphabet, int32_t prec, const float* values,
                                        int32_t value_type, uint8_t* out, int64_t out_bytes,
                                        int32_t* chunk_status) {
+    using namespace l2c;
     using namespace l2c::rans;
     if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != kOk) return st;
     try {
@@ -352,7 +353,7 @@ inline int32_t check_host(int32_t kind, int64_t n, int32_t count, int64_t inner,
 inline int32_t bad_status(const float* w, int64_t n, unsigned long long bad, int64_t* err_pos) {
     if (bad >= (unsigned long long)n) return kOk;
     *err_pos = (int64_t)bad;
-    return fabsf(w[bad]) < INFINITY ? kErrRange : kErrNonFinite;
+    return fabsf(w[bad]) < INFINITY ? kErrCodeRange : kErrNonFinite;
 }
 
 inline int32_t forward_host(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,

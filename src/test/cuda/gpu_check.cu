@@ -19,6 +19,7 @@
 #include "l2c_cpu.h"
 #include "l2c_cuda.h"
 
+using namespace l2c;
 using namespace l2c::rans;
 
 namespace {
@@ -397,7 +398,7 @@ void check_transforms() {
     const float p[2] = {0.01f, 0.02f};
     int64_t e = -1;
     if (l2c_transform_cuda_forward(1, bad.data(), n, 1, n, p, nullptr, nullptr, nullptr, &e) !=
-            l2c::transform::kErrNonFinite || e != 12345)
+            l2c::kErrNonFinite || e != 12345)
         fail("transform NaN position", "cuda");
 }
 
@@ -445,7 +446,7 @@ void check_counter() {
     double b;
     int64_t m, k, e = -1;
     double pr[8];
-    if (l2c_counter_cuda_forward(bad.data(), 1000, 0, 64, &b, &m, pr, 8, &k, &e) != l2c::counter::kErrNonFinite || e != 777)
+    if (l2c_counter_cuda_forward(bad.data(), 1000, 0, 64, &b, &m, pr, 8, &k, &e) != l2c::kErrNonFinite || e != 777)
         fail("counter inf position", "cuda");
 }
 

@@ -35,21 +35,13 @@
 #include <vector>
 
 #include "l2c/hd.h"
+#include "l2c/status.h"
 
 namespace l2c {
 namespace counter {
 
 enum Kernel : int32_t { kCos = 0, kTri = 1, kLin = 2 };
 
-enum Status : int32_t {
-    kOk = 0,
-    kErrArgument = -1,   // a size, pointer, kernel or resolution is invalid
-    kErrNonFinite = -3,  // a code is NaN or infinite (err_pos: its index)
-    kErrRange = -4,      // the codes span more than kMaxBins symbols
-    kErrCapacity = -8,   // probs has room for fewer than `bins` values (*bins_out says how many)
-    kErrDevice = -9,     // CUDA runtime failure
-    kErrAlloc = -10,     // host allocation failed
-};
 
 constexpr int64_t kMaxBins = (int64_t)1 << 20;
 constexpr int64_t kMaxElements = ((int64_t)1 << 31) - 1;
@@ -152,7 +144,7 @@ L2C_HD int64_t subcells(const Geometry& g) { return 3 * (g.bins + 1); }
 
 inline int32_t make_geometry(float min_c, float max_c, int32_t resolution, Geometry* g) {
     const int64_t kmin = symbol_of(min_c), kmax = symbol_of(max_c);
-    if (kmax - kmin + 1 > kMaxBins) return kErrRange;
+    if (kmax - kmin + 1 > kMaxBins) return kErrBinRange;
     g->kmin = kmin;
     g->bins = kmax - kmin + 1;
     const double spread = (double)max_c - (double)min_c;

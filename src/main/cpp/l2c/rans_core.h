@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "l2c/hd.h"
+#include "l2c/status.h"
 
 namespace l2c {
 namespace rans {
@@ -34,21 +35,6 @@ constexpr uint32_t kWordBits = 16;
 constexpr int32_t kMaxPrecision = 16;
 constexpr int32_t kMaxAlphabet = 65536;
 constexpr int64_t kChunkHeaderBytes = 4 * kLanes;
-
-// Status codes: 0 is success, errors are negative. Java maps each to a message (RansStatus).
-enum Status : int32_t {
-    kOk = 0,
-    kErrArgument = -1,       // a caller-side parameter is out of range (sizes, counts, pointers)
-    kErrTable = -2,          // precision/alphabet/frequencies invalid (sum != 2^P, f < 0, ...)
-    kErrSymbol = -3,         // a symbol is >= A or has frequency 0 (encode, histogram)
-    kErrOffsets = -4,        // chunk offsets outside the payload, decreasing, or chunk < 128 B / odd
-    kErrTruncated = -5,      // the decoder would read past the chunk's words
-    kErrTrailing = -6,       // chunk end: a lane state != L or words left over
-    kErrState = -7,          // a stored lane state is below L
-    kErrCapacity = -8,       // output buffer too small
-    kErrDevice = -9,         // CUDA runtime failure (allocation, copy, launch)
-    kErrAlloc = -10,         // host allocation failed
-};
 
 // --- encoder -------------------------------------------------------------------------------
 

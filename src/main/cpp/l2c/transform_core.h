@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "l2c/hd.h"
+#include "l2c/status.h"
 
 // The element math is written as selects between values computed unconditionally; with
 // -ftrapping-math GCC may sink a multiply into a branch and then refuse to if-convert it, which
@@ -39,17 +40,6 @@ enum Kind : int32_t { kUniform = 0, kEdgeScale = 1, kPiecewise = 2 };
 constexpr int32_t kMaxParams = 4;
 // Symbols must fit int32 with room to spare; larger |c| means a degenerate step.
 constexpr double kMaxCode = 1073741824.0;  // 2^30
-
-// Status codes: 0 is success, errors are negative. Java maps them in TransformStatus.
-enum Status : int32_t {
-    kOk = 0,
-    kErrArgument = -1,   // a size, pointer, kind or channel layout is invalid
-    kErrParams = -2,     // a parameter is not finite, not > 0, or b < e (PIECEWISE)
-    kErrNonFinite = -3,  // a weight is NaN or infinite (err_pos: its index)
-    kErrRange = -4,      // |c| >= 2^30: the step is too small for the weight (err_pos: index)
-    kErrDevice = -9,     // CUDA runtime failure
-    kErrAlloc = -10,     // host allocation failed
-};
 
 L2C_HD int32_t params_per_channel(int32_t kind) {
     return kind == kUniform ? 1 : kind == kEdgeScale ? 2 : kind == kPiecewise ? 4 : 0;

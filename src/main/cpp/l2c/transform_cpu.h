@@ -3,7 +3,7 @@
 //
 // Buffers are caller-owned host memory: w, c, wHat, gWHat, gC, gW hold n floats, q n int32,
 // params and gParams P * count floats (parameter-major). Optional outputs/inputs may be null.
-// err_pos (1 int64) receives the index of the first bad element on kErrNonFinite / kErrRange.
+// err_pos (1 int64) receives the index of the first bad element on kErrNonFinite / kErrCodeRange.
 // `threads <= 0` means all available. Results never depend on the thread count, nor on the SIMD
 // level. On an error status the outputs are unspecified.
 //
@@ -54,7 +54,7 @@ inline int32_t check_layout(int32_t kind, int64_t n, int32_t count, int64_t inne
 // Checks one element's weight and code; kOk or the status to report at this index.
 inline int32_t check_element(double w, double c) {
     if (!(fabs(w) < INFINITY)) return kErrNonFinite;
-    if (!(fabs(c) < kMaxCode)) return kErrRange;
+    if (!(fabs(c) < kMaxCode)) return kErrCodeRange;
     return kOk;
 }
 

@@ -1,6 +1,7 @@
 package dev.l2c.codec;
 
 import dev.l2c.nativelib.CpuKernels;
+import dev.l2c.nativelib.NativeStatus;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -18,7 +19,7 @@ public final class FloatNarrowing {
         int n = floats.remaining();
         ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(n, type.bytes())).order(ByteOrder.LITTLE_ENDIAN);
         int status = CpuKernels.l2c_convert_floats(floats, n, type.nativeCode(), out, out.capacity());
-        if (status != RansStatus.OK) throw new IllegalStateException("float conversion: " + RansStatus.describe(status));
+        if (status != NativeStatus.OK.code) throw new IllegalStateException("float conversion: " + NativeStatus.describe(status));
         return out;
     }
 

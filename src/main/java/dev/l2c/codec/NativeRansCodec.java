@@ -1,6 +1,7 @@
 package dev.l2c.codec;
 
 import dev.l2c.L2cException;
+import dev.l2c.nativelib.NativeStatus;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -86,11 +87,11 @@ abstract class NativeRansCodec implements RansCodec {
         }
 
         void check(int status) throws L2cException {
-            if (status == RansStatus.OK) return;
-            if (status == RansStatus.ERR_SYMBOL && errPos[0] >= 0)
+            if (status == NativeStatus.OK.code) return;
+            if (status == NativeStatus.ERR_SYMBOL.code && errPos[0] >= 0)
                 throw new L2cException("rANS encode (" + name + "): symbol at position " + errPos[0]
-                        + ": " + RansStatus.describe(status));
-            throw new L2cException("rANS encode (" + name + "): " + RansStatus.describe(status));
+                        + ": " + NativeStatus.describe(status));
+            throw new L2cException("rANS encode (" + name + "): " + NativeStatus.describe(status));
         }
 
         EncodedStream result() {
@@ -151,13 +152,13 @@ abstract class NativeRansCodec implements RansCodec {
     }
 
     private void checkDecode(int firstChunk, int[] chunkStatus, int status) throws L2cException {
-        if (status == RansStatus.OK) return;
+        if (status == NativeStatus.OK.code) return;
         for (int i = 0; i < chunkStatus.length; i++) {
-            if (chunkStatus[i] != RansStatus.OK)
+            if (chunkStatus[i] != NativeStatus.OK.code)
                 throw new L2cException("rANS chunk " + (firstChunk + i) + " (" + name + "): "
-                        + RansStatus.describe(chunkStatus[i]));
+                        + NativeStatus.describe(chunkStatus[i]));
         }
-        throw new L2cException("rANS decode (" + name + "): " + RansStatus.describe(status));
+        throw new L2cException("rANS decode (" + name + "): " + NativeStatus.describe(status));
     }
 
     @Override
@@ -168,11 +169,11 @@ abstract class NativeRansCodec implements RansCodec {
         long[] counts = new long[alphabetSize];
         long[] errPos = {-1};
         int status = histogramU16(symbols, symbols.remaining(), alphabetSize, counts, errPos);
-        if (status == RansStatus.OK) return counts;
-        if (status == RansStatus.ERR_SYMBOL)
+        if (status == NativeStatus.OK.code) return counts;
+        if (status == NativeStatus.ERR_SYMBOL.code)
             throw new L2cException("rANS histogram (" + name + "): symbol at position " + errPos[0]
                     + " is not below the alphabet size " + alphabetSize);
-        throw new L2cException("rANS histogram (" + name + "): " + RansStatus.describe(status));
+        throw new L2cException("rANS histogram (" + name + "): " + NativeStatus.describe(status));
     }
 
     private static void requireDirect(Buffer b, String what) {

@@ -1,6 +1,7 @@
 package dev.l2c.counter;
 
 import dev.l2c.L2cException;
+import dev.l2c.nativelib.NativeStatus;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
@@ -44,7 +45,7 @@ public abstract class NativeCounterKernels implements CounterKernels {
         long[] bins = {0};
         long[] errPos = {-1};
         return rate("forward", bits, minSymbol, bins, errPos,
-                (probs, capacity) -> forward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs, capacity, bins,
+                (probs, capacity) -> forward(c, n, kernel.nativeCode, resolution, bits, minSymbol, probs, capacity, bins,
                         errPos));
     }
 
@@ -58,7 +59,7 @@ public abstract class NativeCounterKernels implements CounterKernels {
         long[] bins = {0};
         long[] errPos = {-1};
         return rate("forward_backward", bits, minSymbol, bins, errPos,
-                (probs, capacity) -> forwardBackward(c, n, kernel.ordinal(), resolution, bits, minSymbol, probs,
+                (probs, capacity) -> forwardBackward(c, n, kernel.nativeCode, resolution, bits, minSymbol, probs,
                         capacity, bins, scale, grad, errPos));
     }
 
@@ -68,7 +69,7 @@ public abstract class NativeCounterKernels implements CounterKernels {
             throws L2cException {
         double[] probs = new double[FIRST_CAPACITY];
         int status = call.run(probs, probs.length);
-        if (status == CounterStatus.ERR_CAPACITY) {
+        if (status == NativeStatus.ERR_CAPACITY.code) {
             probs = new double[Math.toIntExact(bins[0])];
             status = call.run(probs, probs.length);
         }
@@ -83,7 +84,7 @@ public abstract class NativeCounterKernels implements CounterKernels {
         checkArgs(c, n, resolution);
         checkBuffer(grad, n, "grad");
         long[] errPos = {-1};
-        check("backward", errPos, backward(c, n, kernel.ordinal(), resolution, scale, grad, errPos));
+        check("backward", errPos, backward(c, n, kernel.nativeCode, resolution, scale, grad, errPos));
     }
 
     private static void checkArgs(FloatBuffer c, long n, int resolution) {
@@ -103,10 +104,10 @@ public abstract class NativeCounterKernels implements CounterKernels {
     }
 
     private void check(String pass, long[] errPos, int status) throws L2cException {
-        if (status == CounterStatus.OK) return;
+        if (status == NativeStatus.OK.code) return;
         String where = "counter " + pass + " (" + name + "): ";
-        if (status == CounterStatus.ERR_NON_FINITE && errPos[0] >= 0)
-            throw new L2cException(where + "code " + errPos[0] + ": " + CounterStatus.describe(status));
-        throw new L2cException(where + CounterStatus.describe(status));
+        if (status == NativeStatus.ERR_NON_FINITE.code && errPos[0] >= 0)
+            throw new L2cException(where + "code " + errPos[0] + ": " + NativeStatus.describe(status));
+        throw new L2cException(where + NativeStatus.describe(status));
     }
 }

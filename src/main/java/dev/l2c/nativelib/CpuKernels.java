@@ -12,8 +12,8 @@ import org.bytedeco.javacpp.annotation.Platform;
  * JNI binding of the CPU kernels (src/main/cpp). Callers go through dev.l2c.backend and
  * dev.l2c.codec, not here. Direct buffers pass their address plus position, never a copy; small
  * arrays (tables, offsets, status) are copied in and out by JavaCPP. Every rANS call returns 0 or
- * a negative status (see dev.l2c.codec.RansStatus); the transform and counter calls likewise
- * (dev.l2c.transform.TransformStatus, dev.l2c.counter.CounterStatus). Null buffers pass NULL.
+ * a negative status, and so do the transform and counter calls: one set of codes
+ * ({@link NativeStatus}, src/main/cpp/l2c/status.h). Null buffers pass NULL.
  */
 @Platform(include = {"l2c_cpu.h"})
 public final class CpuKernels {
@@ -24,6 +24,9 @@ public final class CpuKernels {
     private CpuKernels() {}
 
     public static native int l2c_cpu_max_threads();
+
+    /** The message of a native status code (src/main/cpp/l2c/status.h; {@link NativeStatus}). */
+    public static native String l2c_status_message(int status);
 
     /** The best SIMD level this CPU runs: 0 scalar, 1 AVX2, 2 AVX-512 (see {@link SimdLevel}). */
     public static native int l2c_cpu_simd_supported();

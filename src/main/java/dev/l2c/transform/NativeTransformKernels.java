@@ -1,6 +1,7 @@
 package dev.l2c.transform;
 
 import dev.l2c.L2cException;
+import dev.l2c.nativelib.NativeStatus;
 import java.nio.Buffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -32,7 +33,7 @@ public abstract class NativeTransformKernels implements TransformKernels {
         requireRoom(q, n, "q", true);
         requireRoom(wHat, n, "wHat", true);
         long[] errPos = {-1};
-        check(kind, "forward", errPos, forward(kind.ordinal(), w, n, channels.count(), channels.inner(), params,
+        check(kind, "forward", errPos, forward(kind.nativeCode, w, n, channels.count(), channels.inner(), params,
                 c, q, wHat, errPos));
     }
 
@@ -47,7 +48,7 @@ public abstract class NativeTransformKernels implements TransformKernels {
         requireRoom(gW, n, "gW", true);
         requireRoom(gParams, (long) kind.paramsPerChannel * channels.count(), "gParams", true);
         long[] errPos = {-1};
-        check(kind, "backward", errPos, backward(kind.ordinal(), w, n, channels.count(), channels.inner(), params,
+        check(kind, "backward", errPos, backward(kind.nativeCode, w, n, channels.count(), channels.inner(), params,
                 gWHat, gC, gCScale, gW, gParams, errPos));
     }
 
@@ -73,10 +74,10 @@ public abstract class NativeTransformKernels implements TransformKernels {
     }
 
     private void check(TransformKind kind, String pass, long[] errPos, int status) throws L2cException {
-        if (status == TransformStatus.OK) return;
+        if (status == NativeStatus.OK.code) return;
         String where = "transform " + kind + " " + pass + " (" + name + "): ";
-        if ((status == TransformStatus.ERR_NON_FINITE || status == TransformStatus.ERR_RANGE) && errPos[0] >= 0)
-            throw new L2cException(where + "element " + errPos[0] + ": " + TransformStatus.describe(status));
-        throw new L2cException(where + TransformStatus.describe(status));
+        if ((status == NativeStatus.ERR_NON_FINITE.code || status == NativeStatus.ERR_CODE_RANGE.code) && errPos[0] >= 0)
+            throw new L2cException(where + "element " + errPos[0] + ": " + NativeStatus.describe(status));
+        throw new L2cException(where + NativeStatus.describe(status));
     }
 }

@@ -14,14 +14,17 @@ package dev.l2c.transform;
  * </ul>
  */
 public enum TransformKind {
-    UNIFORM(1),
-    EDGE_SCALE(2),
-    PIECEWISE(4);
+    UNIFORM(1, 0),
+    EDGE_SCALE(2, 1),
+    PIECEWISE(4, 2);
 
     public final int paramsPerChannel;
+    /** The kind's number in the native kernels (l2c::transform::Kind in transform_core.h). */
+    public final int nativeCode;
 
-    TransformKind(int paramsPerChannel) {
+    TransformKind(int paramsPerChannel, int nativeCode) {
         this.paramsPerChannel = paramsPerChannel;
+        this.nativeCode = nativeCode;
     }
 
     /** Whether parameter {@code p} (in the order above) is a quantization step: s, s1 or s2. */
