@@ -223,6 +223,25 @@ inline int32_t check_offsets(const int64_t* offsets, int64_t count, int64_t payl
     return result;
 }
 
+// The checks every decode entry makes before touching the payload, CPU and CUDA alike: the window's
+// arguments (count chunks holding n symbols, all full but the last; out present when n > 0), the
+// frequency table and the chunk offsets. chunk_status (count entries) is reset to kOk, and a bad
+// chunk's entry gets kErrOffsets.
+inline int32_t check_decode_window(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
+                                   int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
+                                   int32_t alphabet, int32_t prec, const void* out,
+                                   int32_t* chunk_status) {
+    if (count < 0 || n < 0 || offsets == nullptr || chunk_status == nullptr ||
+        (payload == nullptr && payload_bytes != 0) || payload_bytes < 0 ||
+        (n > 0 && out == nullptr) || !valid_chunk_symbols(chunk_symbols) ||
+        chunk_count(n, chunk_symbols) != count)
+        return kErrArgument;
+    for (int64_t i = 0; i < count; i++) chunk_status[i] = kOk;
+    const int32_t st = check_table(freqs, alphabet, prec, nullptr);
+    if (st != kOk) return st;
+    return check_offsets(offsets, count, payload_bytes, chunk_status);
+}
+
 // Converts the per-symbol values to the bits of the output type (4 bytes for F32, 2 for F16 and
 // BF16). values: host, n floats; out: host, n elements of the output width.
 inline int32_t convert_values(const float* values, int32_t n, int32_t type, void* out) {

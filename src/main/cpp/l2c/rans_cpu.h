@@ -395,15 +395,9 @@ int32_t decode_stream(const uint8_t* payload, int64_t payload_bytes, const int64
                       int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
                       int32_t alphabet, int32_t prec, const Out* sym_out, uint8_t* out,
                       int32_t threads, int32_t* chunk_status) {
-    if (count < 0 || n < 0 || offsets == nullptr || chunk_status == nullptr || sym_out == nullptr ||
-        (payload == nullptr && payload_bytes != 0) || payload_bytes < 0 ||
-        (n > 0 && out == nullptr) || !valid_chunk_symbols(chunk_symbols) ||
-        chunk_count(n, chunk_symbols) != count)
-        return kErrArgument;
-    for (int64_t i = 0; i < count; i++) chunk_status[i] = kOk;
-    int32_t st = check_table(freqs, alphabet, prec, nullptr);
-    if (st != kOk) return st;
-    st = check_offsets(offsets, count, payload_bytes, chunk_status);
+    if (sym_out == nullptr) return kErrArgument;
+    const int32_t st = check_decode_window(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
+                                           alphabet, prec, out, chunk_status);
     if (st != kOk) return st;
     try {
         std::vector<uint32_t> entry;
