@@ -114,7 +114,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.printf("%-22s %12s %8s %8s %8s %9s  %s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "time");
         row(out, "fp32 ONNX", r.originalBytes(), 1, r.originalResult(), String.format(Locale.ROOT, "%.1f s embedding", r.originalResult().embedSeconds()));
-        row(out, "l2c " + objective + " " + number(ratio) + "x", r.modelBytes(), r.ratio(), r.modelResult(),
+        row(out, "l2c " + CliEnums.label(objective) + " " + number(ratio) + "x", r.modelBytes(), r.ratio(), r.modelResult(),
                 String.format(Locale.ROOT, "%.1f s compression", compressSeconds));
         out.printf("task: WordNet gloss -> lemma retrieval, %d synsets of the evaluation split (disjoint from calibration), "
                 + "embeddings in ONNX Runtime; cosine = mean cosine of gloss embeddings to fp32's%n", r.n());
