@@ -183,6 +183,10 @@ def section_text(section, work, results_dir):
         cells += [f"{r['wall']:.0f} s", r["timing"]]
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
+    # Methods the run left out (METHODS=...), named so that an empty column is not read as a failure.
+    missing = [label for key, label in METHODS if key != "layerwise" and not any(r["key"] == key for r in rows)]
+    if missing:
+        out.append(f"Not run for this model: {', '.join(missing)}.\n")
     out += [f"- {c}." for c in checks(section, rows, base)]
     out.append(f"\n![ratio against {'accuracy@1' if data == 'wordnet' else 'top-1'}](results-{section}.png)\n")
     with open(os.path.join(results_dir, section + ".csv"), "w") as f:
