@@ -3,12 +3,13 @@
 // counter_kernels.cuh; shared math in l2c/rans_core.h, l2c/transform_core.h, l2c/counter_core.h.
 //
 // Two levels:
-//  * l2c::rans::cuda::launch_* take device pointers and a stream and only launch (asynchronous);
-//    per-chunk results land in a device status array. Used by the native GPU test program.
+//  * l2c::rans::cuda::launch_decode takes device pointers and a stream and only launches
+//    (asynchronous); per-chunk results land in a device status array. Used by the native GPU test
+//    program. The other families have no device-level launcher yet (issue 12).
 //  * l2c_rans_cuda_* take host pointers with the same contract as the CPU entry points in
 //    l2c_cpu.h (minus the thread count): they validate on the host, copy to device 0, launch,
-//    wait and copy results back. Returns 0 or a negative l2c::rans::Status; kErrDevice when the
-//    CUDA runtime fails.
+//    wait and copy results back. Returns 0 or a negative l2c::Status (l2c/status.h); kErrDevice
+//    when the CUDA runtime fails.
 #pragma once
 #include <cuda_runtime.h>
 #include <stdint.h>

@@ -20,6 +20,10 @@ package dev.l2c.codec;
  * <p>A small tensor may store its symbols raw instead (one byte each up to 256 symbols, format
  * version 2): no lane states, no table, one CRC. The side information of a tensor is that of the
  * cheaper of the two, as the encoder picks the cheaper entry.
+ *
+ * <p>The index is counted as it is before compression; since format version 3 the file stores it
+ * DEFLATE-compressed, about half of that. The ratio closing measures the real file and corrects
+ * its rate target, so the difference does not reach the file's size.
  */
 public final class RansSizeModel {
     private static final int LANES = 32;
