@@ -10,9 +10,8 @@ import java.util.zip.CRC32C;
  * The exact byte size of the .l2c file {@link L2cWriter} writes for given file attributes and
  * tensors, without writing it: header, aligned payloads, index and footer are laid out as the
  * writer lays them out. The index is compressed (docs/FORMAT.md, version 3), so its size depends on
- * the values of the payload checksums too: given the payloads, they are computed as the writer
- * computes them and the size is exact; without them they are taken as zero, which compresses
- * better than real ones (a lower bound). Lets a rate controller close on the written size cheaply.
+ * the values of the payload checksums too: they are computed from the payloads as the writer
+ * computes them. Lets a rate controller close on the written size cheaply.
  */
 public final class ContainerSize {
     private ContainerSize() {}
@@ -35,11 +34,6 @@ public final class ContainerSize {
      */
     public static long of(Map<String, String> fileAttributes, List<TensorInfo> tensors, List<List<ByteBuffer>> payloads) {
         return layout(fileAttributes, tensors, payloads, null);
-    }
-
-    /** A lower bound of {@link #of}, without the payloads (their checksums taken as zero). */
-    public static long atLeast(Map<String, String> fileAttributes, List<TensorInfo> tensors) {
-        return layout(fileAttributes, tensors, null, null);
     }
 
     /** Each tensor's index entry and payload padding in the file holding {@code tensors} in this order; arguments as for {@link #of}. */
@@ -68,11 +62,8 @@ public final class ContainerSize {
                     offset = position;
                     position += length;
                 }
-                boolean rans = s.coding() == StreamCoding.RANS;
-                long pieces = rans ? s.chunkCount() : (length + Layout.RAW_CRC_BLOCK - 1) / Layout.RAW_CRC_BLOCK;
-                int[] crcs = new int[(int) pieces];
-                if (payloads != null) checksums(s, payloads.get(ti).get(si), crcs);
-                streams.add(new StoredStream(offset, length, rans ? 0 : Layout.RAW_CRC_BLOCK, crcs));
+                int[] crcs = checksums(s, payloads.get(ti).get(si));
+                streams.add(new StoredStream(offset, length, s.coding() == StreamCoding.RANS ? 0 : Layout.RAW_CRC_BLOCK, crcs));
             }
             StoredTensor entry = new StoredTensor(t, streams, 0);
             if (overhead != null) overhead.indexBytes[stored.size()] = IndexEncoder.encode(Map.of(), List.of(entry)).length - emptyIndex;
@@ -87,20 +78,20 @@ public final class ContainerSize {
         return position + section + Layout.FOOTER_BYTES;
     }
 
-    /** The CRC32C of each piece (chunk or block) of {@code payload}, as {@link TensorSink} computes them. */
-    private static void checksums(StreamInfo s, ByteBuffer payload, int[] crcs) {
+    /** The CRC32C of each written piece (chunk or block) of {@code payload}, as {@link TensorSink} computes them. */
+    private static int[] checksums(StreamInfo s, ByteBuffer payload) {
         if (payload.remaining() != s.payloadLength()) {
             throw new IllegalArgumentException("payload of " + payload.remaining() + " bytes, the stream declares " + s.payloadLength());
         }
+        int[] crcs = new int[(int) s.writtenPieces()];
         CRC32C crc = new CRC32C();
-        boolean rans = s.coding() == StreamCoding.RANS;
         int start = payload.position();
         for (int k = 0; k < crcs.length; k++) {
-            long from = rans ? s.chunkOffsets()[k] : (long) k * Layout.RAW_CRC_BLOCK;
-            long to = rans ? s.chunkOffsets()[k + 1] : Math.min(from + Layout.RAW_CRC_BLOCK, s.payloadLength());
+            long from = k == 0 ? 0 : s.pieceEnd(k - 1);
             crc.reset();
-            crc.update(payload.duplicate().limit(start + (int) to).position(start + (int) from));
+            crc.update(payload.duplicate().limit(start + (int) s.pieceEnd(k)).position(start + (int) from));
             crcs[k] = (int) crc.getValue();
         }
+        return crcs;
     }
 }

@@ -90,6 +90,11 @@ final class IndexEncoder {
     }
 
     private void varint(long v) {
+        varint(out, v);
+    }
+
+    /** Writes {@code v} to {@code out} as an unsigned LEB128 varint (docs/FORMAT.md, Conventions). */
+    static void varint(ByteArrayOutputStream out, long v) {
         while ((v & ~0x7FL) != 0) {
             out.write((int) ((v & 0x7F) | 0x80));
             v >>>= 7;

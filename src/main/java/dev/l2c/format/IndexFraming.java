@@ -29,13 +29,7 @@ final class IndexFraming {
         byte[] body = compress ? deflated : index;
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 10);
         out.write(compress ? DEFLATE : STORED);
-        for (long v = index.length; ; v >>>= 7) {
-            if (v < 0x80) {
-                out.write((int) v);
-                break;
-            }
-            out.write((int) (v & 0x7f) | 0x80);
-        }
+        IndexEncoder.varint(out, index.length);
         out.write(body, 0, body.length);
         return out.toByteArray();
     }

@@ -31,6 +31,17 @@ public record StreamInfo(StreamCoding coding, int elementBytes, long elementCoun
                 chunkSymbols, chunkOffsets);
     }
 
+    /** Pieces a writer gives the payload a CRC each: its chunks (RANS) or blocks of 1 MiB (RAW). */
+    long writtenPieces() {
+        return coding == StreamCoding.RANS ? chunkCount() : (payloadLength() + Layout.RAW_CRC_BLOCK - 1) / Layout.RAW_CRC_BLOCK;
+    }
+
+    /** End of written piece {@code k} ({@link #writtenPieces}), relative to the start of the payload. */
+    long pieceEnd(int k) {
+        if (coding == StreamCoding.RANS) return chunkOffsets[k + 1];
+        return Math.min((long) (k + 1) * Layout.RAW_CRC_BLOCK, payloadLength());
+    }
+
     /** Number of rANS chunks (0 for RAW streams). */
     public int chunkCount() {
         return chunkOffsets.length - 1;

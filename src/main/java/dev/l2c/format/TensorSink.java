@@ -52,7 +52,7 @@ public final class TensorSink {
                 if (stream == info.streams().size()) {
                     throw writer.failed(where + ": payload longer than its streams declare", null);
                 }
-                int take = (int) Math.min(bytes.remaining(), pieceEnd(piece) - written);
+                int take = (int) Math.min(bytes.remaining(), current.pieceEnd(piece) - written);
                 ByteBuffer part = bytes.slice(bytes.position(), take);
                 crc.update(part.duplicate());
                 out.write(part);
@@ -81,8 +81,7 @@ public final class TensorSink {
         stream = index;
         current = info.streams().get(index);
         length = current.payloadLength();
-        long pieces = current.coding() == StreamCoding.RANS ? current.chunkCount()
-                : (length + Layout.RAW_CRC_BLOCK - 1) / Layout.RAW_CRC_BLOCK;
+        long pieces = current.writtenPieces();
         if (pieces > Integer.MAX_VALUE - 8) {
             throw writer.failed(where + ": stream " + index + ": too large (" + length + " bytes)", null);
         }
@@ -97,7 +96,7 @@ public final class TensorSink {
     /** Records the checksum of each completed piece and moves past each completed stream. */
     private void settle() throws IOException, L2cException {
         while (stream < info.streams().size()) {
-            while (piece < crcs.length && written == pieceEnd(piece)) {
+            while (piece < crcs.length && written == current.pieceEnd(piece)) {
                 crcs[piece++] = (int) crc.getValue();
                 crc.reset();
             }
@@ -110,11 +109,5 @@ public final class TensorSink {
             }
             begin(stream + 1);
         }
-    }
-
-    /** End of piece {@code k} (a chunk or a CRC block) relative to the stream's payload. */
-    private long pieceEnd(int k) {
-        if (current.coding() == StreamCoding.RANS) return current.chunkOffsets()[k + 1];
-        return Math.min((long) (k + 1) * Layout.RAW_CRC_BLOCK, length);
     }
 }

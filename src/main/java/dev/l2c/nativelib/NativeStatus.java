@@ -34,11 +34,6 @@ public enum NativeStatus {
         return null;
     }
 
-    /** Whether {@code code} is this status. */
-    public boolean is(int code) {
-        return this.code == code;
-    }
-
     /** The native message of {@code code} with the number, e.g. "output buffer too small (status -8)". */
     public static String describe(int code) {
         return CpuKernels.l2c_status_message(code) + " (status " + code + ")";

@@ -217,27 +217,25 @@ final class NetworkCalibrator implements AutoCloseable {
 
     /** The last round's reconstruction, at the closed transform parameters of {@code optimizer}. */
     void reconstructLast(TransformOptimizer optimizer) throws L2cException {
-        HeldBackGuard.State closed = HeldBackGuard.snapshot(optimizer);
-        closedState = closed;
-        Distillation.Signal before = guard.measure(optimizer);
-        closedSignal = before;
+        closedState = HeldBackGuard.snapshot(optimizer);
+        closedSignal = guard.measure(optimizer);
         reconstruct(optimizer, settings.rounds() + "/" + settings.rounds());
         Distillation.Signal after = guard.measure(optimizer);
         if (guard.samples() == 0) return;
-        guardNotes.add("closed at the file's size: " + describe(before) + "; after the last reconstruction: " + describe(after));
+        guardNotes.add("closed at the file's size: " + describe(closedSignal) + "; after the last reconstruction: " + describe(after));
         // The better of the reconstructed weights and the closed state before them. An earlier
         // round's state is not a candidate here: its parameters are not at the file's size, and
         // the common rescale that would bring them there moves every quantization grid under
         // weights reconstructed for the old one (MobileNet at 20x: 90.75 % held-back agreement
         // before the closing, 9 % in the coded file).
-        if (!after.worseThan(before)) {
+        if (!after.worseThan(closedSignal)) {
             if (after.worseThan(bestSignal)) {
                 guardNotes.add("round " + settings.rounds() + " (closed and reconstructed) is worse on the held-back samples than "
                         + bestLabel + ", whose state is not at the file's size; kept the closed state");
             }
             return;
         }
-        HeldBackGuard.restoreWeights(optimizer, closed);
+        HeldBackGuard.restoreWeights(optimizer, closedState);
         guardNotes.add("the last reconstruction was worse on the held-back samples; kept the weights before it");
     }
 
