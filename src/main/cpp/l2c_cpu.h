@@ -51,19 +51,10 @@ inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes
                                    int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                    int32_t prec, uint16_t* out, int64_t out_capacity,
                                    int32_t threads, int32_t* chunk_status) {
-    using namespace l2c;
-    using namespace l2c::rans;
-    if (out_capacity < n) return kErrCapacity;
-    try {
-        // An alphabet out of range is reported by decode_stream's table check, in its usual order.
-        std::vector<uint16_t> identity(alphabet >= 1 && alphabet <= kMaxAlphabet ? alphabet : 1);
-        for (size_t s = 0; s < identity.size(); s++) identity[s] = (uint16_t)s;
-        return cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
-                                            alphabet, prec, identity.data(), (uint8_t*)out, threads,
-                                            chunk_status);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
-    }
+    if (out_capacity < n) return l2c::kErrCapacity;
+    return l2c::rans::cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                                   freqs, alphabet, prec, nullptr, (uint8_t*)out, threads,
+                                                   chunk_status);
 }
 
 inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
@@ -71,14 +62,10 @@ inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
                                   int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet,
                                   int32_t prec, uint8_t* out, int64_t out_capacity,
                                   int32_t threads, int32_t* chunk_status) {
-    using namespace l2c;
-    using namespace l2c::rans;
-    if (out_capacity < n) return kErrCapacity;
-    if (alphabet > 256) return kErrArgument;
-    uint8_t identity[256];
-    for (int32_t s = 0; s < 256; s++) identity[s] = (uint8_t)s;
-    return cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
-                                       alphabet, prec, identity, out, threads, chunk_status);
+    if (out_capacity < n) return l2c::kErrCapacity;
+    if (alphabet > 256) return l2c::kErrArgument;
+    return l2c::rans::cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                                  freqs, alphabet, prec, nullptr, out, threads, chunk_status);
 }
 
 // values: alphabet floats, symbol -> value; value_type: 0 f32, 1 f16, 2 bf16 (little-endian out).

@@ -93,6 +93,29 @@ L2C_HD uint32_t dec_advance(uint32_t x, uint32_t entry, uint32_t prec) {
     return ((entry & 0xFFFFu) + 1) * (x >> prec) + (entry >> 16);
 }
 
+// The packed slot entry of small tables: everything a decode step needs in one 32-bit load, so a
+// SIMD decoder gathers once per symbol from a table of at most 2^12 words that stays in L1:
+// bits 0-11 hold f, bits 12-23 the slot's offset in the symbol's range, bits 24-31 the symbol.
+// It fits P <= 12, A <= 256 and every f < 2^12 (only a one-symbol table at P = 12 has f = 2^12).
+constexpr int32_t kPackedMaxPrecision = 12;
+constexpr int32_t kPackedMaxAlphabet = 256;
+
+// For a table that passed check_table.
+inline bool packed_table_fits(const int32_t* freqs, int32_t alphabet, int32_t prec) {
+    if (prec > kPackedMaxPrecision || alphabet > kPackedMaxAlphabet) return false;
+    for (int32_t s = 0; s < alphabet; s++)
+        if (freqs[s] >= (1 << kPackedMaxPrecision)) return false;
+    return true;
+}
+
+L2C_HD uint32_t dec_pack_small(uint32_t f, uint32_t bias, uint32_t sym) { return f | (bias << 12) | (sym << 24); }
+
+L2C_HD uint32_t dec_advance_packed(uint32_t x, uint32_t entry, uint32_t prec) {
+    return (entry & 0xFFFu) * (x >> prec) + ((entry >> 12) & 0xFFFu);
+}
+
+L2C_HD uint32_t dec_packed_symbol(uint32_t entry) { return entry >> 24; }
+
 L2C_HD bool dec_needs_word(uint32_t x) { return x < kStateLow; }
 
 L2C_HD uint32_t dec_take_word(uint32_t x, uint32_t word) { return (x << kWordBits) | word; }
@@ -185,6 +208,16 @@ inline void build_decode_table(const int32_t* freqs, int32_t alphabet, int32_t p
     }
 }
 
+// Fills the packed slot table (2^P entries, host, caller-owned) of a table that passed
+// check_table and packed_table_fits.
+inline void build_packed_decode_table(const int32_t* freqs, int32_t alphabet, uint32_t* slot_entry) {
+    uint32_t slot = 0;
+    for (int32_t s = 0; s < alphabet; s++) {
+        const uint32_t f = (uint32_t)freqs[s];
+        for (uint32_t k = 0; k < f; k++, slot++) slot_entry[slot] = dec_pack_small(f, k, (uint32_t)s);
+    }
+}
+
 // Number of chunks for n symbols.
 L2C_HD int64_t chunk_count(int64_t n, int32_t chunk_symbols) {
     return (n + chunk_symbols - 1) / chunk_symbols;
@@ -223,22 +256,31 @@ inline int32_t check_offsets(const int64_t* offsets, int64_t count, int64_t payl
     return result;
 }
 
-// The checks every decode entry makes before touching the payload, CPU and CUDA alike: the window's
-// arguments (count chunks holding n symbols, all full but the last; out present when n > 0), the
-// frequency table and the chunk offsets. chunk_status (count entries) is reset to kOk, and a bad
-// chunk's entry gets kErrOffsets.
-inline int32_t check_decode_window(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
-                                   int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
-                                   int32_t alphabet, int32_t prec, const void* out,
-                                   int32_t* chunk_status) {
+// The window's arguments of every decode entry, CPU and CUDA alike: count chunks holding n
+// symbols, all full but the last; out present when n > 0. chunk_status (count entries) is reset
+// to kOk.
+inline int32_t check_window_args(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
+                                 int64_t count, int64_t n, int32_t chunk_symbols, const void* out,
+                                 int32_t* chunk_status) {
     if (count < 0 || n < 0 || offsets == nullptr || chunk_status == nullptr ||
         (payload == nullptr && payload_bytes != 0) || payload_bytes < 0 ||
         (n > 0 && out == nullptr) || !valid_chunk_symbols(chunk_symbols) ||
         chunk_count(n, chunk_symbols) != count)
         return kErrArgument;
     for (int64_t i = 0; i < count; i++) chunk_status[i] = kOk;
-    const int32_t st = check_table(freqs, alphabet, prec, nullptr);
+    return kOk;
+}
+
+// The checks every decode entry makes before touching the payload: the window's arguments, the
+// frequency table and the chunk offsets; a bad chunk's chunk_status entry gets kErrOffsets. (A
+// decoder context checked its table when it was built, and checks the other two.)
+inline int32_t check_decode_window(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
+                                   int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
+                                   int32_t alphabet, int32_t prec, const void* out,
+                                   int32_t* chunk_status) {
+    int32_t st = check_window_args(payload, payload_bytes, offsets, count, n, chunk_symbols, out, chunk_status);
     if (st != kOk) return st;
+    if ((st = check_table(freqs, alphabet, prec, nullptr)) != kOk) return st;
     return check_offsets(offsets, count, payload_bytes, chunk_status);
 }
 

@@ -30,6 +30,7 @@
 #else
 #define L2C_RANS_X86_SIMD 0
 #endif
+#define L2C_AVX2 __attribute__((target("avx2,popcnt")))
 
 namespace l2c {
 namespace rans {
@@ -77,39 +78,147 @@ inline void build_encode_table(const int32_t* freqs, int32_t alphabet, int32_t p
     }
 }
 
+// Codes lanes [0, lanes) of one row, from the last lane down (scalar). False when a symbol
+// cannot be coded.
+template <class Sym>
+inline bool encode_row(const Sym* sym, int64_t lanes, const EncodeSymbol* table, uint32_t* x, uint8_t** pp) {
+    uint8_t* p = *pp;
+    for (int64_t l = lanes - 1; l >= 0; l--) {
+        const EncodeSymbol e = table[sym[l]];
+        if (e.sh2 == kUncodable) return false;
+        uint32_t xs = x[l];
+        // Whether a word goes out is a coin flip for the branch predictor: store it always,
+        // keep it only when needed.
+        const bool shed = xs > e.x_max;
+        store_le16(p - 2, xs & 0xFFFFu);
+        p -= shed ? 2 : 0;
+        xs = shed ? xs >> kWordBits : xs;
+        x[l] = enc_put_quotient(xs, enc_div(xs, e.rcp, e.sh1, e.sh2), e.cmpl_freq, e.cum);
+    }
+    *pp = p;
+    return true;
+}
+
+#if L2C_RANS_X86_SIMD
+// For each 8-bit mask of lanes that shed a word: where each of the 8 word slots of a store takes
+// its word from, so that the shedding lanes' words sit in lane order at the top of the 8 slots
+// (the store ends at the write position; the slots below are scratch that later words overwrite).
+struct CompressIndex {
+    alignas(32) int32_t idx[256][8];
+    CompressIndex() {
+        for (int m = 0; m < 256; m++) {
+            const int k = __builtin_popcount((unsigned)m);
+            int at = 8 - k;
+            for (int j = 0; j < 8; j++) idx[m][j] = 0;
+            for (int j = 0; j < 8; j++)
+                if ((m >> j) & 1) idx[m][at++] = j;
+        }
+    }
+};
+
+inline const CompressIndex& compress_index() {
+    static const CompressIndex table;
+    return table;
+}
+
+// Codes 8 lanes of a row at once (the scalar encode_row's math lane by lane). The lanes' table
+// entries are loaded as 16-byte rows and transposed into x_max, rcp, cum and the packed
+// cmpl_freq | sh1 << 16 | sh2 << 24. False when a symbol cannot be coded (nothing is changed).
+template <class Sym>
+L2C_AVX2 inline bool encode_vec8(const Sym* s, const EncodeSymbol* table, __m256i& x, uint8_t*& p,
+                                 const int32_t (*compress)[8]) {
+    const __m256i a = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(table + s[0]))),
+                                              _mm_loadu_si128((const __m128i*)(table + s[4])), 1);
+    const __m256i b = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(table + s[1]))),
+                                              _mm_loadu_si128((const __m128i*)(table + s[5])), 1);
+    const __m256i c = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(table + s[2]))),
+                                              _mm_loadu_si128((const __m128i*)(table + s[6])), 1);
+    const __m256i d = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i*)(table + s[3]))),
+                                              _mm_loadu_si128((const __m128i*)(table + s[7])), 1);
+    const __m256i t0 = _mm256_unpacklo_epi32(a, b), t1 = _mm256_unpackhi_epi32(a, b);
+    const __m256i t2 = _mm256_unpacklo_epi32(c, d), t3 = _mm256_unpackhi_epi32(c, d);
+    const __m256i x_max = _mm256_unpacklo_epi64(t0, t2);
+    const __m256i rcp = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i cum = _mm256_unpacklo_epi64(t1, t3);
+    const __m256i misc = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i sh2 = _mm256_srli_epi32(misc, 24);
+    if (_mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(sh2, _mm256_set1_epi32(kUncodable)))) != 0)
+        return false;
+    // Shedding lanes (x > x_max): their low halves go out in lane order, ending at p.
+    const __m256i keep = _mm256_cmpeq_epi32(_mm256_max_epu32(x, x_max), x_max);
+    const int m = ~_mm256_movemask_ps(_mm256_castsi256_ps(keep)) & 0xFF;
+    const __m256i words = _mm256_permutevar8x32_epi32(_mm256_and_si256(x, _mm256_set1_epi32(0xFFFF)),
+                                                      _mm256_load_si256((const __m256i*)compress[m]));
+    const __m256i packed = _mm256_permute4x64_epi64(_mm256_packus_epi32(words, words), 0x08);
+    _mm_storeu_si128((__m128i*)(p - 16), _mm256_castsi256_si128(packed));
+    p -= 2 * _mm_popcnt_u32((unsigned)m);
+    x = _mm256_blendv_epi8(_mm256_srli_epi32(x, 16), x, keep);
+    // q = x / f by the reciprocal: t = mulhi(x, rcp), q = (t + ((x - t) >> sh1)) >> sh2.
+    const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(x, rcp), 32);
+    const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(rcp, 32));
+    const __m256i t = _mm256_blend_epi32(even, odd, 0xAA);
+    const __m256i sh1 = _mm256_and_si256(_mm256_srli_epi32(misc, 16), _mm256_set1_epi32(0xFF));
+    const __m256i q = _mm256_srlv_epi32(_mm256_add_epi32(t, _mm256_srlv_epi32(_mm256_sub_epi32(x, t), sh1)), sh2);
+    const __m256i cmpl = _mm256_and_si256(misc, _mm256_set1_epi32(0xFFFF));
+    x = _mm256_add_epi32(_mm256_add_epi32(x, cum), _mm256_mullo_epi32(q, cmpl));
+    return true;
+}
+
+// Codes full rows [0, rows) from the last down, 8 lanes at a time (lanes 24-31 first, as the
+// scalar coder goes). False when a symbol cannot be coded.
+template <class Sym>
+L2C_AVX2 bool encode_rows_avx2(const Sym* sym, int64_t rows, const EncodeSymbol* table, uint32_t* xs, uint8_t** pp) {
+    __m256i x0 = _mm256_loadu_si256((const __m256i*)xs);
+    __m256i x1 = _mm256_loadu_si256((const __m256i*)(xs + 8));
+    __m256i x2 = _mm256_loadu_si256((const __m256i*)(xs + 16));
+    __m256i x3 = _mm256_loadu_si256((const __m256i*)(xs + 24));
+    const int32_t(*compress)[8] = compress_index().idx;
+    uint8_t* p = *pp;
+    bool ok = true;
+    for (int64_t r = rows - 1; r >= 0 && ok; r--) {
+        const Sym* s = sym + r * kLanes;
+        ok = encode_vec8(s + 24, table, x3, p, compress) && encode_vec8(s + 16, table, x2, p, compress) &&
+             encode_vec8(s + 8, table, x1, p, compress) && encode_vec8(s, table, x0, p, compress);
+    }
+    _mm256_storeu_si256((__m256i*)xs, x0);
+    _mm256_storeu_si256((__m256i*)(xs + 8), x1);
+    _mm256_storeu_si256((__m256i*)(xs + 16), x2);
+    _mm256_storeu_si256((__m256i*)(xs + 24), x3);
+    *pp = p;
+    return ok;
+}
+#endif
+
 // Encodes one chunk of n symbols so that its bytes end at slot_end (words are written backwards
 // from there, then the 32 states in front of them). The slot is at least 128 + 2n bytes, so the
-// speculative word store just below p always lands inside it (in the space the states overwrite
-// at the end). Returns kOk and the chunk size in *bytes, or kErrSymbol with the offending chunk
-// position in *err_pos.
+// speculative word stores below p (2 bytes scalar, 16 bytes AVX2) always land inside it (in the
+// space the states overwrite at the end). Returns kOk and the chunk size in *bytes, or kErrSymbol
+// with the offending chunk position in *err_pos.
 template <class Sym>
 int32_t encode_chunk(const Sym* sym, int64_t n, const EncodeSymbol* table, uint8_t* slot_end,
-                     int64_t* bytes, int64_t* err_pos) {
+                     int64_t* bytes, int64_t* err_pos, int32_t level) {
     uint32_t x[kLanes];
     for (uint32_t l = 0; l < kLanes; l++) x[l] = kStateLow;
     uint8_t* p = slot_end;
-    const int64_t rows = (n + kLanes - 1) / kLanes;
-    for (int64_t r = rows - 1; r >= 0; r--) {
-        const int64_t base = r * kLanes;
-        const int64_t here = n - base < (int64_t)kLanes ? n - base : (int64_t)kLanes;
-        for (int64_t l = here - 1; l >= 0; l--) {
-            const EncodeSymbol e = table[sym[base + l]];
-            if (e.sh2 == kUncodable) {
-                // Report the first bad position in the chunk, as the GPU encoder does.
-                int64_t first = 0;
-                while (table[sym[first]].sh2 != kUncodable) first++;
-                *err_pos = first;
-                return kErrSymbol;
-            }
-            uint32_t xs = x[l];
-            // Whether a word goes out is a coin flip for the branch predictor: store it always,
-            // keep it only when needed.
-            const bool shed = xs > e.x_max;
-            store_le16(p - 2, xs & 0xFFFFu);
-            p -= shed ? 2 : 0;
-            xs = shed ? xs >> kWordBits : xs;
-            x[l] = enc_put_quotient(xs, enc_div(xs, e.rcp, e.sh1, e.sh2), e.cmpl_freq, e.cum);
-        }
+    const int64_t full_rows = n / kLanes;
+    // Rows go from last to first, so the partial row (if any) is coded first.
+    bool ok = encode_row(sym + full_rows * kLanes, n - full_rows * kLanes, table, x, &p);
+    int64_t r = full_rows;
+#if L2C_RANS_X86_SIMD
+    if (ok && level >= simd::kAvx2) {
+        ok = encode_rows_avx2(sym, r, table, x, &p);
+        r = 0;
+    }
+#else
+    (void)level;
+#endif
+    for (r = r - 1; ok && r >= 0; r--) ok = encode_row(sym + r * kLanes, kLanes, table, x, &p);
+    if (!ok) {
+        // Report the first bad position in the chunk, as the GPU encoder does.
+        int64_t first = 0;
+        while (table[sym[first]].sh2 != kUncodable) first++;
+        *err_pos = first;
+        return kErrSymbol;
     }
     p -= kChunkHeaderBytes;
     for (uint32_t l = 0; l < kLanes; l++) store_le32(p + 4 * l, x[l]);
@@ -138,12 +247,13 @@ int32_t encode_stream(const Sym* sym, int64_t n, const int32_t* freqs, int32_t a
         build_encode_table(freqs, alphabet, prec, table, (size_t)1 << (8 * sizeof(Sym)));
         std::vector<int64_t> sizes(chunks), bad(chunks, -1);
         const int64_t slot_stride = chunk_max_bytes(chunk_symbols);
+        const int32_t level = simd::level();
 #pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
         for (int64_t i = 0; i < chunks; i++) {
             const int64_t len = chunk_length(n, chunk_symbols, i);
             uint8_t* slot_end = payload + i * slot_stride + chunk_max_bytes(len);
             int64_t pos = -1;
-            if (encode_chunk(sym + i * chunk_symbols, len, table.data(), slot_end, &sizes[i], &pos) != kOk)
+            if (encode_chunk(sym + i * chunk_symbols, len, table.data(), slot_end, &sizes[i], &pos, level) != kOk)
                 bad[i] = i * (int64_t)chunk_symbols + pos;
         }
         for (int64_t i = 0; i < chunks; i++) {
@@ -169,32 +279,101 @@ int32_t encode_stream(const Sym* sym, int64_t n, const int32_t* freqs, int32_t a
 
 // --- decoder ----------------------------------------------------------------------------------
 
-// Per-slot decoder tables: entry[slot] = dec_pack(f, slot - c) and out[slot] = the element
-// written for the slot's symbol. `out` has 4 bytes of slack so a 32-bit gather at the last slot
-// stays inside the allocation.
-template <class Out>
-struct DecodeTable {
-    const uint32_t* entry;
-    const Out* out;
-    uint32_t prec;
+// A decoder context: the slot tables of one frequency table, built once (check_table included)
+// and reused by every decode of streams coded with it. Small tables (packed_table_fits: P <= 12,
+// A <= 256, what FrequencyTable picks for 8-bit symbols; no f = 2^12) get one packed word per slot, so a step
+// is one load from a table that stays in L1; others get build_decode_table's two tables, the
+// ones the CUDA decoder uses. Immutable once built, so threads may share it.
+struct DecodeContext {
+    int32_t alphabet = 0;
+    int32_t prec = 0;
+    bool packed = false;
+    std::vector<uint32_t> entry;  // 2^P: dec_pack_small (packed) or dec_pack
+    std::vector<uint16_t> sym;    // general tables only: 2^P + 2 (slack for 32-bit gathers)
 };
 
-// sym_out: alphabet entries, the element to write for each symbol. Table passed check_table.
-template <class Out>
-void build_slot_tables(const int32_t* freqs, int32_t alphabet, int32_t prec, const Out* sym_out,
-                       std::vector<uint32_t>& entry, std::vector<Out>& out) {
-    const size_t slots = (size_t)1 << prec;
-    entry.assign(slots, 0);
-    out.assign(slots + 4, Out(0));
-    uint32_t slot = 0;
-    for (int32_t s = 0; s < alphabet; s++) {
-        const uint32_t f = (uint32_t)freqs[s];
-        for (uint32_t k = 0; k < f; k++, slot++) {
-            entry[slot] = dec_pack(f, k);
-            out[slot] = sym_out[s];
+// kOk, kErrTable for a table check_table rejects, or kErrAlloc.
+inline int32_t build_context(const int32_t* freqs, int32_t alphabet, int32_t prec, DecodeContext* ctx) {
+    if (ctx == nullptr) return kErrArgument;
+    const int32_t st = check_table(freqs, alphabet, prec, nullptr);
+    if (st != kOk) return st;
+    try {
+        const size_t slots = (size_t)1 << prec;
+        ctx->alphabet = alphabet;
+        ctx->prec = prec;
+        ctx->packed = packed_table_fits(freqs, alphabet, prec);
+        ctx->entry.assign(slots, 0);
+        if (ctx->packed) {
+            ctx->sym.clear();
+            build_packed_decode_table(freqs, alphabet, ctx->entry.data());
+        } else {
+            ctx->sym.assign(slots + 2, 0);
+            build_decode_table(freqs, alphabet, prec, ctx->entry.data(), ctx->sym.data());
         }
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
     }
+    return kOk;
 }
+
+// How a decode step reads its slot: step() returns the next state before renormalization and
+// stores the element written for the slot; step8() does the same for 8 lanes (AVX2). Three kinds:
+//  * PackedSymbols<Out>: packed table, the symbol itself is written (Out = uint8_t or uint16_t);
+//  * PackedMapped<Out>: packed table, map[symbol] is written (values);
+//  * SlotTable<Out>: general tables, out[slot] is written (one element per slot).
+template <class Out>
+struct PackedSymbols {
+    const uint32_t* entry;
+    uint32_t prec;
+    uint32_t step(uint32_t x, Out* v) const {
+        const uint32_t e = entry[dec_slot(x, prec)];
+        *v = (Out)dec_packed_symbol(e);
+        return dec_advance_packed(x, e, prec);
+    }
+#if L2C_RANS_X86_SIMD
+    L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const {
+        const __m256i e = _mm256_i32gather_epi32((const int*)entry, _mm256_and_si256(x, mask), 4);
+        *out = _mm256_srli_epi32(e, 24);
+        return advance_packed8(x, e, p);
+    }
+    L2C_AVX2 static __m256i advance_packed8(__m256i x, __m256i e, __m128i p) {
+        const __m256i low12 = _mm256_set1_epi32(0xFFF);
+        const __m256i f = _mm256_and_si256(e, low12);
+        const __m256i bias = _mm256_and_si256(_mm256_srli_epi32(e, 12), low12);
+        return _mm256_add_epi32(_mm256_mullo_epi32(f, _mm256_srl_epi32(x, p)), bias);
+    }
+#endif
+};
+
+template <class Out>
+struct PackedMapped {
+    const uint32_t* entry;
+    const Out* map;  // A entries + 4 bytes of slack
+    uint32_t prec;
+    uint32_t step(uint32_t x, Out* v) const {
+        const uint32_t e = entry[dec_slot(x, prec)];
+        *v = map[dec_packed_symbol(e)];
+        return dec_advance_packed(x, e, prec);
+    }
+#if L2C_RANS_X86_SIMD
+    L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const;
+#endif
+};
+
+template <class Out>
+struct SlotTable {
+    const uint32_t* entry;
+    const Out* out;  // 2^P entries + 4 bytes of slack
+    uint32_t prec;
+    uint32_t step(uint32_t x, Out* v) const {
+        const uint32_t slot = dec_slot(x, prec);
+        *v = out[slot];
+        return dec_advance(x, entry[slot], prec);
+    }
+#if L2C_RANS_X86_SIMD
+    L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* o) const;
+#endif
+};
 
 // Stores one output element; outputs may sit at any alignment (views into mapped files).
 template <class Out>
@@ -203,15 +382,13 @@ inline void store_out(uint8_t* base, int64_t i, Out v) {
 }
 
 // Decodes lanes [0, lanes) of one row, checking every word read. kOk or kErrTruncated.
-template <class Out>
-inline int32_t decode_row_checked(uint32_t* x, int64_t lanes, const DecodeTable<Out>& t,
-                                  const uint8_t* words, int64_t total_words, int64_t* wi,
-                                  uint8_t* o) {
-    const uint32_t mask = (1u << t.prec) - 1;
+template <class Out, class Table>
+inline int32_t decode_row_checked(uint32_t* x, int64_t lanes, const Table& t, const uint8_t* words,
+                                  int64_t total_words, int64_t* wi, uint8_t* o) {
     for (int64_t l = 0; l < lanes; l++) {
-        const uint32_t slot = x[l] & mask;
-        store_out<Out>(o, l, t.out[slot]);
-        uint32_t xs = dec_advance(x[l], t.entry[slot], t.prec);
+        Out v;
+        uint32_t xs = t.step(x[l], &v);
+        store_out<Out>(o, l, v);
         if (dec_needs_word(xs)) {
             if (*wi >= total_words) return kErrTruncated;
             xs = dec_take_word(xs, load_le16(words + 2 * (*wi)++));
@@ -224,16 +401,10 @@ inline int32_t decode_row_checked(uint32_t* x, int64_t lanes, const DecodeTable<
 // Decodes one full row; the caller has checked that at least 32 words remain. The symbol step
 // runs over all lanes first (32 independent chains), then the renormalization walks the lanes
 // in order with a branch-free select, since whether a lane needs a word is unpredictable.
-template <class Out>
-inline void decode_row_unchecked(uint32_t* x, const DecodeTable<Out>& t, const uint8_t* words,
-                                 int64_t* wi, uint8_t* o) {
-    const uint32_t mask = (1u << t.prec) - 1;
+template <class Out, class Table>
+inline void decode_row_unchecked(uint32_t* x, const Table& t, const uint8_t* words, int64_t* wi, uint8_t* o) {
     Out v[kLanes];
-    for (uint32_t l = 0; l < kLanes; l++) {
-        const uint32_t slot = x[l] & mask;
-        v[l] = t.out[slot];
-        x[l] = dec_advance(x[l], t.entry[slot], t.prec);
-    }
+    for (uint32_t l = 0; l < kLanes; l++) x[l] = t.step(x[l], &v[l]);
     memcpy(o, v, sizeof(v));
     const uint8_t* w = words + 2 * *wi;
     for (uint32_t l = 0; l < kLanes; l++) {
@@ -263,39 +434,45 @@ inline const ExpandIndex& expand_index() {
     return table;
 }
 
-#define L2C_AVX2 __attribute__((target("avx2,popcnt")))
-
-// Gathers the output element of 8 slots, zero-extended to 32 bits. A 1- or 2-byte element is
-// read as 4 bytes and masked, which the table's slack keeps inside the allocation.
+// Gathers 8 elements of a table at the given indices, zero-extended to 32 bits. A 1- or 2-byte
+// element is read as 4 bytes and masked, which the tables' slack keeps inside their allocations.
 template <class Out>
-L2C_AVX2 inline __m256i gather_out(const Out* out, __m256i slot) {
+L2C_AVX2 inline __m256i gather_out(const Out* table, __m256i index) {
     if constexpr (sizeof(Out) == 1) {
-        return _mm256_and_si256(_mm256_i32gather_epi32((const int*)out, slot, 1), _mm256_set1_epi32(0xFF));
+        return _mm256_and_si256(_mm256_i32gather_epi32((const int*)table, index, 1), _mm256_set1_epi32(0xFF));
     } else if constexpr (sizeof(Out) == 2) {
-        return _mm256_and_si256(_mm256_i32gather_epi32((const int*)out, slot, 2), _mm256_set1_epi32(0xFFFF));
+        return _mm256_and_si256(_mm256_i32gather_epi32((const int*)table, index, 2), _mm256_set1_epi32(0xFFFF));
     } else {
-        return _mm256_i32gather_epi32((const int*)out, slot, 4);
+        return _mm256_i32gather_epi32((const int*)table, index, 4);
     }
 }
 
-// Symbol step and renormalization of 8 lanes; their output elements go to `out`. Reads 8 words
-// at *wi (the caller guarantees they exist) and advances *wi by the number taken.
 template <class Out>
-L2C_AVX2 inline void decode_vec8(__m256i& x, const DecodeTable<Out>& t, __m256i mask, __m128i prec,
-                                 const uint8_t* words, int64_t* wi, __m256i& out) {
+L2C_AVX2 __m256i PackedMapped<Out>::step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const {
+    const __m256i e = _mm256_i32gather_epi32((const int*)entry, _mm256_and_si256(x, mask), 4);
+    *out = gather_out<Out>(map, _mm256_srli_epi32(e, 24));
+    return PackedSymbols<Out>::advance_packed8(x, e, p);
+}
+
+template <class Out>
+L2C_AVX2 __m256i SlotTable<Out>::step8(__m256i x, __m256i mask, __m128i p, __m256i* o) const {
     const __m256i slot = _mm256_and_si256(x, mask);
-    const __m256i e = _mm256_i32gather_epi32((const int*)t.entry, slot, 4);
-    out = gather_out<Out>(t.out, slot);
+    const __m256i e = _mm256_i32gather_epi32((const int*)entry, slot, 4);
+    *o = gather_out<Out>(out, slot);
     const __m256i f = _mm256_add_epi32(_mm256_and_si256(e, _mm256_set1_epi32(0xFFFF)), _mm256_set1_epi32(1));
-    const __m256i bias = _mm256_srli_epi32(e, 16);
-    x = _mm256_add_epi32(_mm256_mullo_epi32(f, _mm256_srl_epi32(x, prec)), bias);
+    return _mm256_add_epi32(_mm256_mullo_epi32(f, _mm256_srl_epi32(x, p)), _mm256_srli_epi32(e, 16));
+}
+
+// Renormalizes 8 lanes: reads 8 words at *wi (the caller guarantees they exist) and advances *wi
+// by the number taken.
+L2C_AVX2 inline __m256i renormalize8(__m256i x, const uint8_t* words, int64_t* wi, const int32_t (*expand)[8]) {
     // x < 2^16 exactly when its high half is zero.
     const __m256i need = _mm256_cmpeq_epi32(_mm256_srli_epi32(x, 16), _mm256_setzero_si256());
     const int m = _mm256_movemask_ps(_mm256_castsi256_ps(need));
     __m256i w = _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i*)(words + 2 * *wi)));
-    w = _mm256_permutevar8x32_epi32(w, _mm256_load_si256((const __m256i*)expand_index().idx[m]));
-    x = _mm256_blendv_epi8(x, _mm256_or_si256(_mm256_slli_epi32(x, 16), w), need);
+    w = _mm256_permutevar8x32_epi32(w, _mm256_load_si256((const __m256i*)expand[m]));
     *wi += _mm_popcnt_u32((unsigned)m);
+    return _mm256_blendv_epi8(x, _mm256_or_si256(_mm256_slli_epi32(x, 16), w), need);
 }
 
 // Writes the 32 output elements of a row (lanes 0-7 in a, 8-15 in b, ...).
@@ -318,106 +495,185 @@ L2C_AVX2 inline void store_row(uint8_t* o, __m256i a, __m256i b, __m256i c, __m2
     }
 }
 
-// Decodes full rows from row 0 while at least 32 words remain (so no read can pass the end);
-// returns the number of rows done, leaving the states in x and the read position in *wi.
-template <class Out>
-L2C_AVX2 int64_t decode_rows_avx2(uint32_t* x, int64_t rows, const DecodeTable<Out>& t,
-                                  const uint8_t* words, int64_t total_words, int64_t* wi,
-                                  uint8_t* out) {
-    __m256i x0 = _mm256_loadu_si256((const __m256i*)x);
-    __m256i x1 = _mm256_loadu_si256((const __m256i*)(x + 8));
-    __m256i x2 = _mm256_loadu_si256((const __m256i*)(x + 16));
-    __m256i x3 = _mm256_loadu_si256((const __m256i*)(x + 24));
-    const __m256i mask = _mm256_set1_epi32((int)((1u << t.prec) - 1));
-    const __m128i prec = _mm_cvtsi32_si128((int)t.prec);
-    int64_t r = 0;
-    for (; r < rows && total_words - *wi >= (int64_t)kLanes; r++) {
-        __m256i o0, o1, o2, o3;
-        decode_vec8<Out>(x0, t, mask, prec, words, wi, o0);
-        decode_vec8<Out>(x1, t, mask, prec, words, wi, o1);
-        decode_vec8<Out>(x2, t, mask, prec, words, wi, o2);
-        decode_vec8<Out>(x3, t, mask, prec, words, wi, o3);
-        store_row<Out>(out + r * kLanes * (int64_t)sizeof(Out), o0, o1, o2, o3);
-    }
-    _mm256_storeu_si256((__m256i*)x, x0);
-    _mm256_storeu_si256((__m256i*)(x + 8), x1);
-    _mm256_storeu_si256((__m256i*)(x + 16), x2);
-    _mm256_storeu_si256((__m256i*)(x + 24), x3);
-    return r;
-}
-#undef L2C_AVX2
-#endif
+#endif  // L2C_RANS_X86_SIMD
 
-// Decodes one chunk of n symbols into n elements of out. Returns kOk or the chunk's error.
-template <class Out>
-int32_t decode_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, const DecodeTable<Out>& t,
-                     uint8_t* out, int32_t level) {
+// One chunk being decoded: lane states, its words and read position, the next row.
+struct ChunkCursor {
     uint32_t x[kLanes];
+    const uint8_t* words;
+    int64_t total_words;
+    int64_t wi;
+    int64_t n;
+    int64_t row;
+    uint8_t* out;
+};
+
+// Reads a chunk's lane states. kOk or kErrState.
+inline int32_t open_chunk(const uint8_t* chunk, int64_t bytes, int64_t n, uint8_t* out, ChunkCursor* c) {
     for (uint32_t l = 0; l < kLanes; l++) {
-        x[l] = load_le32(chunk + 4 * l);
-        if (x[l] < kStateLow) return kErrState;
+        c->x[l] = load_le32(chunk + 4 * l);
+        if (c->x[l] < kStateLow) return kErrState;
     }
-    const uint8_t* words = chunk + kChunkHeaderBytes;
-    const int64_t total_words = (bytes - kChunkHeaderBytes) / 2;
-    int64_t wi = 0;
-    const int64_t full_rows = n / kLanes;
-    int64_t r = 0;
-#if L2C_RANS_X86_SIMD
-    if (level >= simd::kAvx2) r = decode_rows_avx2<Out>(x, full_rows, t, words, total_words, &wi, out);
-#else
-    (void)level;
-#endif
-    for (; r < full_rows; r++) {
-        uint8_t* o = out + r * kLanes * (int64_t)sizeof(Out);
-        if (total_words - wi >= (int64_t)kLanes) {
-            decode_row_unchecked<Out>(x, t, words, &wi, o);
+    c->words = chunk + kChunkHeaderBytes;
+    c->total_words = (bytes - kChunkHeaderBytes) / 2;
+    c->wi = 0;
+    c->n = n;
+    c->row = 0;
+    c->out = out;
+    return kOk;
+}
+
+// Decodes the rows left from c.row, the tail, and checks the end state. kOk or the chunk's error.
+template <class Out, class Table>
+int32_t finish_chunk(ChunkCursor& c, const Table& t) {
+    const int64_t full_rows = c.n / kLanes;
+    for (; c.row < full_rows; c.row++) {
+        uint8_t* o = c.out + c.row * kLanes * (int64_t)sizeof(Out);
+        if (c.total_words - c.wi >= (int64_t)kLanes) {
+            decode_row_unchecked<Out>(c.x, t, c.words, &c.wi, o);
         } else {
-            const int32_t st = decode_row_checked<Out>(x, kLanes, t, words, total_words, &wi, o);
+            const int32_t st = decode_row_checked<Out>(c.x, kLanes, t, c.words, c.total_words, &c.wi, o);
             if (st != kOk) return st;
         }
     }
-    const int64_t tail = n - full_rows * kLanes;
-    const int32_t st = decode_row_checked<Out>(x, tail, t, words, total_words, &wi,
-                                               out + full_rows * kLanes * (int64_t)sizeof(Out));
+    const int64_t tail = c.n - full_rows * kLanes;
+    const int32_t st = decode_row_checked<Out>(c.x, tail, t, c.words, c.total_words, &c.wi,
+                                               c.out + full_rows * kLanes * (int64_t)sizeof(Out));
     if (st != kOk) return st;
     for (uint32_t l = 0; l < kLanes; l++)
-        if (x[l] != kStateLow) return kErrTrailing;
-    return wi == total_words ? kOk : kErrTrailing;
+        if (c.x[l] != kStateLow) return kErrTrailing;
+    return c.wi == c.total_words ? kOk : kErrTrailing;
 }
 
-// Decodes a window of `count` chunks holding n symbols in total (all chunks full but the last).
-// offsets: count+1 byte offsets into payload (payload_bytes long). out: n elements of Out.
-// sym_out: alphabet entries, the element written for each symbol (the symbol itself, or a value's
-// bits). chunk_status: count entries, each kOk or that chunk's error. Returns kOk or the first
-// error.
+#if L2C_RANS_X86_SIMD
+// Decodes full rows while a full row is left and at least 32 words remain (so no read can pass
+// the chunk's end); advances the cursor's row, states and read position. The four groups' symbol
+// steps are independent, so they are issued together before the renormalizations, which depend
+// on each other through the read position. Everything the loop touches is a local, so the states
+// and the read position stay in registers.
+template <class Out, class Table>
+L2C_AVX2 void decode_rows_avx2(ChunkCursor& c, const Table& table) {
+    const Table t = table;  // a local copy: the output stores cannot alias the table pointers
+    __m256i x0 = _mm256_loadu_si256((const __m256i*)c.x);
+    __m256i x1 = _mm256_loadu_si256((const __m256i*)(c.x + 8));
+    __m256i x2 = _mm256_loadu_si256((const __m256i*)(c.x + 16));
+    __m256i x3 = _mm256_loadu_si256((const __m256i*)(c.x + 24));
+    const __m256i mask = _mm256_set1_epi32((int)((1u << t.prec) - 1));
+    const __m128i p = _mm_cvtsi32_si128((int)t.prec);
+    const int32_t(*expand)[8] = expand_index().idx;
+    const uint8_t* words = c.words;
+    int64_t wi = c.wi;
+    const int64_t last_read = c.total_words - (int64_t)kLanes;  // a row may start while wi <= this
+    const int64_t rows = c.n / kLanes;
+    uint8_t* out = c.out + c.row * kLanes * (int64_t)sizeof(Out);
+    int64_t r = c.row;
+    for (; r < rows && wi <= last_read; r++) {
+        __m256i o0, o1, o2, o3;
+        x0 = t.step8(x0, mask, p, &o0);
+        x1 = t.step8(x1, mask, p, &o1);
+        x2 = t.step8(x2, mask, p, &o2);
+        x3 = t.step8(x3, mask, p, &o3);
+        x0 = renormalize8(x0, words, &wi, expand);
+        x1 = renormalize8(x1, words, &wi, expand);
+        x2 = renormalize8(x2, words, &wi, expand);
+        x3 = renormalize8(x3, words, &wi, expand);
+        store_row<Out>(out, o0, o1, o2, o3);
+        out += kLanes * sizeof(Out);
+    }
+    c.row = r;
+    c.wi = wi;
+    _mm256_storeu_si256((__m256i*)c.x, x0);
+    _mm256_storeu_si256((__m256i*)(c.x + 8), x1);
+    _mm256_storeu_si256((__m256i*)(c.x + 16), x2);
+    _mm256_storeu_si256((__m256i*)(c.x + 24), x3);
+}
+#endif
+
+// Decodes chunk i of a window; kOk or the chunk's error.
+template <class Out, class Table>
+int32_t decode_chunk(const uint8_t* payload, const int64_t* offsets, int64_t i, int64_t n, int32_t chunk_symbols,
+                     const Table& t, uint8_t* out, int32_t level) {
+    ChunkCursor c;
+    const int32_t st = open_chunk(payload + offsets[i], offsets[i + 1] - offsets[i], chunk_length(n, chunk_symbols, i),
+                                  out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out), &c);
+    if (st != kOk) return st;
+#if L2C_RANS_X86_SIMD
+    if (level >= simd::kAvx2) decode_rows_avx2<Out>(c, t);
+#else
+    (void)level;
+#endif
+    return finish_chunk<Out>(c, t);
+}
+
+// Decodes the chunks of a window that passed check_window_args and check_offsets with one table.
+template <class Out, class Table>
+int32_t decode_chunks(const uint8_t* payload, const int64_t* offsets, int64_t count, int64_t n,
+                      int32_t chunk_symbols, const Table& table, uint8_t* out, int32_t threads,
+                      int32_t* chunk_status) {
+    const int32_t level = simd::level();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
+    for (int64_t i = 0; i < count; i++)
+        chunk_status[i] = decode_chunk<Out>(payload, offsets, i, n, chunk_symbols, table, out, level);
+    for (int64_t i = 0; i < count; i++)
+        if (chunk_status[i] != kOk) return chunk_status[i];
+    return kOk;
+}
+
+// Decodes a window of `count` chunks holding n symbols in total (all chunks full but the last)
+// with a built context. offsets: count+1 byte offsets into payload (payload_bytes long). out: n
+// elements of Out. sym_out: null to write the symbols themselves (Out = uint8_t needs A <= 256),
+// else A entries, the element written for each symbol (a value's bits). chunk_status: count
+// entries, each kOk or that chunk's error. Returns kOk or the first error.
+template <class Out>
+int32_t decode_stream(const DecodeContext& ctx, const uint8_t* payload, int64_t payload_bytes,
+                      const int64_t* offsets, int64_t count, int64_t n, int32_t chunk_symbols,
+                      const Out* sym_out, uint8_t* out, int32_t threads, int32_t* chunk_status) {
+    int32_t st = check_window_args(payload, payload_bytes, offsets, count, n, chunk_symbols, out, chunk_status);
+    if (st != kOk) return st;
+    if (ctx.entry.empty() || (sym_out == nullptr && sizeof(Out) == 1 && ctx.alphabet > 256)) return kErrArgument;
+    if ((st = check_offsets(offsets, count, payload_bytes, chunk_status)) != kOk) return st;
+    const uint32_t prec = (uint32_t)ctx.prec;
+    try {
+        if (ctx.packed && sym_out == nullptr) {
+            const PackedSymbols<Out> t = {ctx.entry.data(), prec};
+            return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+        }
+        if (ctx.packed && sym_out != nullptr) {
+            std::vector<Out> map((size_t)ctx.alphabet + 4, Out(0));
+            memcpy(map.data(), sym_out, (size_t)ctx.alphabet * sizeof(Out));
+            const PackedMapped<Out> t = {ctx.entry.data(), map.data(), prec};
+            return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+        }
+        if (sym_out == nullptr && sizeof(Out) == 2) {
+            const SlotTable<Out> t = {ctx.entry.data(), (const Out*)ctx.sym.data(), prec};
+            return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+        }
+        // One element per slot, so the loop reads one table as for symbols.
+        const size_t slots = (size_t)1 << prec;
+        std::vector<Out> slot_out(slots + 4, Out(0));
+        for (size_t k = 0; k < slots; k++)
+            slot_out[k] = sym_out == nullptr ? (Out)ctx.sym[k] : sym_out[ctx.sym[k]];
+        const SlotTable<Out> t = {ctx.entry.data(), slot_out.data(), prec};
+        return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+}
+
+// decode_stream for a caller without a context: checks the table with the window (in the order
+// of check_decode_window) and builds the context for this call.
 template <class Out>
 int32_t decode_stream(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
                       int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
                       int32_t alphabet, int32_t prec, const Out* sym_out, uint8_t* out,
                       int32_t threads, int32_t* chunk_status) {
-    if (sym_out == nullptr) return kErrArgument;
     const int32_t st = check_decode_window(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
                                            alphabet, prec, out, chunk_status);
     if (st != kOk) return st;
-    try {
-        std::vector<uint32_t> entry;
-        std::vector<Out> slot_out;
-        build_slot_tables<Out>(freqs, alphabet, prec, sym_out, entry, slot_out);
-        const DecodeTable<Out> table = {entry.data(), slot_out.data(), (uint32_t)prec};
-        const int32_t level = simd::level();
-#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
-        for (int64_t i = 0; i < count; i++) {
-            chunk_status[i] = decode_chunk<Out>(payload + offsets[i], offsets[i + 1] - offsets[i],
-                                                chunk_length(n, chunk_symbols, i), table,
-                                                out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out),
-                                                level);
-        }
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
-    }
-    for (int64_t i = 0; i < count; i++)
-        if (chunk_status[i] != kOk) return chunk_status[i];
-    return kOk;
+    DecodeContext ctx;
+    if (const int32_t built = build_context(freqs, alphabet, prec, &ctx); built != kOk) return built;
+    return decode_stream<Out>(ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, sym_out, out,
+                              threads, chunk_status);
 }
 
 // Counts symbols: counts[s] for s < alphabet (alphabet entries, overwritten). A symbol >= alphabet
@@ -467,3 +723,5 @@ inline int32_t histogram_u16(const uint16_t* sym, int64_t n, int32_t alphabet, i
 }  // namespace cpu
 }  // namespace rans
 }  // namespace l2c
+
+#undef L2C_AVX2

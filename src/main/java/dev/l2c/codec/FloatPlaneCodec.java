@@ -105,7 +105,8 @@ public final class FloatPlaneCodec {
         int alphabet = 256;
         while (alphabet > 1 && counts[alphabet - 1] == 0) alphabet--;
         long[] used = java.util.Arrays.copyOf(counts, alphabet);
-        FrequencyTable table = FrequencyTable.fromCounts(used);
+        // Lossless planes keep every bit of precision the size asks for (issue 13 weighs their speed).
+        FrequencyTable table = FrequencyTable.fromCounts(used, FrequencyTable.MAX_PRECISION);
         double rawBits = 8.0 * count;
         double ransBits = table.estimatedBits(used) + 16.0 * alphabet + 32.0 * 32 * chunkCount(count);
         if (count == 0 || ransBits > rawBits * (1 - MIN_SAVING)) {

@@ -14,6 +14,19 @@ import java.util.PriorityQueue;
  */
 public record FrequencyTable(int precisionBits, int[] freqs) {
     public static final int MAX_PRECISION = 16;
+    /**
+     * Tables of up to {@link #PACKED_ALPHABET} symbols stay at or below this precision when that
+     * costs at most {@link #PACKED_SLACK} more bits: there the decoder reads one packed word per slot
+     * from a table that stays in L1, more than twice as fast (docs/DESIGN.md, "rANS"; l2c/rans_core.h,
+     * kPackedMaxPrecision). On MiniLM's 8-bit tensors the cap costs 0.3 % in size
+     * (benchmarks/README.md); on very skewed sources (a symbol near probability 1) a 2^-12 floor for
+     * the rare symbols can cost several times the entropy, and those keep their higher precision.
+     */
+    public static final int PACKED_PRECISION = 12;
+    /** Largest alphabet of the decoder's packed tables (l2c/rans_core.h, kPackedMaxAlphabet). */
+    public static final int PACKED_ALPHABET = 256;
+    /** Size a packed table may cost over the best one, as a fraction. */
+    public static final double PACKED_SLACK = 0.01;
     public static final int MAX_ALPHABET = 65536;
 
     public FrequencyTable {
@@ -95,10 +108,31 @@ public record FrequencyTable(int precisionBits, int[] freqs) {
      * Normalizes symbol counts to a table: every counted symbol gets f >= 1, uncounted ones 0. The
      * precision minimizes ideal coded bits plus the estimated table bits; at each precision the
      * frequencies are scaled and rounded, then the sum is fixed by changing, one unit at a time,
-     * the frequency whose change costs the fewest coded bits. A source with no symbols gets a
-     * table with all weight on symbol 0.
+     * the frequency whose change costs the fewest coded bits. Up to {@link #PACKED_ALPHABET}
+     * symbols, a precision of at most {@link #PACKED_PRECISION} is taken when it costs at most
+     * {@link #PACKED_SLACK} more. A source with no symbols gets a table with all weight on symbol 0.
      */
     public static FrequencyTable fromCounts(long[] counts) {
+        FrequencyTable best = fromCounts(counts, MAX_PRECISION);
+        if (counts.length > PACKED_ALPHABET || best.precisionBits <= PACKED_PRECISION) return best;
+        FrequencyTable packed = fromCounts(counts, PACKED_PRECISION);
+        return packed.precisionBits <= PACKED_PRECISION && packed.cost(counts) <= best.cost(counts) * (1 + PACKED_SLACK)
+                ? packed
+                : best;
+    }
+
+    /** Ideal coded bits plus the estimated table bits: what the precision search minimizes. */
+    private double cost(long[] counts) {
+        return estimatedBits(counts) + estimatedTableBits();
+    }
+
+    /**
+     * The table of the lowest cost among precisions up to maxPrecision (in [1, 16]; higher only when
+     * more symbols are present than 2^maxPrecision slots).
+     */
+    public static FrequencyTable fromCounts(long[] counts, int maxPrecision) {
+        if (maxPrecision < 1 || maxPrecision > MAX_PRECISION)
+            throw new IllegalArgumentException("precision " + maxPrecision + " outside [1, 16]");
         if (counts.length < 1 || counts.length > MAX_ALPHABET)
             throw new IllegalArgumentException(
                     "alphabet size " + counts.length + " outside [1, 65536]");
@@ -117,9 +151,11 @@ public record FrequencyTable(int precisionBits, int[] freqs) {
         int minPrecision = Math.max(1, 32 - Integer.numberOfLeadingZeros(present - 1));
         FrequencyTable best = null;
         double bestCost = Double.POSITIVE_INFINITY;
-        for (int p = minPrecision; p <= MAX_PRECISION; p++) {
+        // More present symbols than 2^maxPrecision slots: the smallest precision that holds them.
+        int top = Math.max(minPrecision, maxPrecision);
+        for (int p = minPrecision; p <= top; p++) {
             FrequencyTable t = new FrequencyTable(p, normalize(counts, total, p));
-            double cost = t.estimatedBits(counts) + t.estimatedTableBits();
+            double cost = t.cost(counts);
             if (cost < bestCost) {
                 bestCost = cost;
                 best = t;

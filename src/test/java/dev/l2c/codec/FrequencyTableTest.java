@@ -37,10 +37,30 @@ class FrequencyTableTest {
     void normalizationLossIsSmall(@ForAll @IntRange(min = 2, max = 4096) int alphabet, @ForAll Sources.Kind kind) {
         int[] s = Sources.generate(kind, 200_000, alphabet, alphabet);
         long[] counts = Sources.counts(s, alphabet);
-        FrequencyTable t = FrequencyTable.fromCounts(counts);
+        FrequencyTable t = FrequencyTable.fromCounts(counts, FrequencyTable.MAX_PRECISION);
         double h = Sources.entropyBits(counts);
         assertTrue(t.estimatedBits(counts) <= h * 1.005 + 0.01 * s.length,
                 "P=" + t.precisionBits() + " coded " + t.estimatedBits(counts) + " entropy " + h);
+        // The default table trades at most PACKED_SLACK of that cost for the packed decoder.
+        FrequencyTable fast = FrequencyTable.fromCounts(counts);
+        double cost = t.estimatedBits(counts) + t.estimatedTableBits();
+        double fastCost = fast.estimatedBits(counts) + fast.estimatedTableBits();
+        assertTrue(fastCost <= cost * (1 + FrequencyTable.PACKED_SLACK) + 1e-6, fastCost + " bits against " + cost);
+        if (fast.precisionBits() > FrequencyTable.PACKED_PRECISION && alphabet <= FrequencyTable.PACKED_ALPHABET) {
+            FrequencyTable packed = FrequencyTable.fromCounts(counts, FrequencyTable.PACKED_PRECISION);
+            assertTrue(packed.estimatedBits(counts) + packed.estimatedTableBits() > cost * (1 + FrequencyTable.PACKED_SLACK),
+                    "a packed table within the slack was passed over");
+        }
+    }
+
+    /** A near-certain symbol keeps the precision its rare neighbours need, where 2^-12 would cost 3x. */
+    @Test
+    void skewedSourcesKeepTheirPrecision() {
+        long[] counts = {1_000_000, 3};
+        assertEquals(FrequencyTable.MAX_PRECISION, FrequencyTable.fromCounts(counts).precisionBits());
+        long[] laplace = new long[255];
+        for (int i = 0; i < laplace.length; i++) laplace[i] = Math.round(1e6 * Math.exp(-Math.abs(i - 127) / 8.0)) + 1;
+        assertTrue(FrequencyTable.fromCounts(laplace).precisionBits() <= FrequencyTable.PACKED_PRECISION);
     }
 
     @Test

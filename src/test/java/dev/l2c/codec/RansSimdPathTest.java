@@ -20,8 +20,9 @@ import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.api.Test;
 
 /**
- * The CPU decoder gives the same output for every stream, valid or corrupt, at every SIMD level
- * the CPU runs (scalar, AVX2, AVX-512; the coder's own vector path is AVX2). The SIMD limit is process-wide; each check restores it.
+ * The CPU coder writes the same bytes, and its decoder gives the same output for every stream,
+ * valid or corrupt, at every SIMD level the CPU runs (scalar, AVX2, AVX-512; the coder's own
+ * vector paths are AVX2), with packed (P <= 12, at most 256 symbols) and general tables. The SIMD limit is process-wide; each check restores it.
  */
 class RansSimdPathTest {
     private static final RansCodec CODEC = new CpuRansCodec(2);
@@ -43,18 +44,38 @@ class RansSimdPathTest {
         return Arbitraries.of(32, 96, 4096, 65536);
     }
 
+    /** Precision caps: 12 gives the decoder's packed tables up to 256 symbols, 16 its general ones. */
+    @Provide
+    Arbitrary<Integer> precisionCaps() {
+        return Arbitraries.of(12, 16);
+    }
+
     @Property(tries = 40)
-    void everyPathDecodesTheSame(
+    void everyPathCodesTheSame(
             @ForAll Sources.Kind kind,
             @ForAll("alphabets") int alphabet,
             @ForAll("chunkSizes") int chunk,
+            @ForAll("precisionCaps") int maxPrecision,
             @ForAll @IntRange(min = 0, max = 70000) int n,
             @ForAll @IntRange(min = 1, max = 1000) int seed)
             throws L2cException {
         int[] symbols = Sources.generate(kind, n, alphabet, seed);
-        FrequencyTable table = FrequencyTable.fromCounts(Sources.counts(symbols, alphabet));
+        FrequencyTable table = FrequencyTable.fromCounts(Sources.counts(symbols, alphabet), maxPrecision);
         EncodedStream wide = CODEC.encode(Sources.direct(symbols), table, chunk);
         EncodedStream narrow = alphabet <= 256 ? CODEC.encodeBytes(Sources.directBytes(symbols), table, chunk) : null;
+        // The encoders write the same bytes on every path (u16 and u8 symbols alike).
+        for (int level : levels()) {
+            try {
+                CpuKernels.l2c_cpu_set_simd_limit(level);
+                assertEquals(wide.payload(), CODEC.encode(Sources.direct(symbols), table, chunk).payload(),
+                        "u16 encode at SIMD level " + level);
+                if (narrow != null)
+                    assertEquals(narrow.payload(), CODEC.encodeBytes(Sources.directBytes(symbols), table, chunk).payload(),
+                            "u8 encode at SIMD level " + level);
+            } finally {
+                CpuKernels.l2c_cpu_set_simd_limit(Integer.MAX_VALUE);
+            }
+        }
         float[] values = new float[alphabet];
         Random rnd = new Random(seed);
         for (int s = 0; s < alphabet; s++) values[s] = Float.intBitsToFloat(rnd.nextInt());
