@@ -30,7 +30,7 @@ struct Tensor {
     std::vector<uint8_t> payload;
     std::vector<int64_t> offsets;
     std::vector<int32_t> status;
-    l2c::rans::cpu::DecodeContext ctx;
+    l2c::rans::cpu::Decoder dec;
     // htscodecs encoding of this tensor alone
     std::vector<uint8_t> hts;
 };
@@ -131,17 +131,18 @@ int main(int argc, char** argv) {
                 t.payload.data(), (int64_t)t.payload.size(), t.offsets.data(), 1, &err);
         if (st != l2c::kOk) die("l2c encode failed: " + std::to_string(st));
         l2c_bytes += t.offsets[chunks];
-        if (l2c::rans::cpu::build_context(t.freqs.data(), (int32_t)t.freqs.size(), (int32_t)t.prec, &t.ctx) != l2c::kOk)
-            die("l2c context failed");
+        if (l2c::rans::cpu::build_decoder(t.freqs.data(), (int32_t)t.freqs.size(), (int32_t)t.prec,
+                                          l2c::rans::cpu::kOutU8, nullptr, 0, &t.dec) != l2c::kOk)
+            die("l2c decoder failed");
     }
     std::vector<uint8_t> out((size_t)total + 64);
     auto l2c_decode = [&](int threads) {
         int64_t at = 0;
         for (Tensor& t : tensors) {
             const int64_t chunks = (int64_t)t.status.size();
-            const int32_t st = l2c::rans::cpu::decode_stream<uint8_t>(
-                    t.ctx, t.payload.data(), t.offsets[chunks], t.offsets.data(), chunks, t.n, kChunk, nullptr,
-                    out.data() + at, threads, t.status.data());
+            const int32_t st = l2c::rans::cpu::decode(t.dec, t.payload.data(), t.offsets[chunks], t.offsets.data(),
+                                                      chunks, t.n, kChunk, out.data() + at, t.n, threads,
+                                                      t.status.data());
             if (st != l2c::kOk) die("l2c decode failed: " + std::to_string(st));
             at += t.n;
         }

@@ -44,7 +44,26 @@ inline int l2c_rans_cpu_encode_u8(const uint8_t* symbols, int64_t n, const int32
 
 // decode: a window of `count` chunks holding n symbols; offsets (count + 1) are byte offsets
 // into payload (payload_bytes); out holds out_capacity elements (bytes for decode_values);
-// chunk_status (count) receives each chunk's status.
+// chunk_status (count) receives each chunk's status. These one-shot entries build a decoder for
+// the call; a caller decoding several windows with one table keeps a decoder handle instead.
+
+namespace l2c_detail {
+// Checks the window and the table in check_decode_window's order, then decodes with a decoder
+// made for this call.
+inline int decode_once(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets, int64_t count,
+                       int64_t n, int32_t chunk_symbols, const int32_t* freqs, int32_t alphabet, int32_t prec,
+                       int32_t output, const float* values, int32_t value_type, uint8_t* out, int64_t out_bytes,
+                       int32_t threads, int32_t* chunk_status) {
+    using namespace l2c::rans;
+    int32_t st = check_decode_window(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs, alphabet,
+                                     prec, out, chunk_status);
+    if (st != l2c::kOk) return st;
+    cpu::Decoder d;
+    if ((st = cpu::build_decoder(freqs, alphabet, prec, output, values, value_type, &d)) != l2c::kOk) return st;
+    return cpu::decode(d, payload, payload_bytes, offsets, count, n, chunk_symbols, out, out_bytes, threads,
+                       chunk_status);
+}
+}  // namespace l2c_detail
 
 inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes,
                                    const int64_t* offsets, int64_t count, int64_t n,
@@ -52,9 +71,10 @@ inline int l2c_rans_cpu_decode_u16(const uint8_t* payload, int64_t payload_bytes
                                    int32_t prec, uint16_t* out, int64_t out_capacity,
                                    int32_t threads, int32_t* chunk_status) {
     if (out_capacity < n) return l2c::kErrCapacity;
-    return l2c::rans::cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                                   freqs, alphabet, prec, nullptr, (uint8_t*)out, threads,
-                                                   chunk_status);
+    return l2c_detail::decode_once(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs, alphabet, prec,
+                                   l2c::rans::cpu::kOutU16, nullptr, 0, (uint8_t*)out,
+                                   out_capacity > INT64_MAX / 2 ? INT64_MAX : 2 * out_capacity, threads,
+                                   chunk_status);
 }
 
 inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
@@ -64,8 +84,8 @@ inline int l2c_rans_cpu_decode_u8(const uint8_t* payload, int64_t payload_bytes,
                                   int32_t threads, int32_t* chunk_status) {
     if (out_capacity < n) return l2c::kErrCapacity;
     if (alphabet > 256) return l2c::kErrArgument;
-    return l2c::rans::cpu::decode_stream<uint8_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                                  freqs, alphabet, prec, nullptr, out, threads, chunk_status);
+    return l2c_detail::decode_once(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs, alphabet, prec,
+                                   l2c::rans::cpu::kOutU8, nullptr, 0, out, out_capacity, threads, chunk_status);
 }
 
 // values: alphabet floats, symbol -> value; value_type: 0 f32, 1 f16, 2 bf16 (little-endian out).
@@ -75,24 +95,45 @@ inline int l2c_rans_cpu_decode_values(const uint8_t* payload, int64_t payload_by
                                       int32_t alphabet, int32_t prec, const float* values,
                                       int32_t value_type, uint8_t* out, int64_t out_bytes,
                                       int32_t threads, int32_t* chunk_status) {
-    using namespace l2c;
     using namespace l2c::rans;
-    if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != kOk) return st;
-    try {
-        if (value_type == kValueF32) {
-            std::vector<uint32_t> bits(alphabet);
-            convert_values(values, alphabet, value_type, bits.data());
-            return cpu::decode_stream<uint32_t>(payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                                freqs, alphabet, prec, bits.data(), out, threads,
-                                                chunk_status);
-        }
-        std::vector<uint16_t> bits(alphabet);
-        convert_values(values, alphabet, value_type, bits.data());
-        return cpu::decode_stream<uint16_t>(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
-                                            alphabet, prec, bits.data(), out, threads, chunk_status);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
+    if (int32_t st = check_value_decode(values, alphabet, value_type, n, out_bytes); st != l2c::kOk) return st;
+    return l2c_detail::decode_once(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs, alphabet, prec,
+                                   cpu::kOutValues, values, value_type, out, out_bytes, threads, chunk_status);
+}
+
+// --- rANS decoder handles ----------------------------------------------------------------------
+// A decoder (l2c::rans::cpu::Decoder: slot tables and output built once) behind an integer handle:
+// 0 is none. new returns it and kOk in *status, or 0 and the error (kErrArgument for a bad output
+// or value type, kErrTable, kErrAlloc); output: 0 u8 symbols, 1 u16 symbols, 2 values (alphabet
+// floats in values, value_type 0 f32, 1 f16, 2 bf16). free takes 0 or a live handle, once.
+// decode takes a live handle and a window as above, out_bytes long; calls may run concurrently.
+
+inline int64_t l2c_rans_cpu_decoder_new(const int32_t* freqs, int32_t alphabet, int32_t prec, int32_t output,
+                                        const float* values, int32_t value_type, int32_t* status) {
+    if (status == nullptr) return 0;
+    l2c::rans::cpu::Decoder* d = new (std::nothrow) l2c::rans::cpu::Decoder();
+    if (d == nullptr) {
+        *status = l2c::kErrAlloc;
+        return 0;
     }
+    *status = l2c::rans::cpu::build_decoder(freqs, alphabet, prec, output, values, value_type, d);
+    if (*status != l2c::kOk) {
+        delete d;
+        return 0;
+    }
+    return (int64_t)(intptr_t)d;
+}
+
+inline void l2c_rans_cpu_decoder_free(int64_t handle) {
+    delete (l2c::rans::cpu::Decoder*)(intptr_t)handle;
+}
+
+inline int l2c_rans_cpu_decoder_decode(int64_t handle, const uint8_t* payload, int64_t payload_bytes,
+                                       const int64_t* offsets, int64_t count, int64_t n, int32_t chunk_symbols,
+                                       uint8_t* out, int64_t out_bytes, int32_t threads, int32_t* chunk_status) {
+    if (handle == 0) return l2c::kErrArgument;
+    return l2c::rans::cpu::decode(*(const l2c::rans::cpu::Decoder*)(intptr_t)handle, payload, payload_bytes, offsets,
+                                  count, n, chunk_symbols, out, out_bytes, threads, chunk_status);
 }
 
 // Converts n floats to value_type (0 f32, 1 f16, 2 bf16; little-endian out, out_bytes long) with

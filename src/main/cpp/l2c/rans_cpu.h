@@ -660,20 +660,64 @@ int32_t decode_stream(const DecodeContext& ctx, const uint8_t* payload, int64_t 
     }
 }
 
-// decode_stream for a caller without a context: checks the table with the window (in the order
-// of check_decode_window) and builds the context for this call.
-template <class Out>
-int32_t decode_stream(const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
-                      int64_t count, int64_t n, int32_t chunk_symbols, const int32_t* freqs,
-                      int32_t alphabet, int32_t prec, const Out* sym_out, uint8_t* out,
-                      int32_t threads, int32_t* chunk_status) {
-    const int32_t st = check_decode_window(payload, payload_bytes, offsets, count, n, chunk_symbols, freqs,
-                                           alphabet, prec, out, chunk_status);
-    if (st != kOk) return st;
+// A decoder with its output fixed: the symbols themselves (uint8 or uint16) or each symbol's
+// value as f32, f16 or bf16 bits (little-endian). What a caller holding an opened stream keeps and
+// reuses; immutable once built, so threads may share it.
+enum DecodeOutput : int32_t { kOutU8 = 0, kOutU16 = 1, kOutValues = 2 };
+
+struct Decoder {
     DecodeContext ctx;
-    if (const int32_t built = build_context(freqs, alphabet, prec, &ctx); built != kOk) return built;
-    return decode_stream<Out>(ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, sym_out, out,
-                              threads, chunk_status);
+    int32_t output = kOutU16;
+    int32_t value_type = kValueF32;
+    std::vector<uint32_t> bits32;  // kOutValues, F32: each symbol's value bits
+    std::vector<uint16_t> bits16;  // kOutValues, F16 / BF16
+};
+
+// values: A floats for kOutValues (else ignored). kOk, kErrArgument, kErrTable or kErrAlloc.
+inline int32_t build_decoder(const int32_t* freqs, int32_t alphabet, int32_t prec, int32_t output,
+                             const float* values, int32_t value_type, Decoder* d) {
+    if (d == nullptr || (output != kOutU8 && output != kOutU16 && output != kOutValues)) return kErrArgument;
+    if (output == kOutValues && check_value_decode(values, alphabet, value_type, 0, 0) != kOk) return kErrArgument;
+    const int32_t st = build_context(freqs, alphabet, prec, &d->ctx);
+    if (st != kOk) return st;
+    if (output == kOutU8 && alphabet > 256) return kErrArgument;
+    d->output = output;
+    d->value_type = value_type;
+    try {
+        if (output == kOutValues && value_type == kValueF32) {
+            d->bits32.assign(alphabet, 0);
+            convert_values(values, alphabet, value_type, d->bits32.data());
+        } else if (output == kOutValues) {
+            d->bits16.assign(alphabet, 0);
+            convert_values(values, alphabet, value_type, d->bits16.data());
+        }
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
+}
+
+// Bytes per output element of a decoder.
+inline int32_t output_bytes(const Decoder& d) {
+    return d.output == kOutU8 ? 1 : d.output == kOutU16 ? 2 : value_bytes(d.value_type);
+}
+
+// Decodes a window (decode_stream's arguments) into out (out_bytes long).
+inline int32_t decode(const Decoder& d, const uint8_t* payload, int64_t payload_bytes, const int64_t* offsets,
+                      int64_t count, int64_t n, int32_t chunk_symbols, uint8_t* out, int64_t out_bytes,
+                      int32_t threads, int32_t* chunk_status) {
+    if (n < 0 || out_bytes < 0 || out_bytes / output_bytes(d) < n) return kErrCapacity;
+    if (d.output == kOutU8)
+        return decode_stream<uint8_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, nullptr, out,
+                                      threads, chunk_status);
+    if (d.output == kOutU16)
+        return decode_stream<uint16_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, nullptr, out,
+                                       threads, chunk_status);
+    if (d.value_type == kValueF32)
+        return decode_stream<uint32_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                       d.bits32.data(), out, threads, chunk_status);
+    return decode_stream<uint16_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, d.bits16.data(),
+                                   out, threads, chunk_status);
 }
 
 // Counts symbols: counts[s] for s < alphabet (alphabet entries, overwritten). A symbol >= alphabet

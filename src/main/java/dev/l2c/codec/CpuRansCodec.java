@@ -4,7 +4,10 @@ import dev.l2c.nativelib.CpuKernels;
 import java.nio.ByteBuffer;
 import java.nio.ShortBuffer;
 
-/** rANS on the CPU: chunks spread over {@code threads} OpenMP threads. */
+/**
+ * rANS on the CPU: chunks spread over {@code threads} OpenMP threads. Its decoders
+ * ({@link #symbolDecoder} and the others) keep native tables built once.
+ */
 public final class CpuRansCodec extends NativeRansCodec {
     private final int threads;
 
@@ -53,6 +56,21 @@ public final class CpuRansCodec extends NativeRansCodec {
             ByteBuffer out, long outBytes, int[] chunkStatus) {
         return CpuKernels.l2c_rans_cpu_decode_values(payload, payloadBytes, offsets, count, n, chunkSymbols,
                 freqs, alphabet, precision, values, valueType, out, outBytes, threads, chunkStatus);
+    }
+
+    @Override
+    public RansDecoder<ShortBuffer> symbolDecoder(FrequencyTable table) {
+        return CpuRansDecoder.symbols(table, threads);
+    }
+
+    @Override
+    public RansDecoder<ByteBuffer> byteDecoder(FrequencyTable table) {
+        return CpuRansDecoder.bytes(table, threads);
+    }
+
+    @Override
+    public RansDecoder<ByteBuffer> valueDecoder(FrequencyTable table, float[] values, ValueType type) {
+        return CpuRansDecoder.values(table, values, type, threads);
     }
 
     @Override

@@ -142,7 +142,7 @@ abstract class NativeRansCodec implements RansCodec {
     }
 
     /** Checks the range and the output room; returns the number of symbols in the range. */
-    private static long prepareDecode(EncodedStream s, int firstChunk, int chunkCount, Buffer out, int width) {
+    static long prepareDecode(EncodedStream s, int firstChunk, int chunkCount, Buffer out, int width) {
         requireDirect(out, "output");
         long n = s.symbolsIn(firstChunk, chunkCount);
         if (out.remaining() / width < n)
@@ -152,6 +152,11 @@ abstract class NativeRansCodec implements RansCodec {
     }
 
     private void checkDecode(int firstChunk, int[] chunkStatus, int status) throws L2cException {
+        checkDecode(name, firstChunk, chunkStatus, status);
+    }
+
+    /** Throws the error of a decode call that did not return OK, naming the first bad chunk. */
+    static void checkDecode(String name, int firstChunk, int[] chunkStatus, int status) throws L2cException {
         if (status == NativeStatus.OK.code) return;
         for (int i = 0; i < chunkStatus.length; i++) {
             if (chunkStatus[i] != NativeStatus.OK.code)

@@ -37,6 +37,30 @@ public interface RansCodec {
     void decodeValues(EncodedStream stream, int firstChunk, int chunkCount, float[] values, ValueType type,
             ByteBuffer out) throws L2cException;
 
+    /**
+     * A decoder of streams coded with {@code table} into uint16 symbols. This default decodes each
+     * window with {@link #decodeSymbols}; backends with native decoder contexts build them once.
+     */
+    default RansDecoder<ShortBuffer> symbolDecoder(FrequencyTable table) {
+        return new WindowDecoder<>(table, this::decodeSymbols);
+    }
+
+    /** A decoder of streams coded with {@code table} (at most 256 symbols) into uint8 symbols. */
+    default RansDecoder<ByteBuffer> byteDecoder(FrequencyTable table) {
+        WindowDecoder.requireByteAlphabet(table);
+        return new WindowDecoder<>(table, this::decodeBytes);
+    }
+
+    /**
+     * A decoder of streams coded with {@code table} into {@code values[symbol]} converted to
+     * {@code type} (as {@link #decodeValues}); values has one entry per symbol and is copied.
+     */
+    default RansDecoder<ByteBuffer> valueDecoder(FrequencyTable table, float[] values, ValueType type) {
+        WindowDecoder.requireValues(table, values);
+        float[] copy = values.clone();
+        return new WindowDecoder<>(table, (s, first, count, out) -> decodeValues(s, first, count, copy, type, out));
+    }
+
     /** Counts the remaining symbols of {@code symbols}; a symbol >= alphabetSize is an error. */
     long[] histogram(ShortBuffer symbols, int alphabetSize) throws L2cException;
 }

@@ -70,6 +70,29 @@ public final class CpuKernels {
             @Cast("const float*") float[] values, int valueType, @Cast("uint8_t*") ByteBuffer out,
             long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
 
+    /**
+     * A decoder handle (0 on failure, with the status in status[0]): the slot tables of one
+     * frequency table and a fixed output (0 u8 symbols, 1 u16 symbols, 2 values: alphabet floats
+     * converted to valueType 0 f32, 1 f16, 2 bf16). Freed once by {@link #l2c_rans_cpu_decoder_free}.
+     */
+    public static native long l2c_rans_cpu_decoder_new(
+            @Cast("const int32_t*") int[] freqs, int alphabet, int precision, int output,
+            @Cast("const float*") float[] values, int valueType, @Cast("int32_t*") int[] status);
+
+    public static native void l2c_rans_cpu_decoder_free(long handle);
+
+    /** Decodes a window with a live decoder handle into out (outBytes long). */
+    public static native int l2c_rans_cpu_decoder_decode(
+            long handle, @Cast("const uint8_t*") ByteBuffer payload, long payloadBytes,
+            @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
+            @Cast("uint8_t*") ByteBuffer out, long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
+
+    /** {@link #l2c_rans_cpu_decoder_decode} into u16 symbols (outBytes = 2 x the room in shorts). */
+    public static native int l2c_rans_cpu_decoder_decode(
+            long handle, @Cast("const uint8_t*") ByteBuffer payload, long payloadBytes,
+            @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
+            @Cast("uint8_t*") ShortBuffer out, long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
+
     /** n floats to f32/f16/bf16 bits (valueType 0, 1, 2), little-endian, as the fused decoders convert. */
     public static native int l2c_convert_floats(
             @Cast("const float*") FloatBuffer values, long n, int valueType, @Cast("uint8_t*") ByteBuffer out,

@@ -5,6 +5,7 @@ import dev.l2c.codec.EncodedStream;
 import dev.l2c.codec.FloatPlaneCodec;
 import dev.l2c.codec.FrequencyTable;
 import dev.l2c.codec.RansCodec;
+import dev.l2c.codec.RansDecoder;
 import dev.l2c.codec.ValueType;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.StreamCoding;
@@ -108,11 +109,10 @@ final class TensorDecoder {
         decodedBytes(t, type);
         FrequencyTable table = quantizedTable(t);
         ValueType as = type != null ? type : Formats.valueType(original);
-        try {
-            float[] values = Transforms.values(t.transform(), t.alphabet());
+        try (RansDecoder<ByteBuffer> decoder = rans.valueDecoder(table, Transforms.values(t.transform(), t.alphabet()), as)) {
             forEachBatch(t, 0, table, (batch, first) -> {
                 ByteBuffer dst = output(batch.symbolCount() * as.bytes());
-                rans.decodeValues(batch, 0, batch.chunkCount(), values, as, dst);
+                decoder.decode(batch, 0, batch.chunkCount(), dst);
                 try {
                     writeFully(out, dst);
                 } catch (IOException e) {
@@ -262,19 +262,22 @@ final class TensorDecoder {
 
     /** One value table for the whole tensor: decoding writes the weights directly. */
     private Tensor fused(TensorInfo t, FrequencyTable table, ValueType out, int count) throws L2cException {
-        float[] values = Transforms.values(t.transform(), t.alphabet());
         int width = out.bytes();
         ByteBuffer dst = ByteBuffer.allocateDirect(Math.multiplyExact(count, width)).order(ByteOrder.LITTLE_ENDIAN);
-        forEachBatch(t, 0, table, (batch, first) -> rans.decodeValues(batch, 0, batch.chunkCount(), values, out,
-                dst.slice((int) first * width, (int) batch.symbolCount() * width)));
+        try (RansDecoder<ByteBuffer> decoder = rans.valueDecoder(table, Transforms.values(t.transform(), t.alphabet()), out)) {
+            forEachBatch(t, 0, table, (batch, first) -> decoder.decode(batch, 0, batch.chunkCount(),
+                    dst.slice((int) first * width, (int) batch.symbolCount() * width)));
+        }
         return new Tensor(t.name(), Formats.model(out), t.shape(), dst);
     }
 
     private Tensor perChannel(TensorInfo t, FrequencyTable table, ValueType out, int count) throws L2cException {
         Channels channels = Transforms.channels(t.transform(), t.shape());
         ByteBuffer bytes = ByteBuffer.allocateDirect(Math.multiplyExact(count, 2)).order(ByteOrder.nativeOrder());
-        forEachBatch(t, 0, table, (batch, first) -> rans.decodeSymbols(batch, 0, batch.chunkCount(),
-                bytes.slice((int) first * 2, (int) batch.symbolCount() * 2).order(ByteOrder.nativeOrder()).asShortBuffer()));
+        try (RansDecoder<ShortBuffer> decoder = rans.symbolDecoder(table)) {
+            forEachBatch(t, 0, table, (batch, first) -> decoder.decode(batch, 0, batch.chunkCount(),
+                    bytes.slice((int) first * 2, (int) batch.symbolCount() * 2).order(ByteOrder.nativeOrder()).asShortBuffer()));
+        }
         float[] weights = Transforms.dequantize(t.transform(), bytes.asShortBuffer(), t.alphabet(), channels, count);
         return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
@@ -291,13 +294,16 @@ final class TensorDecoder {
             } else {
                 ByteBuffer plane = ByteBuffer.allocateDirect(count);
                 int stream = p;
-                forEachBatch(t, p, table(t, p), (batch, first) -> {
-                    try {
-                        rans.decodeBytes(batch, 0, batch.chunkCount(), plane.slice((int) first, (int) batch.symbolCount()));
-                    } catch (L2cException e) {
-                        throw named(t, "plane " + stream + ": ", e);
-                    }
-                });
+                FrequencyTable table = table(t, p);
+                try (RansDecoder<ByteBuffer> decoder = rans.byteDecoder(table)) {
+                    forEachBatch(t, p, table, (batch, first) -> {
+                        try {
+                            decoder.decode(batch, 0, batch.chunkCount(), plane.slice((int) first, (int) batch.symbolCount()));
+                        } catch (L2cException e) {
+                            throw named(t, "plane " + stream + ": ", e);
+                        }
+                    });
+                }
                 planes[p] = plane;
             }
         }
@@ -330,9 +336,9 @@ final class TensorDecoder {
 
     /** Decodes every chunk of rANS stream {@code stream} into a reused buffer and drops the symbols. */
     private void decodeSymbols(TensorInfo t, int stream, FrequencyTable table) throws L2cException {
-        try {
+        try (RansDecoder<ShortBuffer> decoder = rans.symbolDecoder(table)) {
             forEachBatch(t, stream, table, (batch, first) -> {
-                rans.decodeSymbols(batch, 0, batch.chunkCount(),
+                decoder.decode(batch, 0, batch.chunkCount(),
                         output(2 * batch.symbolCount()).order(ByteOrder.nativeOrder()).asShortBuffer());
             });
         } catch (L2cException e) {
