@@ -61,6 +61,23 @@ abstract class NativeRansCodec implements RansCodec {
         return e.result();
     }
 
+    /**
+     * The calling thread's encode scratch of at least {@code bytes}: allocating and zeroing the
+     * worst case (2 bytes per symbol) on every call cost more than the encode itself, and churned
+     * direct memory until the JVM stalled in System.gc(). Kept per thread up to
+     * {@link #KEPT_SCRATCH_BYTES}; larger ones are made for the call.
+     */
+    private static ByteBuffer scratch(int bytes) {
+        ByteBuffer kept = SCRATCH.get();
+        if (kept != null && kept.capacity() >= bytes) return kept.clear();
+        ByteBuffer made = ByteBuffer.allocateDirect(bytes);
+        if (bytes <= KEPT_SCRATCH_BYTES) SCRATCH.set(made);
+        return made;
+    }
+
+    private static final int KEPT_SCRATCH_BYTES = 256 << 20;
+    private static final ThreadLocal<ByteBuffer> SCRATCH = new ThreadLocal<>();
+
     /** Worst-case scratch space, offsets and the compacted result of one encode call. */
     private final class Encoding {
         final FrequencyTable table;
@@ -82,7 +99,7 @@ abstract class NativeRansCodec implements RansCodec {
             if (worst > Integer.MAX_VALUE - 8)
                 throw new L2cException("rANS encode: " + n + " symbols may need " + worst
                         + " bytes, over the 2 GiB buffer limit; encode them in windows of whole chunks");
-            this.scratch = ByteBuffer.allocateDirect((int) worst);
+            this.scratch = scratch((int) worst);
             this.offsets = new long[(int) chunks + 1];
         }
 
@@ -97,7 +114,7 @@ abstract class NativeRansCodec implements RansCodec {
         EncodedStream result() {
             int used = (int) offsets[offsets.length - 1];
             ByteBuffer payload = ByteBuffer.allocateDirect(used);
-            payload.put(scratch.limit(used)).flip();
+            payload.put(scratch.duplicate().clear().limit(used)).flip();
             return new EncodedStream(table, n, chunkSymbols, offsets, payload);
         }
     }
