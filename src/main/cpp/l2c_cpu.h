@@ -186,6 +186,17 @@ inline int l2c_transform_cpu_backward(int32_t kind, const float* w, int64_t n, i
                                          g_params, threads, err_pos);
 }
 
+// Distortion of a transform's output: *out = sum (a - b)^2 in double (a fixed summation order, the
+// same bits for any thread count), and g = (a - b) * scale. a, b, g hold n floats.
+inline int l2c_squared_difference(const float* a, const float* b, int64_t n, int32_t threads, double* out) {
+    return l2c::transform::cpu::squared_difference(a, b, n, threads, out);
+}
+
+inline int l2c_scaled_difference(const float* a, const float* b, int64_t n, double scale, float* g,
+                                 int32_t threads) {
+    return l2c::transform::cpu::scaled_difference(a, b, n, scale, g, threads);
+}
+
 // --- differentiable counter (l2c/counter_cpu.h) ------------------------------------------------
 // kernel: 0 COS, 1 TRI, 2 LIN. c, grad: n floats. forward: bits (1), min_symbol (1), bins (1),
 // probs (probs_capacity; kErrCapacity with *bins set when too small). err_pos (1).

@@ -335,6 +335,59 @@ inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, 
     }
 }
 
+// --- distortion of a transform's output (the L2 objectives) ----------------------------------
+
+// Elements per block of the distortion sums: blocks are the unit of threading, so the sums do
+// not depend on the thread count.
+constexpr int64_t kDiffBlock = 65536;
+
+// *out = sum_i (a_i - b_i)^2 in double: within a block of kDiffBlock elements element i goes to
+// lane i % kSumLanes, the lanes combine with reduce_lanes, the blocks add in order. The same bits
+// for every thread count and SIMD level. kOk or kErrArgument (kErrAlloc on allocation failure).
+inline int32_t squared_difference(const float* a, const float* b, int64_t n, int32_t threads, double* out) {
+    if (n < 0 || out == nullptr || (n > 0 && (a == nullptr || b == nullptr))) return kErrArgument;
+    const int64_t blocks = (n + kDiffBlock - 1) / kDiffBlock;
+    try {
+        std::vector<double> partial((size_t)blocks);
+#pragma omp parallel for schedule(static) num_threads(resolve_threads(threads, blocks))
+        for (int64_t blk = 0; blk < blocks; blk++) {
+            const int64_t begin = blk * kDiffBlock, end = begin + kDiffBlock < n ? begin + kDiffBlock : n;
+            double lane[kSumLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
+            int64_t i = begin;
+            for (; i + kSumLanes <= end; i += kSumLanes) {
+                for (int32_t j = 0; j < kSumLanes; j++) {
+                    const double d = (double)a[i + j] - (double)b[i + j];
+                    lane[j] += d * d;
+                }
+            }
+            for (int32_t j = 0; i < end; i++, j++) {
+                const double d = (double)a[i] - (double)b[i];
+                lane[j] += d * d;
+            }
+            partial[(size_t)blk] = reduce_lanes(lane);
+        }
+        double sum = 0;
+        for (int64_t blk = 0; blk < blocks; blk++) sum += partial[(size_t)blk];
+        *out = sum;
+    } catch (const std::bad_alloc&) {
+        return kErrAlloc;
+    }
+    return kOk;
+}
+
+// g_i = (float)(((double)a_i - b_i) * scale), the gradient of scale / 2 * sum (a_i - b_i)^2.
+inline int32_t scaled_difference(const float* a, const float* b, int64_t n, double scale, float* g,
+                                 int32_t threads) {
+    if (n < 0 || (n > 0 && (a == nullptr || b == nullptr || g == nullptr))) return kErrArgument;
+    const int64_t blocks = (n + kDiffBlock - 1) / kDiffBlock;
+#pragma omp parallel for schedule(static) num_threads(resolve_threads(threads, blocks))
+    for (int64_t blk = 0; blk < blocks; blk++) {
+        const int64_t begin = blk * kDiffBlock, end = begin + kDiffBlock < n ? begin + kDiffBlock : n;
+        for (int64_t i = begin; i < end; i++) g[i] = (float)(((double)a[i] - (double)b[i]) * scale);
+    }
+    return kOk;
+}
+
 }  // namespace cpu
 }  // namespace transform
 }  // namespace l2c

@@ -86,17 +86,10 @@ public final class DataFreeObjective implements Objective {
         if (wHat.length != weights.length) {
             throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + weights.length);
         }
-        // Tensors in parallel, each summed in element order and the total in tensor order, so
-        // the result does not depend on the thread count.
-        java.util.stream.IntStream.range(0, weights.length).parallel().forEach(l -> {
-            FloatBuffer w = weights[l];
-            FloatBuffer r = wHat[l];
-            int n = w.limit();
-            double sq = 0;
-            for (int i = 0; i < n; i++) {
-                double d = (double) r.get(i) - w.get(i);
-                sq += d * d;
-            }
+        // Tensor by tensor, each summed by the native kernel over all cores in a fixed order, so the
+        // result does not depend on the thread count.
+        for (int l = 0; l < weights.length; l++) {
+            double sq = Distortion.squaredDifference(weights[l], wHat[l]);
             double eps = sq * inverseNorms[l];
             double value = saturating[l] ? phi(eps) : eps;
             double slope = saturating[l] ? phiSlope(eps) : 1;
@@ -104,11 +97,8 @@ public final class DataFreeObjective implements Objective {
             // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
             slopes[l] = eps * slope;
             FloatBuffer g = grad == null ? null : grad[l];
-            if (g != null) {
-                double scale = 2 * slope * inverseNorms[l];
-                for (int i = 0; i < n; i++) g.put(i, (float) (((double) r.get(i) - w.get(i)) * scale));
-            }
-        });
+            if (g != null) Distortion.scaledDifference(wHat[l], weights[l], 2 * slope * inverseNorms[l], g);
+        }
         double total = 0;
         for (double t : terms) total += t;
         return total;

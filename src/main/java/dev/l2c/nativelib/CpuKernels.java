@@ -93,6 +93,16 @@ public final class CpuKernels {
             @Cast("const int64_t*") long[] offsets, long count, long n, int chunkSymbols,
             @Cast("uint8_t*") ShortBuffer out, long outBytes, int threads, @Cast("int32_t*") int[] chunkStatus);
 
+    /** out[0] = sum (a - b)^2 over n floats in double, in an order that no thread count changes. */
+    public static native int l2c_squared_difference(
+            @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b, long n, int threads,
+            @Cast("double*") double[] out);
+
+    /** g = (a - b) * scale over n floats. */
+    public static native int l2c_scaled_difference(
+            @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b, long n, double scale,
+            @Cast("float*") FloatBuffer g, int threads);
+
     /** n floats to f32/f16/bf16 bits (valueType 0, 1, 2), little-endian, as the fused decoders convert. */
     public static native int l2c_convert_floats(
             @Cast("const float*") FloatBuffer values, long n, int valueType, @Cast("uint8_t*") ByteBuffer out,
