@@ -2,14 +2,16 @@
 // thin launchers behind them. Kernels live in rans_kernels.cuh, transform_kernels.cuh and
 // counter_kernels.cuh; shared math in l2c/rans_core.h, l2c/transform_core.h, l2c/counter_core.h.
 //
-// Two levels:
-//  * l2c::rans::cuda::launch_decode takes device pointers and a stream and only launches
-//    (asynchronous); per-chunk results land in a device status array. Used by the native GPU test
-//    program. The other families have no device-level launcher yet (issue 12).
-//  * l2c_rans_cuda_* take host pointers with the same contract as the CPU entry points in
-//    l2c_cpu.h (minus the thread count): they validate on the host, copy to device 0, launch,
-//    wait and copy results back. Returns 0 or a negative l2c::Status (l2c/status.h); kErrDevice
-//    when the CUDA runtime fails.
+// Two levels (docs/DESIGN.md, "Native contracts"):
+//  * launch_* (one per kernel family step: rans decode, encode, compact, histogram; transform
+//    forward, backward, slot_sum; counter range, scatter, gather) take device pointers, a
+//    caller-owned device workspace where the step needs one, and a cudaStream_t, and only launch
+//    (asynchronous, nothing allocated, nothing copied); results and per-item errors land in device
+//    arrays. Each returns kOk or kErrDevice when the launch fails.
+//  * *_host and the flat l2c_*_cuda_* entries take host pointers with the same contract as the
+//    CPU entry points in l2c_cpu.h (minus the thread count): they validate on the host, copy to
+//    device 0, call the launchers on the default stream, wait and copy results back. Returns 0 or
+//    a negative l2c::Status (l2c/status.h); kErrDevice when the CUDA runtime fails.
 #pragma once
 #include <cuda_runtime.h>
 #include <stdint.h>
@@ -71,6 +73,9 @@ inline unsigned warp_blocks(int64_t chunks) {
     return (unsigned)((chunks + kWarpsPerBlock - 1) / kWarpsPerBlock);
 }
 
+// The status of the launches just made on this thread.
+inline int32_t launched() { return cudaGetLastError() == cudaSuccess ? kOk : kErrDevice; }
+
 // Decodes `count` chunks (all device memory; see decode_kernel for the layout). payload must be
 // 2-byte aligned; slot tables from build_decode_table; table is null unless kTable.
 template <class Out, bool kTable>
@@ -89,7 +94,54 @@ inline int32_t launch_decode(const uint8_t* payload, int64_t payload_bytes, cons
             payload, payload_bytes, offsets, count, n, chunk_symbols, slot_entry, slot_sym,
             (uint32_t)prec, table, out, status);
     }
-    return cudaGetLastError() == cudaSuccess ? kOk : kErrDevice;
+    return launched();
+}
+
+// Bytes of encode's slot workspace for n symbols: every chunk's worst case.
+inline int64_t encode_workspace_bytes(int64_t n, int32_t chunk_symbols) {
+    return kChunkHeaderBytes * chunk_count(n, chunk_symbols) + 2 * n;
+}
+
+// Codes the chunks of n symbols (device) into worst-case slots of `slots` (encode_workspace_bytes),
+// each ending at its slot's end; per chunk (device, chunk_count entries): its size, status and the
+// stream position of its first uncodable symbol. freq/cum: one entry per value of Sym.
+template <class Sym>
+inline int32_t launch_encode(const Sym* symbols, int64_t n, int32_t chunk_symbols, const uint32_t* freq,
+                             const uint32_t* cum, int32_t prec, uint8_t* slots, int64_t* sizes, int32_t* status,
+                             int64_t* err_pos, cudaStream_t stream) {
+    const int64_t chunks = chunk_count(n, chunk_symbols);
+    if (chunks == 0) return kOk;
+    encode_kernel<Sym><<<warp_blocks(chunks), kBlockThreads, 0, stream>>>(
+        symbols, n, chunks, chunk_symbols, freq, cum, (uint32_t)prec, slots, sizes, status, err_pos);
+    return launched();
+}
+
+// Moves each chunk of launch_encode's slots to its offset (device, chunks + 1 entries) in out.
+inline int32_t launch_compact(const uint8_t* slots, int64_t n, int32_t chunk_symbols, const int64_t* offsets,
+                              uint8_t* out, cudaStream_t stream) {
+    const int64_t chunks = chunk_count(n, chunk_symbols);
+    if (chunks == 0) return kOk;
+    const unsigned grid = (unsigned)(chunks < 65535 ? chunks : 65535);
+    compact_kernel<<<grid, 256, 0, stream>>>(slots, chunks, n, chunk_symbols, offsets, out);
+    return launched();
+}
+
+// Counts n symbols (device) into counts (device, alphabet entries; zeroed here). *err_pos (device)
+// ends at the lowest position of a symbol >= alphabet, or at a value >= n when there is none.
+inline int32_t launch_histogram(const uint16_t* symbols, int64_t n, int32_t alphabet, unsigned long long* counts,
+                                long long* err_pos, cudaStream_t stream) {
+    if (cudaMemsetAsync(counts, 0, (size_t)alphabet * sizeof(unsigned long long), stream) != cudaSuccess ||
+        cudaMemsetAsync(err_pos, 0x7F, sizeof(long long), stream) != cudaSuccess)
+        return kErrDevice;
+    if (n == 0) return kOk;
+    const int64_t wanted = (n + 255) / 256;
+    const unsigned grid = (unsigned)(wanted < 1024 ? wanted : 1024);
+    if (alphabet <= 8192) {
+        histogram_kernel<true><<<grid, 256, (size_t)alphabet * 4, stream>>>(symbols, n, alphabet, counts, err_pos);
+    } else {
+        histogram_kernel<false><<<grid, 256, 0, stream>>>(symbols, n, alphabet, counts, err_pos);
+    }
+    return launched();
 }
 
 // Host-to-host decode of a window of chunks through device 0. table_host: alphabet entries of
@@ -149,7 +201,7 @@ inline int32_t encode_host(const Sym* symbols, int64_t n, const int32_t* freqs, 
     int32_t st = check_table(freqs, alphabet, prec, nullptr);
     if (st != kOk) return st;
     const int64_t chunks = chunk_count(n, chunk_symbols);
-    const int64_t worst = kChunkHeaderBytes * chunks + 2 * n;
+    const int64_t worst = encode_workspace_bytes(n, chunk_symbols);
     if (capacity < worst) return kErrCapacity;
     offsets[0] = 0;
     if (chunks == 0) return kOk;
@@ -170,13 +222,13 @@ inline int32_t encode_host(const Sym* symbols, int64_t n, const int32_t* freqs, 
             !d_status.alloc((size_t)chunks * sizeof(int32_t)) ||
             !d_err.alloc((size_t)chunks * sizeof(int64_t)))
             return kErrDevice;
-        encode_kernel<Sym><<<warp_blocks(chunks), kBlockThreads>>>(
-            d_sym.as<Sym>(), n, chunks, chunk_symbols, d_freq.as<uint32_t>(), d_cum.as<uint32_t>(),
-            (uint32_t)prec, d_slots.as<uint8_t>(), d_sizes.as<int64_t>(), d_status.as<int32_t>(),
-            d_err.as<int64_t>());
+        st = launch_encode<Sym>(d_sym.as<Sym>(), n, chunk_symbols, d_freq.as<uint32_t>(), d_cum.as<uint32_t>(), prec,
+                                d_slots.as<uint8_t>(), d_sizes.as<int64_t>(), d_status.as<int32_t>(),
+                                d_err.as<int64_t>(), 0);
+        if (st != kOk) return st;
         std::vector<int64_t> sizes(chunks), errs(chunks);
         std::vector<int32_t> status(chunks);
-        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+        if (cudaDeviceSynchronize() != cudaSuccess ||
             !download(sizes.data(), d_sizes, sizes.size() * sizeof(int64_t)) ||
             !download(status.data(), d_status, status.size() * sizeof(int32_t)) ||
             !download(errs.data(), d_err, errs.size() * sizeof(int64_t)))
@@ -191,11 +243,9 @@ inline int32_t encode_host(const Sym* symbols, int64_t n, const int32_t* freqs, 
         if (!upload(d_offsets, offsets, (size_t)(chunks + 1) * sizeof(int64_t)) ||
             !d_out.alloc((size_t)offsets[chunks]))
             return kErrDevice;
-        const unsigned grid = (unsigned)(chunks < 65535 ? chunks : 65535);
-        compact_kernel<<<grid, 256>>>(d_slots.as<uint8_t>(), chunks, n, chunk_symbols,
-                                      d_offsets.as<int64_t>(), d_out.as<uint8_t>());
-        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-            !download(payload, d_out, (size_t)offsets[chunks]))
+        st = launch_compact(d_slots.as<uint8_t>(), n, chunk_symbols, d_offsets.as<int64_t>(), d_out.as<uint8_t>(), 0);
+        if (st != kOk) return st;
+        if (cudaDeviceSynchronize() != cudaSuccess || !download(payload, d_out, (size_t)offsets[chunks]))
             return kErrDevice;
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
@@ -214,28 +264,18 @@ inline int32_t histogram_host(const uint16_t* symbols, int64_t n, int32_t alphab
         for (int32_t s = 0; s < alphabet; s++) counts[s] = 0;
         return kOk;
     }
-    const long long no_error = INT64_MAX;
     DeviceBuffer d_sym, d_counts, d_err;
     if (!upload(d_sym, symbols, (size_t)n * sizeof(uint16_t)) ||
-        !d_counts.alloc((size_t)alphabet * sizeof(unsigned long long)) ||
-        cudaMemset(d_counts.ptr, 0, (size_t)alphabet * sizeof(unsigned long long)) != cudaSuccess ||
-        !upload(d_err, &no_error, sizeof(no_error)))
+        !d_counts.alloc((size_t)alphabet * sizeof(unsigned long long)) || !d_err.alloc(sizeof(long long)))
         return kErrDevice;
-    const int64_t wanted = (n + 255) / 256;
-    const unsigned grid = (unsigned)(wanted < 1024 ? wanted : 1024);
-    if (alphabet <= 8192) {
-        histogram_kernel<true><<<grid, 256, (size_t)alphabet * 4>>>(
-            d_sym.as<uint16_t>(), n, alphabet, d_counts.as<unsigned long long>(), d_err.as<long long>());
-    } else {
-        histogram_kernel<false><<<grid, 256>>>(d_sym.as<uint16_t>(), n, alphabet,
-                                               d_counts.as<unsigned long long>(), d_err.as<long long>());
-    }
+    const int32_t st = launch_histogram(d_sym.as<uint16_t>(), n, alphabet, d_counts.as<unsigned long long>(),
+                                        d_err.as<long long>(), 0);
+    if (st != kOk) return st;
     long long err = 0;
-    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-        !download(&err, d_err, sizeof(err)) ||
+    if (cudaDeviceSynchronize() != cudaSuccess || !download(&err, d_err, sizeof(err)) ||
         !download(counts, d_counts, (size_t)alphabet * sizeof(int64_t)))
         return kErrDevice;
-    if (err != no_error) {
+    if (err < n) {
         *err_pos = err;
         return kErrSymbol;
     }
@@ -330,7 +370,59 @@ using l2c::rans::cuda::DeviceBuffer;
 using l2c::rans::cuda::download;
 using l2c::rans::cuda::upload;
 using l2c::rans::cuda::grid_for;
+using l2c::rans::cuda::launched;
 
+// --- launch layer (device pointers; see the top of this file) ---
+
+// *bad (device) ends at the lowest index of a bad element (non-finite weight, code out of range),
+// or at a value >= n when there is none; the launchers preset it.
+
+// w (n), params (P * count); outputs c, q, what (n each) may be null.
+inline int32_t launch_forward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                              const float* params, float* c, int32_t* q, float* what, unsigned long long* bad,
+                              cudaStream_t stream) {
+    if (cudaMemsetAsync(bad, 0xFF, sizeof(unsigned long long), stream) != cudaSuccess) return kErrDevice;
+    if (n == 0) return kOk;
+    forward_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(kind, w, n, count, inner, params, c, q, what,
+                                                                    bad);
+    return launched();
+}
+
+// Doubles of backward's per-element parameter workspace, and of slot_sum's partial sums.
+inline int64_t backward_scratch_doubles(int32_t kind, int64_t n) { return n * params_per_channel(kind); }
+inline int64_t slot_sum_doubles(int32_t kind, int64_t n, int32_t count) {
+    const int32_t np = params_per_channel(kind);
+    const int64_t block = reduction_block(n, count, np);
+    return (n + block - 1) / block * count * np;
+}
+
+// g_what, g_c (n, may be null) in; g_w (n, may be null) out; scratch (backward_scratch_doubles,
+// may be null when no parameter gradient is wanted) receives each element's contributions.
+inline int32_t launch_backward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
+                               const float* params, const float* g_what, const float* g_c, double g_c_scale,
+                               float* g_w, double* scratch, unsigned long long* bad, cudaStream_t stream) {
+    if (cudaMemsetAsync(bad, 0xFF, sizeof(unsigned long long), stream) != cudaSuccess) return kErrDevice;
+    if (n == 0) return kOk;
+    backward_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(kind, w, n, count, inner, params, g_what, g_c,
+                                                                     g_c_scale, g_w, scratch, bad);
+    return launched();
+}
+
+// Sums backward's scratch per (block, channel) in the reduction layout of transform_core.h into
+// partial (slot_sum_doubles), which the host combines per channel in block order.
+inline int32_t launch_slot_sum(int32_t kind, const double* scratch, int64_t n, int32_t count, int64_t inner,
+                               double* partial, cudaStream_t stream) {
+    if (n == 0) return kOk;
+    const int32_t np = params_per_channel(kind);
+    const int64_t block = reduction_block(n, count, np);
+    const int64_t blocks = (n + block - 1) / block;
+    const int64_t slots = blocks * count;
+    slot_sum_kernel<<<(unsigned)((slots + kThreads - 1) / kThreads), kThreads, 0, stream>>>(
+        scratch, n, count, inner, np, block, blocks, partial);
+    return launched();
+}
+
+// --- host wrappers ---
 
 inline int32_t check_host(int32_t kind, int64_t n, int32_t count, int64_t inner, const float* w,
                           const float* params, int64_t* err_pos) {
@@ -355,19 +447,17 @@ inline int32_t forward_host(int32_t kind, const float* w, int64_t n, int32_t cou
     int32_t st = check_host(kind, n, count, inner, w, params, err_pos);
     if (st != kOk || n == 0) return st;
     const int32_t np = params_per_channel(kind);
-    const unsigned long long none = (unsigned long long)n;
     DeviceBuffer d_w, d_p, d_c, d_q, d_what, d_bad;
-    if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) ||
-        !upload(d_bad, &none, sizeof(none)) || (c != nullptr && !d_c.alloc((size_t)n * 4)) ||
-        (q != nullptr && !d_q.alloc((size_t)n * 4)) || (what != nullptr && !d_what.alloc((size_t)n * 4)))
+    if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) || !d_bad.alloc(8) ||
+        (c != nullptr && !d_c.alloc((size_t)n * 4)) || (q != nullptr && !d_q.alloc((size_t)n * 4)) ||
+        (what != nullptr && !d_what.alloc((size_t)n * 4)))
         return kErrDevice;
-    forward_kernel<<<grid_for(n, kThreads), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
-                                              d_c.as<float>(), d_q.as<int32_t>(), d_what.as<float>(),
-                                              d_bad.as<unsigned long long>());
+    st = launch_forward(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(), d_c.as<float>(), d_q.as<int32_t>(),
+                        d_what.as<float>(), d_bad.as<unsigned long long>(), 0);
+    if (st != kOk) return st;
     unsigned long long bad = 0;
-    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-        !download(&bad, d_bad, sizeof(bad)) || (c != nullptr && !download(c, d_c, (size_t)n * 4)) ||
-        (q != nullptr && !download(q, d_q, (size_t)n * 4)) ||
+    if (cudaDeviceSynchronize() != cudaSuccess || !download(&bad, d_bad, sizeof(bad)) ||
+        (c != nullptr && !download(c, d_c, (size_t)n * 4)) || (q != nullptr && !download(q, d_q, (size_t)n * 4)) ||
         (what != nullptr && !download(what, d_what, (size_t)n * 4)))
         return kErrDevice;
     return bad_status(w, n, bad, err_pos);
@@ -383,33 +473,29 @@ inline int32_t backward_host(int32_t kind, const float* w, int64_t n, int32_t co
     const int32_t np = params_per_channel(kind);
     const int64_t block = reduction_block(n, count, np);
     const int64_t blocks = (n + block - 1) / block;
-    const unsigned long long none = (unsigned long long)n;
     try {
         DeviceBuffer d_w, d_p, d_gwhat, d_gc, d_gw, d_scratch, d_partial, d_bad;
-        if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) ||
-            !upload(d_bad, &none, sizeof(none)) ||
+        if (!upload(d_w, w, (size_t)n * 4) || !upload(d_p, params, (size_t)np * count * 4) || !d_bad.alloc(8) ||
             (g_what != nullptr && !upload(d_gwhat, g_what, (size_t)n * 4)) ||
             (g_c != nullptr && !upload(d_gc, g_c, (size_t)n * 4)) ||
             (g_w != nullptr && !d_gw.alloc((size_t)n * 4)) ||
-            (g_params != nullptr && (!d_scratch.alloc((size_t)n * np * 8) ||
-                                     !d_partial.alloc((size_t)(blocks * count * np) * 8))))
+            (g_params != nullptr && (!d_scratch.alloc((size_t)backward_scratch_doubles(kind, n) * 8) ||
+                                     !d_partial.alloc((size_t)slot_sum_doubles(kind, n, count) * 8))))
             return kErrDevice;
-        backward_kernel<<<grid_for(n, kThreads), kThreads>>>(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(),
-                                                   d_gwhat.as<float>(), d_gc.as<float>(), g_c_scale, d_gw.as<float>(),
-                                                   d_scratch.as<double>(), d_bad.as<unsigned long long>());
+        st = launch_backward(kind, d_w.as<float>(), n, count, inner, d_p.as<float>(), d_gwhat.as<float>(),
+                             d_gc.as<float>(), g_c_scale, d_gw.as<float>(), d_scratch.as<double>(),
+                             d_bad.as<unsigned long long>(), 0);
+        if (st != kOk) return st;
         unsigned long long bad = 0;
-        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-            !download(&bad, d_bad, sizeof(bad)))
-            return kErrDevice;
+        if (cudaDeviceSynchronize() != cudaSuccess || !download(&bad, d_bad, sizeof(bad))) return kErrDevice;
         if ((st = bad_status(w, n, bad, err_pos)) != kOk) return st;
         if (g_w != nullptr && !download(g_w, d_gw, (size_t)n * 4)) return kErrDevice;
         if (g_params == nullptr) return kOk;
         const int64_t slots = blocks * count;
-        slot_sum_kernel<<<(unsigned)((slots + kThreads - 1) / kThreads), kThreads>>>(
-            d_scratch.as<double>(), n, count, inner, np, block, blocks, d_partial.as<double>());
+        if ((st = launch_slot_sum(kind, d_scratch.as<double>(), n, count, inner, d_partial.as<double>(), 0)) != kOk)
+            return st;
         std::vector<double> partial((size_t)(slots * np));
-        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-            !download(partial.data(), d_partial, partial.size() * 8))
+        if (cudaDeviceSynchronize() != cudaSuccess || !download(partial.data(), d_partial, partial.size() * 8))
             return kErrDevice;
         // Blocks combined per channel in block order, as on the CPU.
         for (int32_t ch = 0; ch < count; ch++) {
@@ -436,7 +522,53 @@ using l2c::rans::cuda::DeviceBuffer;
 using l2c::rans::cuda::download;
 using l2c::rans::cuda::upload;
 using l2c::rans::cuda::grid_for;
+using l2c::rans::cuda::launched;
 
+// --- launch layer (device pointers; see the top of this file) ---
+
+// Blocks of the range step for n codes: its workspace is that many entries of lo, hi and bad.
+inline unsigned range_blocks(int64_t n) {
+    const unsigned g = grid_for(n, kThreads);
+    return g < (unsigned)kRangeBlocks ? g : (unsigned)kRangeBlocks;
+}
+
+// Per block of range_blocks(n): min and max of the finite codes, lowest non-finite index (n: none).
+inline int32_t launch_range(const float* c, int64_t n, float* lo, float* hi, int64_t* bad, cudaStream_t stream) {
+    range_kernel<<<range_blocks(n), kThreads, 0, stream>>>(c, n, lo, hi, bad);
+    return launched();
+}
+
+// Scatters n codes into hist (hist_slots(g.bins) int64, zeroed here): counts, then sub-cells.
+inline int32_t launch_scatter(int32_t kernel, const Geometry& g, const float* c, int64_t n, int64_t* hist,
+                              cudaStream_t stream) {
+    const int64_t slots = hist_slots(g.bins);
+    if (cudaMemsetAsync(hist, 0, (size_t)slots * 8, stream) != cudaSuccess) return kErrDevice;
+    const bool shared = slots <= kSharedSlots;
+    const size_t smem = shared ? (size_t)slots * 8 : 0;
+    const unsigned grid = grid_for(n, kThreads) < 1024u ? grid_for(n, kThreads) : 1024u;
+#define L2C_SCATTER(K)                                                                          \
+    do {                                                                                        \
+        if (shared) scatter_kernel<K, true><<<grid, kThreads, smem, stream>>>(g, c, n, hist);    \
+        else scatter_kernel<K, false><<<grid, kThreads, 0, stream>>>(g, c, n, hist);             \
+    } while (0)
+    if (kernel == kCos) L2C_SCATTER(kCos);
+    else if (kernel == kTri) L2C_SCATTER(kTri);
+    else L2C_SCATTER(kLin);
+#undef L2C_SCATTER
+    return launched();
+}
+
+// grad (n) = scale * the gradient of the rate at each code, from the table (table_slots(g)).
+inline int32_t launch_gather(int32_t kernel, const Geometry& g, const float* c, int64_t n, const double* table,
+                             float scale, float* grad, cudaStream_t stream) {
+    const unsigned grid = grid_for(n, kThreads);
+    if (kernel == kCos) gather_kernel<kCos><<<grid, kThreads, 0, stream>>>(g, c, n, table, scale, grad);
+    else if (kernel == kTri) gather_kernel<kTri><<<grid, kThreads, 0, stream>>>(g, c, n, table, scale, grad);
+    else gather_kernel<kLin><<<grid, kThreads, 0, stream>>>(g, c, n, table, scale, grad);
+    return launched();
+}
+
+// --- host wrappers ---
 
 // Uploads the codes, finds their range and scatters them; leaves the summed histograms in *h.
 inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t resolution,
@@ -445,16 +577,16 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
     *err_pos = -1;
     if (n < 1 || n > kMaxElements || c == nullptr || !valid_kernel(kernel) || resolution < 1)
         return kErrArgument;
-    const unsigned rb = grid_for(n, kThreads) < (unsigned)kRangeBlocks ? grid_for(n, kThreads) : (unsigned)kRangeBlocks;
+    const unsigned rb = range_blocks(n);
     DeviceBuffer d_lo, d_hi, d_bad, d_hist;
     if (!upload(d_c, c, (size_t)n * 4) || !d_lo.alloc(rb * 4) || !d_hi.alloc(rb * 4) || !d_bad.alloc(rb * 8))
         return kErrDevice;
-    range_kernel<<<rb, kThreads>>>(d_c.as<float>(), n, d_lo.as<float>(), d_hi.as<float>(), d_bad.as<int64_t>());
+    int32_t st = launch_range(d_c.as<float>(), n, d_lo.as<float>(), d_hi.as<float>(), d_bad.as<int64_t>(), 0);
+    if (st != kOk) return st;
     std::vector<float> lo(rb), hi(rb);
     std::vector<int64_t> bad(rb);
-    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-        !download(lo.data(), d_lo, rb * 4) || !download(hi.data(), d_hi, rb * 4) ||
-        !download(bad.data(), d_bad, rb * 8))
+    if (cudaDeviceSynchronize() != cudaSuccess || !download(lo.data(), d_lo, rb * 4) ||
+        !download(hi.data(), d_hi, rb * 4) || !download(bad.data(), d_bad, rb * 8))
         return kErrDevice;
     float min_c = INFINITY, max_c = -INFINITY;
     int64_t first_bad = n;
@@ -467,28 +599,13 @@ inline int32_t scatter_host(const float* c, int64_t n, int32_t kernel, int32_t r
         *err_pos = first_bad;
         return kErrNonFinite;
     }
-    int32_t st = make_geometry(min_c, max_c, resolution, g);
+    st = make_geometry(min_c, max_c, resolution, g);
     if (st != kOk) return st;
     const int64_t slots = hist_slots(g->bins);
-    if (!d_hist.alloc((size_t)slots * 8) || cudaMemset(d_hist.ptr, 0, (size_t)slots * 8) != cudaSuccess)
-        return kErrDevice;
-    const bool shared = slots <= kSharedSlots;
-    const size_t smem = shared ? (size_t)slots * 8 : 0;
-    const unsigned grid = grid_for(n, kThreads) < 1024u ? grid_for(n, kThreads) : 1024u;
-    int64_t* d = d_hist.as<int64_t>();
-    const float* dc = d_c.as<float>();
-#define L2C_SCATTER(K)                                                              \
-    do {                                                                            \
-        if (shared) scatter_kernel<K, true><<<grid, kThreads, smem>>>(*g, dc, n, d); \
-        else scatter_kernel<K, false><<<grid, kThreads>>>(*g, dc, n, d);            \
-    } while (0)
-    if (kernel == kCos) L2C_SCATTER(kCos);
-    else if (kernel == kTri) L2C_SCATTER(kTri);
-    else L2C_SCATTER(kLin);
-#undef L2C_SCATTER
+    if (!d_hist.alloc((size_t)slots * 8)) return kErrDevice;
+    if ((st = launch_scatter(kernel, *g, d_c.as<float>(), n, d_hist.as<int64_t>(), 0)) != kOk) return st;
     h->assign((size_t)slots, 0);
-    if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
-        !download(h->data(), d_hist, (size_t)slots * 8))
+    if (cudaDeviceSynchronize() != cudaSuccess || !download(h->data(), d_hist, (size_t)slots * 8))
         return kErrDevice;
     return kOk;
 }
@@ -517,13 +634,10 @@ inline int32_t run_host(const float* c, int64_t n, int32_t kernel, int32_t resol
         std::vector<double> table((size_t)table_slots(g));
         *bits = tables(kernel, g, n, count, count + g.bins, p, table.data());
         if (!upload(d_table, table.data(), table.size() * 8) || !d_grad.alloc((size_t)n * 4)) return kErrDevice;
-        const float* dc = d_c.as<float>();
-        const double* dt = d_table.as<double>();
-        const unsigned grid = grid_for(n, kThreads);
-        if (kernel == kCos) gather_kernel<kCos><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
-        else if (kernel == kTri) gather_kernel<kTri><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
-        else gather_kernel<kLin><<<grid, kThreads>>>(g, dc, n, dt, scale, d_grad.as<float>());
-        if (cudaGetLastError() != cudaSuccess || cudaDeviceSynchronize() != cudaSuccess ||
+        if ((st = launch_gather(kernel, g, d_c.as<float>(), n, d_table.as<double>(), scale, d_grad.as<float>(), 0)) !=
+            kOk)
+            return st;
+        if (cudaDeviceSynchronize() != cudaSuccess ||
             !download(grad, d_grad, (size_t)n * 4))
             return kErrDevice;
     } catch (const std::bad_alloc&) {
