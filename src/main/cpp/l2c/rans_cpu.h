@@ -24,13 +24,8 @@
 #include "l2c/simd.h"
 #include "l2c/threads.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__CUDACC__)
-#define L2C_RANS_X86_SIMD 1
-#include <immintrin.h>
-#else
-#define L2C_RANS_X86_SIMD 0
-#endif
-#define L2C_AVX2 __attribute__((target("avx2,popcnt")))
+// The AVX2 paths use the one SIMD level and target of l2c/simd.h.
+#define L2C_AVX2 L2C_TARGET_AVX2
 
 namespace l2c {
 namespace rans {
@@ -99,7 +94,7 @@ inline bool encode_row(const Sym* sym, int64_t lanes, const EncodeSymbol* table,
     return true;
 }
 
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
 // For each 8-bit mask of lanes that shed a word: where each of the 8 word slots of a store takes
 // its word from, so that the shedding lanes' words sit in lane order at the top of the 8 slots
 // (the store ends at the write position; the slots below are scratch that later words overwrite).
@@ -204,7 +199,7 @@ int32_t encode_chunk(const Sym* sym, int64_t n, const EncodeSymbol* table, uint8
     // Rows go from last to first, so the partial row (if any) is coded first.
     bool ok = encode_row(sym + full_rows * kLanes, n - full_rows * kLanes, table, x, &p);
     int64_t r = full_rows;
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
     if (ok && level >= simd::kAvx2) {
         ok = encode_rows_avx2(sym, r, table, x, &p);
         r = 0;
@@ -330,7 +325,7 @@ struct PackedSymbols {
         *v = (Out)dec_packed_symbol(e);
         return dec_advance_packed(x, e, prec);
     }
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
     L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const {
         const __m256i e = _mm256_i32gather_epi32((const int*)entry, _mm256_and_si256(x, mask), 4);
         *out = _mm256_srli_epi32(e, 24);
@@ -355,7 +350,7 @@ struct PackedMapped {
         *v = map[dec_packed_symbol(e)];
         return dec_advance_packed(x, e, prec);
     }
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
     L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const;
 #endif
 };
@@ -370,7 +365,7 @@ struct SlotTable {
         *v = out[slot];
         return dec_advance(x, entry[slot], prec);
     }
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
     L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* o) const;
 #endif
 };
@@ -416,7 +411,7 @@ inline void decode_row_unchecked(uint32_t* x, const Table& t, const uint8_t* wor
     *wi = (w - words) / 2;
 }
 
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
 // For each 8-bit mask of lanes that need a word: the index of that lane's word among the 8
 // words loaded from the read position (the k-th needing lane takes word k).
 struct ExpandIndex {
@@ -495,7 +490,7 @@ L2C_AVX2 inline void store_row(uint8_t* o, __m256i a, __m256i b, __m256i c, __m2
     }
 }
 
-#endif  // L2C_RANS_X86_SIMD
+#endif  // L2C_X86_SIMD
 
 // One chunk being decoded: lane states, its words and read position, the next row.
 struct ChunkCursor {
@@ -545,7 +540,7 @@ int32_t finish_chunk(ChunkCursor& c, const Table& t) {
     return c.wi == c.total_words ? kOk : kErrTrailing;
 }
 
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
 // Decodes full rows while a full row is left and at least 32 words remain (so no read can pass
 // the chunk's end); advances the cursor's row, states and read position. The four groups' symbol
 // steps are independent, so they are issued together before the renormalizations, which depend
@@ -597,7 +592,7 @@ int32_t decode_chunk(const uint8_t* payload, const int64_t* offsets, int64_t i, 
     const int32_t st = open_chunk(payload + offsets[i], offsets[i + 1] - offsets[i], chunk_length(n, chunk_symbols, i),
                                   out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out), &c);
     if (st != kOk) return st;
-#if L2C_RANS_X86_SIMD
+#if L2C_X86_SIMD
     if (level >= simd::kAvx2) decode_rows_avx2<Out>(c, t);
 #else
     (void)level;

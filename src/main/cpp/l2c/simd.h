@@ -1,6 +1,6 @@
 // The one SIMD level of every CPU kernel family (the rANS coder, the transforms, the counter),
 // chosen at run time: the transform and counter loops are compiled three times (baseline x86-64,
-// AVX2 + FMA, AVX-512 F/DQ/VL/BW) from one body, the rANS decoder has an AVX2 path; the best level
+// AVX2 + FMA, AVX-512 F/DQ/VL/BW) from one body, the rANS coder has AVX2 paths; the best level
 // the CPU runs is used, capped by set_limit (L2C_SIMD / --simd, and tests that run every path).
 // The build disables floating-point contraction (-ffp-contract=off), the transform math has no
 // fma and the counter's polynomials use explicit fma only (hardware or libm: one rounding either
