@@ -17,7 +17,7 @@ public record FrequencyTable(int precisionBits, int[] freqs) {
     /**
      * Tables of up to {@link #PACKED_ALPHABET} symbols stay at or below this precision when that
      * costs at most {@link #PACKED_SLACK} more bits: there the decoder reads one packed word per slot
-     * from a table that stays in L1, more than twice as fast (docs/DESIGN.md, "rANS"; l2c/rans_core.h,
+     * from a table that stays in L1, more than twice as fast (docs/DESIGN.md, "Lossless stage"; l2c/rans_core.h,
      * kPackedMaxPrecision). On MiniLM's 8-bit tensors the cap costs 0.3 % in size
      * (benchmarks/README.md); on very skewed sources (a symbol near probability 1) a 2^-12 floor for
      * the rare symbols can cost several times the entropy, and those keep their higher precision.
