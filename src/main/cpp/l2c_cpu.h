@@ -192,6 +192,12 @@ inline int l2c_squared_difference(const float* a, const float* b, int64_t n, int
     return l2c::transform::cpu::squared_difference(a, b, n, threads, out);
 }
 
+// *out = sum g (a - b) in double (the same order as l2c_squared_difference).
+inline int l2c_dot_difference(const float* g, const float* a, const float* b, int64_t n, int32_t threads,
+                              double* out) {
+    return l2c::transform::cpu::dot_difference(g, a, b, n, threads, out);
+}
+
 inline int l2c_scaled_difference(const float* a, const float* b, int64_t n, double scale, float* g,
                                  int32_t threads) {
     return l2c::transform::cpu::scaled_difference(a, b, n, scale, g, threads);

@@ -341,11 +341,11 @@ inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, 
 // not depend on the thread count.
 constexpr int64_t kDiffBlock = 65536;
 
-// *out = sum_i (a_i - b_i)^2 in double: within a block of kDiffBlock elements element i goes to
+// Sums term(i) in double over n elements: within a block of kDiffBlock elements element i goes to
 // lane i % kSumLanes, the lanes combine with reduce_lanes, the blocks add in order. The same bits
-// for every thread count and SIMD level. kOk or kErrArgument (kErrAlloc on allocation failure).
-inline int32_t squared_difference(const float* a, const float* b, int64_t n, int32_t threads, double* out) {
-    if (n < 0 || out == nullptr || (n > 0 && (a == nullptr || b == nullptr))) return kErrArgument;
+// for every thread count and SIMD level. kOk or kErrAlloc.
+template <class Term>
+inline int32_t lane_sum(int64_t n, int32_t threads, Term term, double* out) {
     const int64_t blocks = (n + kDiffBlock - 1) / kDiffBlock;
     try {
         std::vector<double> partial((size_t)blocks);
@@ -354,16 +354,9 @@ inline int32_t squared_difference(const float* a, const float* b, int64_t n, int
             const int64_t begin = blk * kDiffBlock, end = begin + kDiffBlock < n ? begin + kDiffBlock : n;
             double lane[kSumLanes] = {0, 0, 0, 0, 0, 0, 0, 0};
             int64_t i = begin;
-            for (; i + kSumLanes <= end; i += kSumLanes) {
-                for (int32_t j = 0; j < kSumLanes; j++) {
-                    const double d = (double)a[i + j] - (double)b[i + j];
-                    lane[j] += d * d;
-                }
-            }
-            for (int32_t j = 0; i < end; i++, j++) {
-                const double d = (double)a[i] - (double)b[i];
-                lane[j] += d * d;
-            }
+            for (; i + kSumLanes <= end; i += kSumLanes)
+                for (int32_t j = 0; j < kSumLanes; j++) lane[j] += term(i + j);
+            for (int32_t j = 0; i < end; i++, j++) lane[j] += term(i);
             partial[(size_t)blk] = reduce_lanes(lane);
         }
         double sum = 0;
@@ -373,6 +366,22 @@ inline int32_t squared_difference(const float* a, const float* b, int64_t n, int
         return kErrAlloc;
     }
     return kOk;
+}
+
+// *out = sum_i (a_i - b_i)^2 (lane_sum's order). kOk, kErrArgument or kErrAlloc.
+inline int32_t squared_difference(const float* a, const float* b, int64_t n, int32_t threads, double* out) {
+    if (n < 0 || out == nullptr || (n > 0 && (a == nullptr || b == nullptr))) return kErrArgument;
+    return lane_sum(n, threads, [=](int64_t i) {
+        const double d = (double)a[i] - (double)b[i];
+        return d * d;
+    }, out);
+}
+
+// *out = sum_i g_i (a_i - b_i) (lane_sum's order): a gradient's inner product with a change.
+inline int32_t dot_difference(const float* g, const float* a, const float* b, int64_t n, int32_t threads,
+                              double* out) {
+    if (n < 0 || out == nullptr || (n > 0 && (g == nullptr || a == nullptr || b == nullptr))) return kErrArgument;
+    return lane_sum(n, threads, [=](int64_t i) { return (double)g[i] * ((double)a[i] - (double)b[i]); }, out);
 }
 
 // g_i = (float)(((double)a_i - b_i) * scale), the gradient of scale / 2 * sum (a_i - b_i)^2.

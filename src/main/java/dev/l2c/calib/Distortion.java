@@ -6,8 +6,9 @@ import java.nio.FloatBuffer;
 
 /**
  * The L2 distortion of a transform's output against the original weights, on the CPU kernels
- * (src/main/cpp/l2c/transform_cpu.h): the squared difference summed in a fixed order (the same
- * bits for any thread count and SIMD level) and its scaled gradient. Buffers are direct and read
+ * (src/main/cpp/l2c/transform_cpu.h): the squared difference and a gradient's inner product with
+ * the difference, summed in a fixed order (the same bits for any thread count and SIMD level),
+ * and the scaled difference (the gradient). Buffers are direct and read
  * from index 0 to their limit.
  */
 final class Distortion {
@@ -22,6 +23,16 @@ final class Distortion {
         requireRoom(b, n);
         double[] out = {0};
         check(CpuKernels.l2c_squared_difference(fromZero(a), fromZero(b), n, ALL_THREADS, out));
+        return out[0];
+    }
+
+    /** sum_i g_i (a_i - b_i) over the first {@code a.limit()} elements. */
+    static double dotDifference(FloatBuffer g, FloatBuffer a, FloatBuffer b) {
+        int n = a.limit();
+        requireRoom(b, n);
+        requireRoom(g, n);
+        double[] out = {0};
+        check(CpuKernels.l2c_dot_difference(fromZero(g), fromZero(a), fromZero(b), n, ALL_THREADS, out));
         return out[0];
     }
 

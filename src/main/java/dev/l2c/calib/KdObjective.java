@@ -69,11 +69,7 @@ public final class KdObjective implements Objective {
     /** Tensor shares (1/2) <g_l, What_l - W_l>, floored at 0 (class comment). */
     private void attribute(FloatBuffer[] wHat, FloatBuffer[] g) {
         for (int l = 0; l < tensors.length; l++) {
-            FloatBuffer w = tensors[l].weights();
-            FloatBuffer r = wHat[l];
-            FloatBuffer gl = g[l];
-            double s = 0;
-            for (int i = 0, n = w.limit(); i < n; i++) s += (double) gl.get(i) * ((double) r.get(i) - w.get(i));
+            double s = Distortion.dotDifference(g[l], wHat[l], tensors[l].weights());
             terms[l] = Math.max(0, s / 2);
         }
     }

@@ -98,6 +98,11 @@ public final class CpuKernels {
             @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b, long n, int threads,
             @Cast("double*") double[] out);
 
+    /** out[0] = sum g (a - b) over n floats in double, in the order of {@link #l2c_squared_difference}. */
+    public static native int l2c_dot_difference(
+            @Cast("const float*") FloatBuffer g, @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b,
+            long n, int threads, @Cast("double*") double[] out);
+
     /** g = (a - b) * scale over n floats. */
     public static native int l2c_scaled_difference(
             @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b, long n, double scale,
