@@ -150,15 +150,167 @@ void gather_range_base(const Geometry& g, const float* c, int64_t begin, int64_t
 L2C_TARGET_AVX2 inline bool range_part_avx2(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
     return range_part_body(c, begin, end, lo, hi);
 }
+
+// --- AVX2: the locate / feature work four doubles wide, written out --------------------------
+// The compiler leaves the AVX2 loops largely scalar (no double -> int64 conversion below AVX-512),
+// so these mirror locate, features, to_fixed and combine of counter_core.h with intrinsics, one
+// IEEE operation for each of the scalar code's, in the same order: the same bits.
+
+#define L2C_AVX2_INLINE __attribute__((always_inline, target("avx2,fma,bmi,bmi2,popcnt"))) inline
+
+// cos_poly and sin_poly of counter_core.h on four angles: the same Horner steps.
+L2C_AVX2_INLINE void cos_sin4(__m256d x, __m256d* c, __m256d* s) {
+    const __m256d z = _mm256_mul_pd(x, x);
+    __m256d rc = _mm256_set1_pd(cos_coef(0)), rs = _mm256_set1_pd(sin_coef(0));
+    for (int i = 1; i < kCosTerms; i++) rc = _mm256_fmadd_pd(rc, z, _mm256_set1_pd(cos_coef(i)));
+    for (int i = 1; i < kSinTerms; i++) rs = _mm256_fmadd_pd(rs, z, _mm256_set1_pd(sin_coef(i)));
+    *c = rc;
+    *s = _mm256_mul_pd(rs, x);
+}
+
+// Geometry constants broadcast once per call.
+struct Geo4 {
+    __m256d x0, bins, p1, p2, beta;
+};
+
+L2C_AVX2_INLINE Geo4 geo4(const Geometry& g) {
+    return {_mm256_set1_pd(g.x0), _mm256_set1_pd((double)g.bins), _mm256_set1_pd(g.p1), _mm256_set1_pd(g.p2),
+            _mm256_set1_pd(g.beta)};
+}
+
+// locate for c[0 .. 3]: sub-cells (int32), offsets, and the below mask (all ones where below).
+// max_pd(t, 0) is t > 0 ? t : 0 and min_pd(t, bins) is t < bins ? t : bins, as in locate.
+L2C_AVX2_INLINE void locate4(const Geo4& g, const float* c, __m128i* s, __m256d* off, __m256d* below) {
+    const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+    const __m256d cd = _mm256_cvtps_pd(_mm_loadu_ps(c));
+    __m256d t = _mm256_max_pd(_mm256_sub_pd(cd, g.x0), zero);
+    t = _mm256_min_pd(t, g.bins);
+    const __m256d m = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(t));  // t >= 0: truncation is floor
+    const __m256d f = _mm256_sub_pd(t, m);
+    const __m256d a1 = _mm256_cmp_pd(f, g.p1, _CMP_GE_OQ), a2 = _mm256_cmp_pd(f, g.p2, _CMP_GE_OQ);
+    const __m256d start = _mm256_blendv_pd(_mm256_blendv_pd(zero, g.p1, a1), g.p2, a2);
+    *off = _mm256_sub_pd(f, start);
+    *below = _mm256_and_pd(_mm256_cmp_pd(cd, zero, _CMP_LT_OQ), _mm256_cmp_pd(f, zero, _CMP_EQ_OQ));
+    // 3 m + a1 + a2, exact in double (m < 2^21).
+    const __m256d sd = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(m, _mm256_set1_pd(3.0)), _mm256_and_pd(a1, one)),
+                                     _mm256_and_pd(a2, one));
+    *s = _mm256_cvttpd_epi32(sd);
+}
+
+template <int32_t K>
+L2C_AVX2_INLINE void features4(const Geo4& g, __m256d off, __m256d* f1, __m256d* f2) {
+    if (K == kCos) {
+        cos_sin4(_mm256_min_pd(_mm256_mul_pd(g.beta, off), _mm256_set1_pd(kHalfPi)), f1, f2);
+    } else if (K == kTri) {
+        *f1 = off;
+        *f2 = _mm256_mul_pd(off, off);
+    } else {
+        *f1 = off;
+        *f2 = _mm256_setzero_pd();
+    }
+}
+
+// to_fixed: (int64)(v 2^32 + 1/2). Truncated in double, then moved into the integer bits by adding
+// 1.5 * 2^52 (exact for |x| < 2^51, and features are in [0, 1]).
+L2C_AVX2_INLINE __m256i to_fixed4(__m256d v) {
+    const __m256d x = _mm256_add_pd(_mm256_mul_pd(v, _mm256_set1_pd(kFixedOne)), _mm256_set1_pd(0.5));
+    const __m256d magic = _mm256_set1_pd(6755399441055744.0);  // 1.5 * 2^52
+    const __m256d tr = _mm256_round_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+    return _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(tr, magic)), _mm256_castpd_si256(magic));
+}
+
+// Scatter of c[begin, end) into one thread's wide histogram: per sub-cell s the four int64
+// wide[4 s .. 4 s + 3] = (elements, sum of f1, sum of f2, unused), so an element's three adds are
+// one 32-byte add. count gets the moves of the codes that round into the bin below their cell, as
+// in scatter_range_body. scatter_all folds wide into the usual layout (integer sums: same bits).
+template <int32_t K>
+L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                       int64_t* count, int64_t* wide) {
+    const Geo4 g4 = geo4(g);
+    const __m256i ones = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
+    int64_t i = begin;
+    for (; i + 4 <= end; i += 4) {
+        __m128i s;
+        __m256d off, below, f1, f2;
+        locate4(g4, c + i, &s, &off, &below);
+        features4<K>(g4, off, &f1, &f2);
+        const __m256i x1 = to_fixed4(f1), x2 = to_fixed4(f2);
+        // Transpose (1, x1, x2, 0) of the four lanes into one row per lane.
+        const __m256i u0 = _mm256_unpacklo_epi64(ones, x1), u1 = _mm256_unpackhi_epi64(ones, x1);
+        const __m256i u2 = _mm256_unpacklo_epi64(x2, zero), u3 = _mm256_unpackhi_epi64(x2, zero);
+        const __m256i add[4] = {_mm256_permute2x128_si256(u0, u2, 0x20), _mm256_permute2x128_si256(u1, u3, 0x20),
+                                _mm256_permute2x128_si256(u0, u2, 0x31), _mm256_permute2x128_si256(u1, u3, 0x31)};
+        alignas(16) int32_t idx[4];
+        _mm_store_si128((__m128i*)idx, s);
+        for (int j = 0; j < 4; j++) {
+            __m256i* h = (__m256i*)(wide + 4 * (int64_t)idx[j]);
+            _mm256_storeu_si256(h, _mm256_add_epi64(_mm256_loadu_si256(h), add[j]));
+        }
+        const int bm = _mm256_movemask_pd(below);
+        if (bm == 0) continue;
+        for (int j = 0; j < 4; j++) {
+            if (((bm >> j) & 1) == 0) continue;
+            const int64_t m = idx[j] / 3;
+            if (m > 0) count[m - 1] += 1;
+            if (m < g.bins) count[m] -= 1;
+        }
+    }
+    for (; i < end; i++) {
+        double off, f1, f2;
+        int32_t b;
+        const int64_t s = locate(g, c[i], &off, &b);
+        features<K>(g, off, &f1, &f2);
+        int64_t* h = wide + 4 * s;
+        h[0] += 1;
+        h[1] += to_fixed(f1);
+        h[2] += to_fixed(f2);
+        if (b != 0) {
+            const int64_t m = s / 3;
+            if (m > 0) count[m - 1] += 1;
+            if (m < g.bins) count[m] -= 1;
+        }
+    }
+}
+
+// The gather with AVX2: locate and features four wide, then each code's table row (b0, G1, G2, b3)
+// read as two 16-byte halves and transposed into four columns (cheaper than gather instructions).
+// Same operations in the same order as gather_element (combine).
+template <int32_t K>
+L2C_TARGET_AVX2 void gather_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
+                                       const double* table, double scale, float* grad) {
+    const Geo4 g4 = geo4(g);
+    const __m256d vscale = _mm256_set1_pd(scale);
+    int64_t i = begin;
+    for (; i + 4 <= end; i += 4) {
+        __m128i s;
+        __m256d off, below, f1, f2;
+        locate4(g4, c + i, &s, &off, &below);
+        features4<K>(g4, off, &f1, &f2);
+        alignas(16) int32_t idx[4];
+        _mm_store_si128((__m128i*)idx, _mm_slli_epi32(s, 2));
+        const double *r0 = table + idx[0], *r1 = table + idx[1], *r2 = table + idx[2], *r3 = table + idx[3];
+        const __m256d lo02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0)), _mm_loadu_pd(r2), 1);
+        const __m256d lo13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1)), _mm_loadu_pd(r3), 1);
+        const __m256d hi02 =
+            _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0 + 2)), _mm_loadu_pd(r2 + 2), 1);
+        const __m256d hi13 =
+            _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1 + 2)), _mm_loadu_pd(r3 + 2), 1);
+        const __m256d b0 = _mm256_unpacklo_pd(lo02, lo13), g1 = _mm256_unpackhi_pd(lo02, lo13);
+        const __m256d g2 = _mm256_unpacklo_pd(hi02, hi13), b3 = _mm256_unpackhi_pd(hi02, hi13);
+        __m256d v = _mm256_blendv_pd(b0, b3, below);
+        if (K != kLin) v = _mm256_add_pd(v, _mm256_mul_pd(g1, f1));
+        if (K == kCos) v = _mm256_add_pd(v, _mm256_mul_pd(g2, f2));
+        // c is read above, before this store: grad may be c itself.
+        _mm_storeu_ps(grad + i, _mm256_cvtpd_ps(_mm256_mul_pd(vscale, v)));
+    }
+    for (; i < end; i++) grad[i] = (float)(scale * gather_element<K>(g, c[i], table));
+}
+
+// The compiler-vectorized scatter, for histograms too large for the wide layout (kWideMaxBins).
 template <int32_t K>
 L2C_TARGET_AVX2 void scatter_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
                                         int64_t* count, int64_t* sub) {
     scatter_range_body<K>(g, c, begin, end, count, sub);
-}
-template <int32_t K>
-L2C_TARGET_AVX2 void gather_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
-                                       const double* table, double scale, float* grad) {
-    gather_range_body<K>(g, c, begin, end, table, scale, grad);
 }
 
 L2C_TARGET_AVX512 inline bool range_part_avx512(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
@@ -314,6 +466,9 @@ inline void share(int64_t n, int nt, int t, int64_t* begin, int64_t* end) {
     *end = n * (t + 1) / nt;
 }
 
+// Bins up to which the AVX2 scatter uses the wide layout (scatter_wide_avx2): 6 MiB per thread.
+constexpr int64_t kWideMaxBins = (int64_t)1 << 16;
+
 // Scatters all codes into thread-private histograms (layout of hist_slots) and sums them into
 // *h: integer sums, so the order is irrelevant. Then count[m] gets the codes of cell m's sub-cells
 // (on top of the moves scatter_range made).
@@ -321,21 +476,48 @@ template <int32_t K>
 void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vector<int64_t>* h) {
     const int64_t slots = hist_slots(g.bins);
     h->assign((size_t)slots, 0);
-    std::vector<int64_t> scratch((size_t)(slots * (nt - 1)), 0);
-#pragma omp parallel num_threads(nt)
-    {
-        const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
-        int64_t* count = t == 0 ? h->data() : &scratch[(size_t)(slots * (t - 1))];
-        int64_t begin, end;
-        share(n, nteam, t, &begin, &end);
-        scatter_range<K>(g, c, begin, end, count, count + g.bins);
-    }
-    for (int t = 1; t < nt; t++) {
-        const int64_t* part = &scratch[(size_t)(slots * (t - 1))];
-        for (int64_t s = 0; s < slots; s++) (*h)[(size_t)s] += part[s];
-    }
     int64_t* count = h->data();
-    const int64_t* sub = count + g.bins;
+    int64_t* sub = count + g.bins;
+#if L2C_X86_SIMD
+    if (simd::level() == simd::kAvx2 && g.bins <= kWideMaxBins) {
+        // Per thread: count[bins], then the wide histogram (4 slots per sub-cell).
+        const int64_t cells = subcells(g), block = g.bins + 4 * cells;
+        std::vector<int64_t> parts((size_t)(block * nt), 0);
+#pragma omp parallel num_threads(nt)
+        {
+            const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
+            int64_t* part = &parts[(size_t)(block * t)];
+            int64_t begin, end;
+            share(n, nteam, t, &begin, &end);
+            scatter_wide_avx2<K>(g, c, begin, end, part, part + g.bins);
+        }
+        for (int t = 0; t < nt; t++) {
+            const int64_t* part = &parts[(size_t)(block * t)];
+            for (int64_t k = 0; k < g.bins; k++) count[k] += part[k];
+            const int64_t* wide = part + g.bins;
+            for (int64_t s = 0; s < cells; s++) {
+                sub[3 * s] += wide[4 * s];
+                sub[3 * s + 1] += wide[4 * s + 1];
+                sub[3 * s + 2] += wide[4 * s + 2];
+            }
+        }
+    } else
+#endif
+    {
+        std::vector<int64_t> scratch((size_t)(slots * (nt - 1)), 0);
+#pragma omp parallel num_threads(nt)
+        {
+            const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
+            int64_t* own = t == 0 ? h->data() : &scratch[(size_t)(slots * (t - 1))];
+            int64_t begin, end;
+            share(n, nteam, t, &begin, &end);
+            scatter_range<K>(g, c, begin, end, own, own + g.bins);
+        }
+        for (int t = 1; t < nt; t++) {
+            const int64_t* part = &scratch[(size_t)(slots * (t - 1))];
+            for (int64_t s = 0; s < slots; s++) (*h)[(size_t)s] += part[s];
+        }
+    }
     for (int64_t m = 0; m < g.bins; m++) count[m] += sub[9 * m] + sub[9 * m + 3] + sub[9 * m + 6];
 }
 
