@@ -185,7 +185,7 @@ L2C_AVX2_INLINE void locate4(const Geo4& g, const float* c, __m128i* s, __m256d*
     const __m256d cd = _mm256_cvtps_pd(_mm_loadu_ps(c));
     __m256d t = _mm256_max_pd(_mm256_sub_pd(cd, g.x0), zero);
     t = _mm256_min_pd(t, g.bins);
-    const __m256d m = _mm256_cvtepi32_pd(_mm256_cvttpd_epi32(t));  // t >= 0: truncation is floor
+    const __m256d m = _mm256_round_pd(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);  // (double)(int32_t)t
     const __m256d f = _mm256_sub_pd(t, m);
     const __m256d a1 = _mm256_cmp_pd(f, g.p1, _CMP_GE_OQ), a2 = _mm256_cmp_pd(f, g.p2, _CMP_GE_OQ);
     const __m256d start = _mm256_blendv_pd(_mm256_blendv_pd(zero, g.p1, a1), g.p2, a2);
@@ -210,10 +210,11 @@ L2C_AVX2_INLINE void features4(const Geo4& g, __m256d off, __m256d* f1, __m256d*
     }
 }
 
-// to_fixed: (int64)(v 2^32 + 1/2). Truncated in double, then moved into the integer bits by adding
-// 1.5 * 2^52 (exact for |x| < 2^51, and features are in [0, 1]).
+// to_fixed: (int64)(v 2^32 + 1/2). v 2^32 is exact (a power of two), so one fma rounds as the
+// multiply and add do. Truncated in double, then moved into the integer bits by adding 1.5 * 2^52
+// (exact for |x| < 2^51, and features are in [0, 1]).
 L2C_AVX2_INLINE __m256i to_fixed4(__m256d v) {
-    const __m256d x = _mm256_add_pd(_mm256_mul_pd(v, _mm256_set1_pd(kFixedOne)), _mm256_set1_pd(0.5));
+    const __m256d x = _mm256_fmadd_pd(v, _mm256_set1_pd(kFixedOne), _mm256_set1_pd(0.5));
     const __m256d magic = _mm256_set1_pd(6755399441055744.0);  // 1.5 * 2^52
     const __m256d tr = _mm256_round_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
     return _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(tr, magic)), _mm256_castpd_si256(magic));
