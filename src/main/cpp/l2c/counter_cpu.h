@@ -147,8 +147,42 @@ void gather_range_base(const Geometry& g, const float* c, int64_t begin, int64_t
 }
 
 #if L2C_X86_SIMD
+// range_part_body written out (the compiler leaves its AVX2 build scalar): lane j of the two
+// registers per quantity is lane j of the body's arrays, so the same minima, maxima and flag.
 L2C_TARGET_AVX2 inline bool range_part_avx2(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
-    return range_part_body(c, begin, end, lo, hi);
+    static_assert(kLanes == 16, "two registers of eight lanes");
+    const __m256 zero = _mm256_setzero_ps();
+    __m256 l0 = _mm256_set1_ps(INFINITY), l1 = l0, h0 = _mm256_set1_ps(-INFINITY), h1 = h0, z0 = zero, z1 = zero;
+    int64_t i = begin;
+    for (; i + kLanes <= end; i += kLanes) {
+        const __m256 v0 = _mm256_loadu_ps(c + i), v1 = _mm256_loadu_ps(c + i + 8);
+        z0 = _mm256_add_ps(z0, _mm256_mul_ps(v0, zero));
+        z1 = _mm256_add_ps(z1, _mm256_mul_ps(v1, zero));
+        l0 = _mm256_min_ps(v0, l0);  // v < l ? v : l
+        l1 = _mm256_min_ps(v1, l1);
+        h0 = _mm256_max_ps(v0, h0);  // v > h ? v : h
+        h1 = _mm256_max_ps(v1, h1);
+    }
+    float l[kLanes], h[kLanes], z[kLanes];
+    _mm256_storeu_ps(l, l0);
+    _mm256_storeu_ps(l + 8, l1);
+    _mm256_storeu_ps(h, h0);
+    _mm256_storeu_ps(h + 8, h1);
+    _mm256_storeu_ps(z, z0);
+    _mm256_storeu_ps(z + 8, z1);
+    for (; i < end; i++) {
+        const float v = c[i];
+        z[0] += v * 0.0f;
+        l[0] = v < l[0] ? v : l[0];
+        h[0] = v > h[0] ? v : h[0];
+    }
+    bool bad = false;
+    for (int j = 0; j < kLanes; j++) {
+        *lo = j == 0 || l[j] < *lo ? l[j] : *lo;
+        *hi = j == 0 || h[j] > *hi ? h[j] : *hi;
+        bad = bad || z[j] != 0;
+    }
+    return bad;
 }
 
 // --- AVX2: the locate / feature work four doubles wide, written out --------------------------
