@@ -214,9 +214,9 @@ L2C_AVX2_INLINE Geo4 geo4(const Geometry& g) {
 
 // locate for c[0 .. 3]: sub-cells (int32), offsets, and the below mask (all ones where below).
 // max_pd(t, 0) is t > 0 ? t : 0 and min_pd(t, bins) is t < bins ? t : bins, as in locate.
-L2C_AVX2_INLINE void locate4(const Geo4& g, const float* c, __m128i* s, __m256d* off, __m256d* below) {
+L2C_AVX2_INLINE void locate4(const Geo4& g, __m128 c, __m128i* s, __m256d* off, __m256d* below) {
     const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-    const __m256d cd = _mm256_cvtps_pd(_mm_loadu_ps(c));
+    const __m256d cd = _mm256_cvtps_pd(c);
     __m256d t = _mm256_max_pd(_mm256_sub_pd(cd, g.x0), zero);
     t = _mm256_min_pd(t, g.bins);
     const __m256d m = _mm256_round_pd(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);  // (double)(int32_t)t
@@ -254,6 +254,42 @@ L2C_AVX2_INLINE __m256i to_fixed4(__m256d v) {
     return _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(tr, magic)), _mm256_castpd_si256(magic));
 }
 
+// One scatter step of four codes: their sub-cells idx, the rows add[j] = (1, x1_j, x2_j, 0) to
+// add, and the below mask (bit j for lane j).
+template <int32_t K>
+L2C_AVX2_INLINE int scatter_prep4(const Geo4& g4, __m128 c, __m256i add[4], int32_t idx[4]) {
+    __m128i s;
+    __m256d off, below, f1, f2;
+    locate4(g4, c, &s, &off, &below);
+    features4<K>(g4, off, &f1, &f2);
+    const __m256i x1 = to_fixed4(f1), x2 = to_fixed4(f2);
+    const __m256i ones = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
+    // Transpose (1, x1, x2, 0) of the four lanes into one row per lane.
+    const __m256i u0 = _mm256_unpacklo_epi64(ones, x1), u1 = _mm256_unpackhi_epi64(ones, x1);
+    const __m256i u2 = _mm256_unpacklo_epi64(x2, zero), u3 = _mm256_unpackhi_epi64(x2, zero);
+    add[0] = _mm256_permute2x128_si256(u0, u2, 0x20);
+    add[1] = _mm256_permute2x128_si256(u1, u3, 0x20);
+    add[2] = _mm256_permute2x128_si256(u0, u2, 0x31);
+    add[3] = _mm256_permute2x128_si256(u1, u3, 0x31);
+    _mm_store_si128((__m128i*)idx, s);
+    return _mm256_movemask_pd(below);
+}
+
+L2C_AVX2_INLINE void scatter_add4(const Geometry& g, const __m256i add[4], const int32_t idx[4], int below,
+                                  int64_t* count, int64_t* wide) {
+    for (int j = 0; j < 4; j++) {
+        __m256i* h = (__m256i*)(wide + 4 * (int64_t)idx[j]);
+        _mm256_storeu_si256(h, _mm256_add_epi64(_mm256_loadu_si256(h), add[j]));
+    }
+    if (below == 0) return;
+    for (int j = 0; j < 4; j++) {
+        if (((below >> j) & 1) == 0) continue;
+        const int64_t m = idx[j] / 3;
+        if (m > 0) count[m - 1] += 1;
+        if (m < g.bins) count[m] -= 1;
+    }
+}
+
 // Scatter of c[begin, end) into one thread's wide histogram: per sub-cell s the four int64
 // wide[4 s .. 4 s + 3] = (elements, sum of f1, sum of f2, unused), so an element's three adds are
 // one 32-byte add. count gets the moves of the codes that round into the bin below their cell, as
@@ -262,33 +298,12 @@ template <int32_t K>
 L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
                                        int64_t* count, int64_t* wide) {
     const Geo4 g4 = geo4(g);
-    const __m256i ones = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
     int64_t i = begin;
     for (; i + 4 <= end; i += 4) {
-        __m128i s;
-        __m256d off, below, f1, f2;
-        locate4(g4, c + i, &s, &off, &below);
-        features4<K>(g4, off, &f1, &f2);
-        const __m256i x1 = to_fixed4(f1), x2 = to_fixed4(f2);
-        // Transpose (1, x1, x2, 0) of the four lanes into one row per lane.
-        const __m256i u0 = _mm256_unpacklo_epi64(ones, x1), u1 = _mm256_unpackhi_epi64(ones, x1);
-        const __m256i u2 = _mm256_unpacklo_epi64(x2, zero), u3 = _mm256_unpackhi_epi64(x2, zero);
-        const __m256i add[4] = {_mm256_permute2x128_si256(u0, u2, 0x20), _mm256_permute2x128_si256(u1, u3, 0x20),
-                                _mm256_permute2x128_si256(u0, u2, 0x31), _mm256_permute2x128_si256(u1, u3, 0x31)};
+        __m256i add[4];
         alignas(16) int32_t idx[4];
-        _mm_store_si128((__m128i*)idx, s);
-        for (int j = 0; j < 4; j++) {
-            __m256i* h = (__m256i*)(wide + 4 * (int64_t)idx[j]);
-            _mm256_storeu_si256(h, _mm256_add_epi64(_mm256_loadu_si256(h), add[j]));
-        }
-        const int bm = _mm256_movemask_pd(below);
-        if (bm == 0) continue;
-        for (int j = 0; j < 4; j++) {
-            if (((bm >> j) & 1) == 0) continue;
-            const int64_t m = idx[j] / 3;
-            if (m > 0) count[m - 1] += 1;
-            if (m < g.bins) count[m] -= 1;
-        }
+        const int b = scatter_prep4<K>(g4, _mm_loadu_ps(c + i), add, idx);
+        scatter_add4(g, add, idx, b, count, wide);
     }
     for (; i < end; i++) {
         double off, f1, f2;
@@ -311,33 +326,41 @@ L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_
 // read as two 16-byte halves and transposed into four columns (cheaper than gather instructions).
 // Same operations in the same order as gather_element (combine).
 template <int32_t K>
+L2C_AVX2_INLINE __m128 gather4(const Geo4& g4, __m128 c, const double* table, __m256d scale) {
+    __m128i s;
+    __m256d off, below, f1, f2;
+    locate4(g4, c, &s, &off, &below);
+    features4<K>(g4, off, &f1, &f2);
+    alignas(16) int32_t idx[4];
+    _mm_store_si128((__m128i*)idx, _mm_slli_epi32(s, 2));
+    const double *r0 = table + idx[0], *r1 = table + idx[1], *r2 = table + idx[2], *r3 = table + idx[3];
+    const __m256d lo02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0)), _mm_loadu_pd(r2), 1);
+    const __m256d lo13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1)), _mm_loadu_pd(r3), 1);
+    const __m256d hi02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0 + 2)), _mm_loadu_pd(r2 + 2), 1);
+    const __m256d hi13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1 + 2)), _mm_loadu_pd(r3 + 2), 1);
+    const __m256d b0 = _mm256_unpacklo_pd(lo02, lo13), g1 = _mm256_unpackhi_pd(lo02, lo13);
+    const __m256d g2 = _mm256_unpacklo_pd(hi02, hi13), b3 = _mm256_unpackhi_pd(hi02, hi13);
+    __m256d v = _mm256_blendv_pd(b0, b3, below);
+    if (K != kLin) v = _mm256_add_pd(v, _mm256_mul_pd(g1, f1));
+    if (K == kCos) v = _mm256_add_pd(v, _mm256_mul_pd(g2, f2));
+    return _mm256_cvtpd_ps(_mm256_mul_pd(scale, v));
+}
+
+template <int32_t K>
 L2C_TARGET_AVX2 void gather_range_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
                                        const double* table, double scale, float* grad) {
     const Geo4 g4 = geo4(g);
     const __m256d vscale = _mm256_set1_pd(scale);
     int64_t i = begin;
-    for (; i + 4 <= end; i += 4) {
-        __m128i s;
-        __m256d off, below, f1, f2;
-        locate4(g4, c + i, &s, &off, &below);
-        features4<K>(g4, off, &f1, &f2);
-        alignas(16) int32_t idx[4];
-        _mm_store_si128((__m128i*)idx, _mm_slli_epi32(s, 2));
-        const double *r0 = table + idx[0], *r1 = table + idx[1], *r2 = table + idx[2], *r3 = table + idx[3];
-        const __m256d lo02 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0)), _mm_loadu_pd(r2), 1);
-        const __m256d lo13 = _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1)), _mm_loadu_pd(r3), 1);
-        const __m256d hi02 =
-            _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r0 + 2)), _mm_loadu_pd(r2 + 2), 1);
-        const __m256d hi13 =
-            _mm256_insertf128_pd(_mm256_castpd128_pd256(_mm_loadu_pd(r1 + 2)), _mm_loadu_pd(r3 + 2), 1);
-        const __m256d b0 = _mm256_unpacklo_pd(lo02, lo13), g1 = _mm256_unpackhi_pd(lo02, lo13);
-        const __m256d g2 = _mm256_unpacklo_pd(hi02, hi13), b3 = _mm256_unpackhi_pd(hi02, hi13);
-        __m256d v = _mm256_blendv_pd(b0, b3, below);
-        if (K != kLin) v = _mm256_add_pd(v, _mm256_mul_pd(g1, f1));
-        if (K == kCos) v = _mm256_add_pd(v, _mm256_mul_pd(g2, f2));
-        // c is read above, before this store: grad may be c itself.
-        _mm_storeu_ps(grad + i, _mm256_cvtpd_ps(_mm256_mul_pd(vscale, v)));
+    // Eight codes a step, both groups loaded before either gradient is stored (grad may be c
+    // itself), so their independent work overlaps.
+    for (; i + 8 <= end; i += 8) {
+        const __m128 c0 = _mm_loadu_ps(c + i), c1 = _mm_loadu_ps(c + i + 4);
+        const __m128 v0 = gather4<K>(g4, c0, table, vscale), v1 = gather4<K>(g4, c1, table, vscale);
+        _mm_storeu_ps(grad + i, v0);
+        _mm_storeu_ps(grad + i + 4, v1);
     }
+    for (; i + 4 <= end; i += 4) _mm_storeu_ps(grad + i, gather4<K>(g4, _mm_loadu_ps(c + i), table, vscale));
     for (; i < end; i++) grad[i] = (float)(scale * gather_element<K>(g, c[i], table));
 }
 
