@@ -254,32 +254,31 @@ L2C_AVX2_INLINE __m256i to_fixed4(__m256d v) {
     return _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(tr, magic)), _mm256_castpd_si256(magic));
 }
 
-// One scatter step of four codes: their sub-cells idx, the rows add[j] = (1, x1_j, x2_j, 0) to
-// add, and the below mask (bit j for lane j).
+// One scatter step of four codes: their sub-cells idx, the pairs add[j] = (x1_j, x2_j) to add, and
+// the below mask (bit j for lane j).
 template <int32_t K>
-L2C_AVX2_INLINE int scatter_prep4(const Geo4& g4, __m128 c, __m256i add[4], int32_t idx[4]) {
+L2C_AVX2_INLINE int scatter_prep4(const Geo4& g4, __m128 c, __m128i add[4], int32_t idx[4]) {
     __m128i s;
     __m256d off, below, f1, f2;
     locate4(g4, c, &s, &off, &below);
     features4<K>(g4, off, &f1, &f2);
     const __m256i x1 = to_fixed4(f1), x2 = to_fixed4(f2);
-    const __m256i ones = _mm256_set1_epi64x(1), zero = _mm256_setzero_si256();
-    // Transpose (1, x1, x2, 0) of the four lanes into one row per lane.
-    const __m256i u0 = _mm256_unpacklo_epi64(ones, x1), u1 = _mm256_unpackhi_epi64(ones, x1);
-    const __m256i u2 = _mm256_unpacklo_epi64(x2, zero), u3 = _mm256_unpackhi_epi64(x2, zero);
-    add[0] = _mm256_permute2x128_si256(u0, u2, 0x20);
-    add[1] = _mm256_permute2x128_si256(u1, u3, 0x20);
-    add[2] = _mm256_permute2x128_si256(u0, u2, 0x31);
-    add[3] = _mm256_permute2x128_si256(u1, u3, 0x31);
+    // The (x1, x2) pair of each lane.
+    const __m256i lo = _mm256_unpacklo_epi64(x1, x2), hi = _mm256_unpackhi_epi64(x1, x2);
+    add[0] = _mm256_castsi256_si128(lo);
+    add[1] = _mm256_castsi256_si128(hi);
+    add[2] = _mm256_extracti128_si256(lo, 1);
+    add[3] = _mm256_extracti128_si256(hi, 1);
     _mm_store_si128((__m128i*)idx, s);
     return _mm256_movemask_pd(below);
 }
 
-L2C_AVX2_INLINE void scatter_add4(const Geometry& g, const __m256i add[4], const int32_t idx[4], int below,
+L2C_AVX2_INLINE void scatter_add4(const Geometry& g, const __m128i add[4], const int32_t idx[4], int below,
                                   int64_t* count, int64_t* wide) {
     for (int j = 0; j < 4; j++) {
-        __m256i* h = (__m256i*)(wide + 4 * (int64_t)idx[j]);
-        _mm256_storeu_si256(h, _mm256_add_epi64(_mm256_loadu_si256(h), add[j]));
+        int64_t* h = wide + 4 * (int64_t)idx[j];
+        _mm_storeu_si128((__m128i*)h, _mm_add_epi64(_mm_loadu_si128((const __m128i*)h), add[j]));
+        h[2] += 1;
     }
     if (below == 0) return;
     for (int j = 0; j < 4; j++) {
@@ -291,8 +290,8 @@ L2C_AVX2_INLINE void scatter_add4(const Geometry& g, const __m256i add[4], const
 }
 
 // Scatter of c[begin, end) into one thread's wide histogram: per sub-cell s the four int64
-// wide[4 s .. 4 s + 3] = (elements, sum of f1, sum of f2, unused), so an element's three adds are
-// one 32-byte add. count gets the moves of the codes that round into the bin below their cell, as
+// wide[4 s .. 4 s + 3] = (sum of f1, sum of f2, elements, unused), so an element's three adds are
+// one 16-byte add of its (x1, x2) pair and an integer increment. count gets the moves of the codes that round into the bin below their cell, as
 // in scatter_range_body. scatter_all folds wide into the usual layout (integer sums: same bits).
 template <int32_t K>
 L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
@@ -300,7 +299,7 @@ L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_
     const Geo4 g4 = geo4(g);
     int64_t i = begin;
     for (; i + 4 <= end; i += 4) {
-        __m256i add[4];
+        __m128i add[4];
         alignas(16) int32_t idx[4];
         const int b = scatter_prep4<K>(g4, _mm_loadu_ps(c + i), add, idx);
         scatter_add4(g, add, idx, b, count, wide);
@@ -311,9 +310,9 @@ L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_
         const int64_t s = locate(g, c[i], &off, &b);
         features<K>(g, off, &f1, &f2);
         int64_t* h = wide + 4 * s;
-        h[0] += 1;
-        h[1] += to_fixed(f1);
-        h[2] += to_fixed(f2);
+        h[0] += to_fixed(f1);
+        h[1] += to_fixed(f2);
+        h[2] += 1;
         if (b != 0) {
             const int64_t m = s / 3;
             if (m > 0) count[m - 1] += 1;
@@ -554,9 +553,9 @@ void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vect
             for (int64_t k = 0; k < g.bins; k++) count[k] += part[k];
             const int64_t* wide = part + g.bins;
             for (int64_t s = 0; s < cells; s++) {
-                sub[3 * s] += wide[4 * s];
-                sub[3 * s + 1] += wide[4 * s + 1];
-                sub[3 * s + 2] += wide[4 * s + 2];
+                sub[3 * s] += wide[4 * s + 2];
+                sub[3 * s + 1] += wide[4 * s];
+                sub[3 * s + 2] += wide[4 * s + 1];
             }
         }
     } else
