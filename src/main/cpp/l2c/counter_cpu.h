@@ -225,9 +225,9 @@ L2C_AVX2_INLINE void locate4(const Geo4& g, __m128 c, __m128i* s, __m256d* off, 
     const __m256d start = _mm256_blendv_pd(_mm256_blendv_pd(zero, g.p1, a1), g.p2, a2);
     *off = _mm256_sub_pd(f, start);
     *below = _mm256_and_pd(_mm256_cmp_pd(cd, zero, _CMP_LT_OQ), _mm256_cmp_pd(f, zero, _CMP_EQ_OQ));
-    // 3 m + a1 + a2, exact in double (m < 2^21).
-    const __m256d sd = _mm256_add_pd(_mm256_add_pd(_mm256_mul_pd(m, _mm256_set1_pd(3.0)), _mm256_and_pd(a1, one)),
-                                     _mm256_and_pd(a2, one));
+    // 3 m + a1 + a2, exact in double (m < 2^21); a2 implies a1 (p1 <= p2).
+    const __m256d j = _mm256_blendv_pd(_mm256_and_pd(a1, one), _mm256_set1_pd(2.0), a2);
+    const __m256d sd = _mm256_fmadd_pd(m, _mm256_set1_pd(3.0), j);
     *s = _mm256_cvttpd_epi32(sd);
 }
 
