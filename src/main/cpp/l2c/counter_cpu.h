@@ -222,11 +222,13 @@ L2C_AVX2_INLINE void locate4(const Geo4& g, __m128 c, __m128i* s, __m256d* off, 
     const __m256d m = _mm256_round_pd(t, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);  // (double)(int32_t)t
     const __m256d f = _mm256_sub_pd(t, m);
     const __m256d a1 = _mm256_cmp_pd(f, g.p1, _CMP_GE_OQ), a2 = _mm256_cmp_pd(f, g.p2, _CMP_GE_OQ);
-    const __m256d start = _mm256_blendv_pd(_mm256_blendv_pd(zero, g.p1, a1), g.p2, a2);
+    // a2 implies a1 and 0 <= p1 <= p2, so the larger of the masked values picks the sub-cell:
+    // start = a2 ? p2 : (a1 ? p1 : 0), j = a1 + a2 (masks and max, cheaper than blends here).
+    const __m256d start = _mm256_max_pd(_mm256_and_pd(a1, g.p1), _mm256_and_pd(a2, g.p2));
     *off = _mm256_sub_pd(f, start);
     *below = _mm256_and_pd(_mm256_cmp_pd(cd, zero, _CMP_LT_OQ), _mm256_cmp_pd(f, zero, _CMP_EQ_OQ));
-    // 3 m + a1 + a2, exact in double (m < 2^21); a2 implies a1 (p1 <= p2).
-    const __m256d j = _mm256_blendv_pd(_mm256_and_pd(a1, one), _mm256_set1_pd(2.0), a2);
+    const __m256d j = _mm256_max_pd(_mm256_and_pd(a1, one), _mm256_and_pd(a2, _mm256_set1_pd(2.0)));
+    // 3 m + j, exact in double (m < 2^21).
     const __m256d sd = _mm256_fmadd_pd(m, _mm256_set1_pd(3.0), j);
     *s = _mm256_cvttpd_epi32(sd);
 }
