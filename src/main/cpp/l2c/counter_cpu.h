@@ -10,7 +10,10 @@
 // Speed: one call does the range scan, one scatter, the table stage and (for the gradient) one
 // gather, so forward_backward reads the codes three times. The per-element loops are compiled per
 // SIMD level (l2c/simd.h): the AVX-512 loops vectorize the locate / feature work eight doubles
-// wide and read the gradient table rows with transposed row loads instead of gathers.
+// wide and read the gradient table rows with transposed row loads instead of gathers. The AVX2
+// loops are written out with intrinsics (the compiler left them largely scalar): locate, features
+// and fixed point four doubles wide, the scatter into a per-thread histogram with one row per
+// sub-cell (one 16-byte add per code), the gather by transposed row halves.
 #pragma once
 #include <omp.h>
 #include <stdint.h>
