@@ -215,7 +215,7 @@ L2C_AVX2_INLINE Geo4 geo4(const Geometry& g) {
             _mm256_set1_pd(g.beta)};
 }
 
-// locate for c[0 .. 3]: sub-cells (int32), offsets, and the below mask (all ones where below).
+// locate of four codes: sub-cells (int32), offsets, and the below mask (all ones where below).
 // max_pd(t, 0) is t > 0 ? t : 0 and min_pd(t, bins) is t < bins ? t : bins, as in locate.
 L2C_AVX2_INLINE void locate4(const Geo4& g, __m128 c, __m128i* s, __m256d* off, __m256d* below) {
     const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
@@ -296,8 +296,9 @@ L2C_AVX2_INLINE void scatter_add4(const Geometry& g, const __m128i add[4], const
 
 // Scatter of c[begin, end) into one thread's wide histogram: per sub-cell s the four int64
 // wide[4 s .. 4 s + 3] = (sum of f1, sum of f2, elements, unused), so an element's three adds are
-// one 16-byte add of its (x1, x2) pair and an integer increment. count gets the moves of the codes that round into the bin below their cell, as
-// in scatter_range_body. scatter_all folds wide into the usual layout (integer sums: same bits).
+// one 16-byte add of its (x1, x2) pair and an integer increment. count gets the moves of the codes
+// that round into the bin below their cell, as in scatter_range_body. scatter_all folds wide into
+// the usual layout (integer sums: same bits).
 template <int32_t K>
 L2C_TARGET_AVX2 void scatter_wide_avx2(const Geometry& g, const float* c, int64_t begin, int64_t end,
                                        int64_t* count, int64_t* wide) {
