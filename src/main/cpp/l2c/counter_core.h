@@ -58,33 +58,55 @@ L2C_HD bool valid_kernel(int32_t k) { return k == kCos || k == kTri || k == kLin
 // sin and cos on [-pi/2, pi/2] by their Taylor series to the 17th/18th power (error < 5e-14),
 // so CPU and GPU evaluate the same polynomial instead of two different libm's. Horner steps are
 // fused multiply-adds: one rounding each, the same on every CPU path (hardware or libm fma) and
-// on the GPU, at half the operations of a multiply and an add.
+// on the GPU, at half the operations of a multiply and an add. The coefficients (highest power
+// first, in z = x^2) are shared with the CPU's hand-vectorized loops (counter_cpu.h), which run
+// the same steps on four values at once.
+constexpr int kSinTerms = 9, kCosTerms = 10;
+
+L2C_HD constexpr double sin_coef(int i) {
+    return i == 0 ? 1.0 / 355687428096000.0  // 1/17!
+           : i == 1 ? -1.0 / 1307674368000.0
+           : i == 2 ? 1.0 / 6227020800.0
+           : i == 3 ? -1.0 / 39916800.0
+           : i == 4 ? 1.0 / 362880.0
+           : i == 5 ? -1.0 / 5040.0
+           : i == 6 ? 1.0 / 120.0
+           : i == 7 ? -1.0 / 6.0
+                    : 1.0;
+}
+
+L2C_HD constexpr double cos_coef(int i) {
+    return i == 0 ? -1.0 / 6402373705728000.0  // -1/18!
+           : i == 1 ? 1.0 / 20922789888000.0
+           : i == 2 ? -1.0 / 87178291200.0
+           : i == 3 ? 1.0 / 479001600.0
+           : i == 4 ? -1.0 / 3628800.0
+           : i == 5 ? 1.0 / 40320.0
+           : i == 6 ? -1.0 / 720.0
+           : i == 7 ? 1.0 / 24.0
+           : i == 8 ? -0.5
+                    : 1.0;
+}
+
+// sin(x) = x * P(x^2), P by Horner over sin_coef.
 L2C_HD double sin_poly(double x) {
     const double z = x * x;
-    double r = 1.0 / 355687428096000.0;  // 1/17!
-    r = fma(r, z, -1.0 / 1307674368000.0);
-    r = fma(r, z, 1.0 / 6227020800.0);
-    r = fma(r, z, -1.0 / 39916800.0);
-    r = fma(r, z, 1.0 / 362880.0);
-    r = fma(r, z, -1.0 / 5040.0);
-    r = fma(r, z, 1.0 / 120.0);
-    r = fma(r, z, -1.0 / 6.0);
-    r = fma(r, z, 1.0);
+    double r = sin_coef(0);
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int i = 1; i < kSinTerms; i++) r = fma(r, z, sin_coef(i));
     return r * x;
 }
 
+// cos(x) = Q(x^2), Q by Horner over cos_coef.
 L2C_HD double cos_poly(double x) {
     const double z = x * x;
-    double r = -1.0 / 6402373705728000.0;  // -1/18!
-    r = fma(r, z, 1.0 / 20922789888000.0);
-    r = fma(r, z, -1.0 / 87178291200.0);
-    r = fma(r, z, 1.0 / 479001600.0);
-    r = fma(r, z, -1.0 / 3628800.0);
-    r = fma(r, z, 1.0 / 40320.0);
-    r = fma(r, z, -1.0 / 720.0);
-    r = fma(r, z, 1.0 / 24.0);
-    r = fma(r, z, -0.5);
-    r = fma(r, z, 1.0);
+    double r = cos_coef(0);
+#ifdef __CUDA_ARCH__
+#pragma unroll
+#endif
+    for (int i = 1; i < kCosTerms; i++) r = fma(r, z, cos_coef(i));
     return r;
 }
 
