@@ -53,6 +53,25 @@ inline int32_t check_args(const float* c, int64_t n, int32_t kernel, int32_t res
 // Lanes of the min/max scan: independent running minima and maxima, so the loop vectorizes.
 constexpr int kLanes = 16;
 
+// The end of a range scan, shared by its scalar and AVX2 forms: elements [i, end) into lane 0,
+// then the lanes combined in order into *lo, *hi; returns the non-finite flag.
+L2C_ALWAYS_INLINE bool range_finish(const float* c, int64_t i, int64_t end, float* l, float* h, float* z, float* lo,
+                                    float* hi) {
+    for (; i < end; i++) {
+        const float v = c[i];
+        z[0] += v * 0.0f;
+        l[0] = v < l[0] ? v : l[0];
+        h[0] = v > h[0] ? v : h[0];
+    }
+    bool bad = false;
+    for (int j = 0; j < kLanes; j++) {
+        *lo = j == 0 || l[j] < *lo ? l[j] : *lo;
+        *hi = j == 0 || h[j] > *hi ? h[j] : *hi;
+        bad = bad || z[j] != 0;
+    }
+    return bad;
+}
+
 // Min and max of c[begin, end) into *lo, *hi; returns whether a NaN or infinity is among them
 // (v * 0 is NaN exactly for those, and a NaN stays in the sum).
 L2C_ALWAYS_INLINE bool range_part_body(const float* c, int64_t begin, int64_t end, float* lo, float* hi) {
@@ -71,19 +90,7 @@ L2C_ALWAYS_INLINE bool range_part_body(const float* c, int64_t begin, int64_t en
             h[j] = v > h[j] ? v : h[j];
         }
     }
-    for (; i < end; i++) {
-        const float v = c[i];
-        z[0] += v * 0.0f;
-        l[0] = v < l[0] ? v : l[0];
-        h[0] = v > h[0] ? v : h[0];
-    }
-    bool bad = false;
-    for (int j = 0; j < kLanes; j++) {
-        *lo = j == 0 || l[j] < *lo ? l[j] : *lo;
-        *hi = j == 0 || h[j] > *hi ? h[j] : *hi;
-        bad = bad || z[j] != 0;
-    }
-    return bad;
+    return range_finish(c, i, end, l, h, z, lo, hi);
 }
 
 // Elements per chunk of the two-pass loops below: the first pass (locate, features, fixed
@@ -173,19 +180,7 @@ L2C_TARGET_AVX2 inline bool range_part_avx2(const float* c, int64_t begin, int64
     _mm256_storeu_ps(h + 8, h1);
     _mm256_storeu_ps(z, z0);
     _mm256_storeu_ps(z + 8, z1);
-    for (; i < end; i++) {
-        const float v = c[i];
-        z[0] += v * 0.0f;
-        l[0] = v < l[0] ? v : l[0];
-        h[0] = v > h[0] ? v : h[0];
-    }
-    bool bad = false;
-    for (int j = 0; j < kLanes; j++) {
-        *lo = j == 0 || l[j] < *lo ? l[j] : *lo;
-        *hi = j == 0 || h[j] > *hi ? h[j] : *hi;
-        bad = bad || z[j] != 0;
-    }
-    return bad;
+    return range_finish(c, i, end, l, h, z, lo, hi);
 }
 
 // --- AVX2: the locate / feature work four doubles wide, written out --------------------------
