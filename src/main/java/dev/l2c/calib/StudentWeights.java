@@ -11,11 +11,14 @@ import org.bytedeco.pytorch.Tensor;
 final class StudentWeights {
     private StudentWeights() {}
 
-    /** Installs {@code values[l]} as a live leaf for tensor l; the leaves join the caller's PointerScope. */
+    /**
+     * Installs {@code values[l]} as a live leaf for tensor l, over the buffer's memory (no copy: the
+     * buffers must hold still until the leaves are dropped); the leaves join the caller's PointerScope.
+     */
     static Tensor[] install(OnnxExecutor executor, CalibTensor[] tensors, FloatBuffer[] values) throws L2cException {
         Tensor[] leaves = new Tensor[tensors.length];
         for (int l = 0; l < tensors.length; l++) {
-            leaves[l] = Tensors.fromFloats(values[l].duplicate().position(0), tensors[l].shape()).requires_grad_(true);
+            leaves[l] = TorchBuffers.alias(values[l], tensors[l].shape()).requires_grad_(true);
             executor.setInitializer(tensors[l].name(), leaves[l]);
         }
         return leaves;
