@@ -252,44 +252,57 @@ struct Code4 {
     __m256d w, a, w_neg;  // weight, |w|, sign bit of w (that of sign_of(w) for w != 0)
     __m256d dead;         // |w| <= e (mask; unused for UNIFORM)
     __m256d r;            // |q|
-    __m256d q_neg;        // sign bit of the float code: that of sign_of(q) where q != 0
+    __m256d q_neg;        // sign bit of q where q != 0 (that of w)
     __m256d ok;           // |(float)c| < 2^30 (mask): clear for every bad element
 };
 
-// encode_k, the float rounding of c and symbol_k.
+// The weight side of an element: w, |w|, its sign and the dead zone.
 template <int32_t K>
-L2C_TF_AVX2 Code4 code4(const Params4& p, __m128 wf, __m128* cf_out) {
-    const __m256d half = _mm256_set1_pd(0.5), max_code = _mm256_set1_pd(kMaxCode);
+L2C_TF_AVX2 Code4 weight4(const Params4& p, __m128 wf) {
     Code4 o;
     o.w = _mm256_cvtps_pd(wf);
     o.a = abs4(o.w);
     o.w_neg = _mm256_and_pd(o.w, _mm256_set1_pd(-0.0));
+    o.dead = K == kUniform ? _mm256_setzero_pd() : _mm256_cmp_pd(o.a, p.e, _CMP_LE_OQ);
+    return o;
+}
+
+// encode_k, the float rounding of c and symbol_k: sets o->r and o->ok; the float code to *cf_out.
+// The code has w's sign (its magnitude is positive off the dead zone), so q's sign is w's where
+// q != 0: q_neg = w_neg.
+template <int32_t K>
+L2C_TF_AVX2 void symbol4(const Params4& p, Code4* o, __m128* cf_out) {
+    const __m256d half = _mm256_set1_pd(0.5), max_code = _mm256_set1_pd(kMaxCode);
     __m256d c;
     if (K == kUniform) {
-        o.dead = _mm256_setzero_pd();
-        c = _mm256_mul_pd(o.w, p.inv_s1);
+        c = _mm256_mul_pd(o->w, p.inv_s1);
     } else {
-        o.dead = _mm256_cmp_pd(o.a, p.e, _CMP_LE_OQ);
-        const __m256d dead_c = _mm256_mul_pd(o.w, p.inv_2e);
-        const __m256d mid = _mm256_xor_pd(_mm256_add_pd(half, _mm256_mul_pd(_mm256_sub_pd(o.a, p.e), p.inv_s1)), o.w_neg);
+        const __m256d dead_c = _mm256_mul_pd(o->w, p.inv_2e);
+        const __m256d mid =
+            _mm256_xor_pd(_mm256_add_pd(half, _mm256_mul_pd(_mm256_sub_pd(o->a, p.e), p.inv_s1)), o->w_neg);
         if (K == kEdgeScale) {
-            c = _mm256_blendv_pd(mid, dead_c, o.dead);
+            c = _mm256_blendv_pd(mid, dead_c, o->dead);
         } else {
             const __m256d top =
-                _mm256_xor_pd(_mm256_add_pd(p.knee, _mm256_mul_pd(_mm256_sub_pd(o.a, p.b), p.inv_s2)), o.w_neg);
-            c = _mm256_blendv_pd(_mm256_blendv_pd(top, mid, _mm256_cmp_pd(o.a, p.b, _CMP_LE_OQ)), dead_c, o.dead);
+                _mm256_xor_pd(_mm256_add_pd(p.knee, _mm256_mul_pd(_mm256_sub_pd(o->a, p.b), p.inv_s2)), o->w_neg);
+            c = _mm256_blendv_pd(_mm256_blendv_pd(top, mid, _mm256_cmp_pd(o->a, p.b, _CMP_LE_OQ)), dead_c, o->dead);
         }
     }
     const __m128 cf = _mm256_cvtpd_ps(c);
     *cf_out = cf;
-    const __m256d cd = _mm256_cvtps_pd(cf);
-    const __m256d ac = abs4(cd);
-    o.ok = _mm256_cmp_pd(ac, max_code, _CMP_LT_OQ);
-    const __m256d t = _mm256_and_pd(ac, o.ok);  // ac < 2^30 ? ac : 0
+    const __m256d ac = abs4(_mm256_cvtps_pd(cf));
+    o->ok = _mm256_cmp_pd(ac, max_code, _CMP_LT_OQ);
+    const __m256d t = _mm256_and_pd(ac, o->ok);  // ac < 2^30 ? ac : 0
     __m256d r = _mm256_round_pd(_mm256_add_pd(t, half), _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-    if (K != kUniform) r = _mm256_andnot_pd(o.dead, r);
-    o.r = r;
-    o.q_neg = _mm256_and_pd(cd, _mm256_set1_pd(-0.0));
+    if (K != kUniform) r = _mm256_andnot_pd(o->dead, r);
+    o->r = r;
+    o->q_neg = o->w_neg;
+}
+
+template <int32_t K>
+L2C_TF_AVX2 Code4 code4(const Params4& p, __m128 wf, __m128* cf_out) {
+    Code4 o = weight4<K>(p, wf);
+    symbol4<K>(p, &o, cf_out);
     return o;
 }
 
@@ -384,19 +397,13 @@ L2C_TARGET_AVX2 bool forward_avx2(const float* w, int64_t begin, int64_t end, in
         const Params p = load_params(K, params, count, run % count);
         const Params4 p4 = params4(p);
         int64_t j = i;
-        for (; j + 8 <= run_end; j += 8) {
-            const __m256 wf = _mm256_loadu_ps(w + j);
-            __m128 cf0, cf1;
-            const Code4 o0 = code4<K>(p4, _mm256_castps256_ps128(wf), &cf0);
-            const Code4 o1 = code4<K>(p4, _mm256_extractf128_ps(wf, 1), &cf1);
-            ok = _mm256_and_pd(ok, _mm256_and_pd(o0.ok, o1.ok));
-            if (c != nullptr) _mm256_storeu_ps(c + j, _mm256_set_m128(cf1, cf0));
-            if (q != nullptr)
-                _mm256_storeu_si256((__m256i*)(q + j),
-                                    _mm256_set_m128i(int_symbol4(o1), int_symbol4(o0)));
-            if (what != nullptr)
-                _mm256_storeu_ps(what + j,
-                                 _mm256_set_m128(_mm256_cvtpd_ps(decode4<K>(p4, o1)), _mm256_cvtpd_ps(decode4<K>(p4, o0))));
+        for (; j + 4 <= run_end; j += 4) {
+            __m128 cf;
+            const Code4 o = code4<K>(p4, _mm_loadu_ps(w + j), &cf);
+            ok = _mm256_and_pd(ok, o.ok);
+            if (c != nullptr) _mm_storeu_ps(c + j, cf);
+            if (q != nullptr) _mm_storeu_si128((__m128i*)(q + j), int_symbol4(o));
+            if (what != nullptr) _mm_storeu_ps(what + j, _mm256_cvtpd_ps(decode4<K>(p4, o)));
         }
         for (; j < run_end; j++) {
             float cs, ws;
@@ -416,6 +423,7 @@ L2C_TARGET_AVX2 bool backward_avx2(const float* w, int64_t begin, int64_t end, i
                                    const float* params, const float* g_what, const float* g_c, double g_c_scale,
                                    float* g_w, double* acc) {
     constexpr int32_t np = params_of<K>();
+    alignas(32) double r_buf[kChunk];
     const __m256d scale = _mm256_set1_pd(g_c_scale);
     __m256d ok = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
     int32_t bad = 0;
@@ -429,25 +437,37 @@ L2C_TARGET_AVX2 bool backward_avx2(const float* w, int64_t begin, int64_t end, i
         __m256d lo[np], hi[np];
         for (int32_t t = 0; t < np; t++) lo[t] = hi[t] = _mm256_setzero_pd();
         int64_t j = i;
-        // Eight elements a step, as two independent halves (lanes 0-3, then 4-7): one half's
-        // temporaries at a time fit the 16 vector registers.
-        for (; j + 8 <= run_end; j += 8) {
-            for (int32_t h = 0; h < 2; h++) {
-                const int64_t jh = j + 4 * h;
+        // Chunks of whole 8-element steps in two passes: the symbols (|q|) into r_buf, then the
+        // gradients, eight elements a step as two halves (lanes 0-3, then 4-7). Shorter
+        // dependency chains per pass let more elements overlap.
+        while (run_end - j >= 8) {
+            const int64_t len = (run_end - j < kChunk ? run_end - j : kChunk) & ~(int64_t)7;
+            for (int64_t k = 0; k < len; k += 4) {
                 __m128 cf;
-                const Code4 o = code4<K>(p4, _mm_loadu_ps(w + jh), &cf);
+                const Code4 o = code4<K>(p4, _mm_loadu_ps(w + j + k), &cf);
                 ok = _mm256_and_pd(ok, o.ok);
-                const __m256d gh = g_what != nullptr ? _mm256_cvtps_pd(_mm_loadu_ps(g_what + jh)) : _mm256_setzero_pd();
-                const __m256d gc = _mm256_mul_pd(
-                    scale, g_c != nullptr ? _mm256_cvtps_pd(_mm_loadu_ps(g_c + jh)) : _mm256_setzero_pd());
-                __m256d gw, gp[kMaxParams];
-                backward4<K>(p4, o, gh, gc, &gw, gp);
-                if (g_w != nullptr) _mm_storeu_ps(g_w + jh, _mm256_cvtpd_ps(gw));
-                for (int32_t t = 0; t < np; t++) {
-                    if (h == 0) lo[t] = _mm256_add_pd(lo[t], gp[t]);
-                    else hi[t] = _mm256_add_pd(hi[t], gp[t]);
+                _mm256_store_pd(r_buf + k, o.r);
+            }
+            for (int64_t k = 0; k < len; k += 8) {
+                for (int32_t h = 0; h < 2; h++) {
+                    const int64_t jh = j + k + 4 * h;
+                    Code4 o = weight4<K>(p4, _mm_loadu_ps(w + jh));
+                    o.r = _mm256_load_pd(r_buf + k + 4 * h);
+                    o.q_neg = o.w_neg;
+                    const __m256d gh =
+                        g_what != nullptr ? _mm256_cvtps_pd(_mm_loadu_ps(g_what + jh)) : _mm256_setzero_pd();
+                    const __m256d gc = _mm256_mul_pd(
+                        scale, g_c != nullptr ? _mm256_cvtps_pd(_mm_loadu_ps(g_c + jh)) : _mm256_setzero_pd());
+                    __m256d gw, gp[kMaxParams];
+                    backward4<K>(p4, o, gh, gc, &gw, gp);
+                    if (g_w != nullptr) _mm_storeu_ps(g_w + jh, _mm256_cvtpd_ps(gw));
+                    for (int32_t t = 0; t < np; t++) {
+                        if (h == 0) lo[t] = _mm256_add_pd(lo[t], gp[t]);
+                        else hi[t] = _mm256_add_pd(hi[t], gp[t]);
+                    }
                 }
             }
+            j += len;
         }
         // The tail (under 8 elements) starts at a multiple of kSumLanes into the segment.
         double lanes[np][kSumLanes];
