@@ -389,6 +389,7 @@ L2C_ALWAYS_INLINE int32_t forward_element(const Params& p, float w_in, float* c,
 template <int32_t K>
 L2C_TARGET_AVX2 bool forward_avx2(const float* w, int64_t begin, int64_t end, int32_t count, int64_t inner,
                                   const float* params, float* c, int32_t* q, float* what) {
+    alignas(32) double r_buf[kChunk];
     __m256d ok = _mm256_castsi256_pd(_mm256_set1_epi64x(-1));
     int32_t bad = 0;
     for (int64_t i = begin; i < end;) {
@@ -397,13 +398,27 @@ L2C_TARGET_AVX2 bool forward_avx2(const float* w, int64_t begin, int64_t end, in
         const Params p = load_params(K, params, count, run % count);
         const Params4 p4 = params4(p);
         int64_t j = i;
-        for (; j + 4 <= run_end; j += 4) {
-            __m128 cf;
-            const Code4 o = code4<K>(p4, _mm_loadu_ps(w + j), &cf);
-            ok = _mm256_and_pd(ok, o.ok);
-            if (c != nullptr) _mm_storeu_ps(c + j, cf);
-            if (q != nullptr) _mm_storeu_si128((__m128i*)(q + j), int_symbol4(o));
-            if (what != nullptr) _mm_storeu_ps(what + j, _mm256_cvtpd_ps(decode4<K>(p4, o)));
+        // Chunks in two passes, as in backward_avx2: codes and symbols, then the outputs.
+        while (run_end - j >= 4) {
+            const int64_t len = (run_end - j < kChunk ? run_end - j : kChunk) & ~(int64_t)3;
+            for (int64_t k = 0; k < len; k += 4) {
+                __m128 cf;
+                const Code4 o = code4<K>(p4, _mm_loadu_ps(w + j + k), &cf);
+                ok = _mm256_and_pd(ok, o.ok);
+                if (c != nullptr) _mm_storeu_ps(c + j + k, cf);
+                _mm256_store_pd(r_buf + k, _mm256_xor_pd(o.r, o.q_neg));  // q, or -0 for 0
+            }
+            if (q != nullptr || what != nullptr) {
+                for (int64_t k = 0; k < len; k += 4) {
+                    const __m256d qs = _mm256_load_pd(r_buf + k);
+                    Code4 o;
+                    o.r = abs4(qs);
+                    o.q_neg = _mm256_and_pd(qs, _mm256_set1_pd(-0.0));
+                    if (q != nullptr) _mm_storeu_si128((__m128i*)(q + j + k), int_symbol4(o));
+                    if (what != nullptr) _mm_storeu_ps(what + j + k, _mm256_cvtpd_ps(decode4<K>(p4, o)));
+                }
+            }
+            j += len;
         }
         for (; j < run_end; j++) {
             float cs, ws;
