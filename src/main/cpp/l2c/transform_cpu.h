@@ -5,14 +5,16 @@
 // params and gParams P * count floats (parameter-major). Optional outputs/inputs may be null.
 // err_pos (1 int64) receives the index of the first bad element on kErrNonFinite / kErrCodeRange.
 // `threads <= 0` means all available. Results never depend on the thread count, nor on the SIMD
-// level. On an error status the outputs are unspecified.
+// level (one exception: which NaN a parameter-gradient sum returns when the incoming gradients
+// mix NaN and infinities, which follows the compiler's operand order). On an error status the
+// outputs are unspecified.
 //
 // Speed: the loops are instantiated per kind (so the element math's selects fold) and per SIMD
 // level (l2c/simd.h), and vectorize: elements go in chunks of kChunk inside one channel run,
 // absent optional buffers are replaced by chunk scratch instead of a test per element, bad
 // elements only raise a flag (a flagged block is rescanned for the first one), and parameter
 // gradients are summed in kSumLanes lanes per segment (the reduction layout of
-// l2c/transform_core.h).
+// l2c/transform_core.h). The AVX2 level has its own loops written with intrinsics (below).
 #pragma once
 #include <omp.h>
 #include <stdint.h>
@@ -200,7 +202,7 @@ bool backward_base(const float* w, int64_t begin, int64_t end, int32_t count, in
 // --- AVX2: the element math four doubles wide, written out -----------------------------------
 // GCC vectorizes forward_body / backward_body at the AVX2 level, but through int32 symbols and
 // 64 -> 32 bit mask packing, with many more operations than the math needs (the loops are bound
-// by vector operation throughput). These mirror encode_k, symbol_k, decode_k and backward_k with
+// by conversion / add port throughput and by long dependency chains per element). These mirror encode_k, symbol_k, decode_k and backward_k with
 // intrinsics, the same IEEE operation for each of the scalar code's where it rounds: the same
 // bits. Rewrites that are exact on kOk paths:
 //  * the int32 cast of t + 1/2 is a truncation in double (t < 2^30);
@@ -210,7 +212,8 @@ bool backward_base(const float* w, int64_t begin, int64_t end, int32_t count, in
 //  * the bad-element flag tests the float code, |(float)c| < 2^30, instead of |w| < inf and
 //    |c| < 2^30: a bad element always raises it (non-finite w gives non-finite c; rounding to
 //    float is monotone and 2^30 is a float), and a flag raised by c rounding up to 2^30 only
-//    costs first_bad's rescan, which uses check_element.
+//    costs first_bad's rescan, which uses check_element;
+//  * the sign of q is taken from w (the code has w's sign off the dead zone; q = 0 elsewhere).
 
 #define L2C_TF_AVX2 __attribute__((always_inline, target("avx2,fma,bmi,bmi2,popcnt"))) inline
 
