@@ -231,7 +231,7 @@ final class NetworkCalibrator implements AutoCloseable {
         if (!after.worseThan(closedSignal)) {
             if (after.worseThan(bestSignal)) {
                 guardNotes.add("round " + settings.rounds() + " (closed and reconstructed) is worse on the held-back samples than "
-                        + bestLabel + ", whose state is not at the file's size; kept the closed state");
+                        + bestLabel + ", whose state is not at the file's size; kept this round's reconstructed weights");
             }
             return;
         }
