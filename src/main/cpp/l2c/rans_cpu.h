@@ -33,6 +33,13 @@ namespace cpu {
 
 inline int resolve_threads(int32_t threads) { return (int)requested_threads(threads); }
 
+// Threads for `items` work items: no more than there are items, since waking an idle thread for
+// nothing costs more than a small stream's decode (most tensors hold a few chunks).
+inline int resolve_threads(int32_t threads, int64_t items) {
+    const int want = resolve_threads(threads);
+    return items < want ? (int)(items > 0 ? items : 1) : want;
+}
+
 // --- SIMD selection ---------------------------------------------------------------------------
 // The coder uses the one process-wide level of l2c/simd.h (shared with the transform and counter
 // kernels): its AVX2 decode runs at simd::kAvx2 and above (AVX-512 adds nothing here).
@@ -685,7 +692,7 @@ int32_t decode_chunks(const uint8_t* payload, const int64_t* offsets, int64_t co
     const int32_t level = simd::level();
     // Work items are pairs of chunks (decode_chunk_pair), the last one alone when count is odd.
     const int64_t pairs = count / 2;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads, pairs + count % 2))
     for (int64_t k = 0; k <= pairs; k++) {
         if (k < pairs) decode_chunk_pair<Out>(payload, offsets, 2 * k, n, chunk_symbols, table, out, level, chunk_status);
         else if (count % 2 != 0) chunk_status[count - 1] = decode_chunk<Out>(payload, offsets, count - 1, n, chunk_symbols, table, out, level);
