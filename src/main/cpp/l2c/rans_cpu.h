@@ -6,11 +6,12 @@
 // payloads are the concatenated chunks; `offsets` are byte offsets into the payload, one per
 // chunk plus the end. `threads <= 0` means all available.
 //
-// Speed: the decoder reads a per-slot table (packed frequency/bias and the output element, so
-// symbols, fp32, fp16 and bf16 outputs share one loop) and checks the word count once per row
-// (a row takes at most 32 words); only the last rows of a chunk take the checked path. On x86-64
-// CPUs with AVX2 (the level of l2c/simd.h) full rows decode 8 lanes per vector with gathers. The
-// encoder replaces the divide by an exact reciprocal and emits words without branches.
+// Speed: a Decoder builds its slot tables and output elements once (packed one-word slots for
+// small tables), so symbols, fp32, fp16 and bf16 outputs share one loop that allocates nothing;
+// it checks the word count once per row (a row takes at most 32 words), and only the last rows
+// of a chunk take the checked path. On x86-64 CPUs with AVX2 (the level of l2c/simd.h) full rows
+// decode 8 lanes per vector with gathers, two chunks in lockstep. The encoder replaces the divide
+// by an exact reciprocal and emits words without branches (AVX2: 8 lanes per step).
 #pragma once
 #include <omp.h>
 #include <stdint.h>
@@ -646,13 +647,20 @@ L2C_AVX2 void decode_rows_avx2_pair(ChunkCursor& c, ChunkCursor& d, const Table&
 }
 #endif
 
+// Opens chunk i of a window into c (its output starts at element i * chunk_symbols of out).
+template <class Out>
+int32_t open_window_chunk(const uint8_t* payload, const int64_t* offsets, int64_t i, int64_t n,
+                          int32_t chunk_symbols, uint8_t* out, ChunkCursor* c) {
+    return open_chunk(payload + offsets[i], offsets[i + 1] - offsets[i], chunk_length(n, chunk_symbols, i),
+                      out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out), c);
+}
+
 // Decodes chunk i of a window; kOk or the chunk's error.
 template <class Out, class Table>
 int32_t decode_chunk(const uint8_t* payload, const int64_t* offsets, int64_t i, int64_t n, int32_t chunk_symbols,
                      const Table& t, uint8_t* out, int32_t level) {
     ChunkCursor c;
-    const int32_t st = open_chunk(payload + offsets[i], offsets[i + 1] - offsets[i], chunk_length(n, chunk_symbols, i),
-                                  out + i * (int64_t)chunk_symbols * (int64_t)sizeof(Out), &c);
+    const int32_t st = open_window_chunk<Out>(payload, offsets, i, n, chunk_symbols, out, &c);
     if (st != kOk) return st;
 #if L2C_X86_SIMD
     if (level >= simd::kAvx2) decode_rows_avx2<Out>(c, t);
@@ -668,9 +676,7 @@ void decode_chunk_pair(const uint8_t* payload, const int64_t* offsets, int64_t i
                        const Table& t, uint8_t* out, int32_t level, int32_t* chunk_status) {
     ChunkCursor c[2];
     for (int k = 0; k < 2; k++)
-        chunk_status[i + k] = open_chunk(payload + offsets[i + k], offsets[i + k + 1] - offsets[i + k],
-                                         chunk_length(n, chunk_symbols, i + k),
-                                         out + (i + k) * (int64_t)chunk_symbols * (int64_t)sizeof(Out), &c[k]);
+        chunk_status[i + k] = open_window_chunk<Out>(payload, offsets, i + k, n, chunk_symbols, out, &c[k]);
 #if L2C_X86_SIMD
     if (level >= simd::kAvx2) {
         if (chunk_status[i] == kOk && chunk_status[i + 1] == kOk) decode_rows_avx2_pair<Out>(c[0], c[1], t);
@@ -702,45 +708,56 @@ int32_t decode_chunks(const uint8_t* payload, const int64_t* offsets, int64_t co
     return kOk;
 }
 
-// Decodes a window of `count` chunks holding n symbols in total (all chunks full but the last)
-// with a built context. offsets: count+1 byte offsets into payload (payload_bytes long). out: n
-// elements of Out. sym_out: null to write the symbols themselves (Out = uint8_t needs A <= 256),
-// else A entries, the element written for each symbol (a value's bits). chunk_status: count
-// entries, each kOk or that chunk's error. Returns kOk or the first error.
+// The element table a decode reads besides the slot tables, built once with its decoder from
+// sym_out (A elements written for the symbols; null: the symbols themselves). Under packed tables
+// it is sym_out indexed by symbol; under general tables one element per slot. Empty where the
+// symbols come straight from the context (packed tables, or general ones with uint16 output).
+// 4 bytes of slack keep 32-bit gathers inside it.
 template <class Out>
-int32_t decode_stream(const DecodeContext& ctx, const uint8_t* payload, int64_t payload_bytes,
-                      const int64_t* offsets, int64_t count, int64_t n, int32_t chunk_symbols,
-                      const Out* sym_out, uint8_t* out, int32_t threads, int32_t* chunk_status) {
+void build_output_table(const DecodeContext& ctx, const Out* sym_out, std::vector<Out>& table) {
+    table.clear();
+    if (ctx.packed) {
+        if (sym_out == nullptr) return;
+        table.assign((size_t)ctx.alphabet + 4, Out(0));
+        memcpy(table.data(), sym_out, (size_t)ctx.alphabet * sizeof(Out));
+        return;
+    }
+    if (sym_out == nullptr && sizeof(Out) == 2) return;
+    const size_t slots = (size_t)1 << ctx.prec;
+    table.assign(slots + 4, Out(0));
+    for (size_t k = 0; k < slots; k++) table[k] = sym_out == nullptr ? (Out)ctx.sym[k] : sym_out[ctx.sym[k]];
+}
+
+// Decodes a window of `count` chunks holding n symbols in total (all chunks full but the last)
+// with a built context and the element table build_output_table made for it. offsets: count+1
+// byte offsets into payload (payload_bytes long). out: n elements of Out. chunk_status: count
+// entries, each kOk or that chunk's error. Returns kOk or the first error. Allocates nothing.
+template <class Out>
+int32_t decode_stream(const DecodeContext& ctx, const std::vector<Out>& table_out, const uint8_t* payload,
+                      int64_t payload_bytes, const int64_t* offsets, int64_t count, int64_t n, int32_t chunk_symbols,
+                      uint8_t* out, int32_t threads, int32_t* chunk_status) {
     int32_t st = check_window_args(payload, payload_bytes, offsets, count, n, chunk_symbols, out, chunk_status);
     if (st != kOk) return st;
-    if (ctx.entry.empty() || (sym_out == nullptr && sizeof(Out) == 1 && ctx.alphabet > 256)) return kErrArgument;
+    if (ctx.entry.empty()) return kErrArgument;
     if ((st = check_offsets(offsets, count, payload_bytes, chunk_status)) != kOk) return st;
     const uint32_t prec = (uint32_t)ctx.prec;
-    try {
-        if (ctx.packed && sym_out == nullptr) {
-            const PackedSymbols<Out> t = {ctx.entry.data(), prec};
-            return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
-        }
-        if (ctx.packed && sym_out != nullptr) {
-            std::vector<Out> map((size_t)ctx.alphabet + 4, Out(0));
-            memcpy(map.data(), sym_out, (size_t)ctx.alphabet * sizeof(Out));
-            const PackedMapped<Out> t = {ctx.entry.data(), map.data(), prec};
-            return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
-        }
-        if (sym_out == nullptr && sizeof(Out) == 2) {
+    if (ctx.packed && table_out.empty()) {
+        const PackedSymbols<Out> t = {ctx.entry.data(), prec};
+        return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+    }
+    if (ctx.packed) {
+        const PackedMapped<Out> t = {ctx.entry.data(), table_out.data(), prec};
+        return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
+    }
+    if constexpr (sizeof(Out) == 2) {
+        if (table_out.empty()) {
             const SlotTable<Out> t = {ctx.entry.data(), (const Out*)ctx.sym.data(), prec};
             return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
         }
-        // One element per slot, so the loop reads one table as for symbols.
-        const size_t slots = (size_t)1 << prec;
-        std::vector<Out> slot_out(slots + 4, Out(0));
-        for (size_t k = 0; k < slots; k++)
-            slot_out[k] = sym_out == nullptr ? (Out)ctx.sym[k] : sym_out[ctx.sym[k]];
-        const SlotTable<Out> t = {ctx.entry.data(), slot_out.data(), prec};
-        return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
-    } catch (const std::bad_alloc&) {
-        return kErrAlloc;
     }
+    if (table_out.empty()) return kErrArgument;  // no element table for this output
+    const SlotTable<Out> t = {ctx.entry.data(), table_out.data(), prec};
+    return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
 }
 
 // A decoder with its output fixed: the symbols themselves (uint8 or uint16) or each symbol's
@@ -752,8 +769,11 @@ struct Decoder {
     DecodeContext ctx;
     int32_t output = kOutU16;
     int32_t value_type = kValueF32;
-    std::vector<uint32_t> bits32;  // kOutValues, F32: each symbol's value bits
-    std::vector<uint16_t> bits16;  // kOutValues, F16 / BF16
+    // build_output_table's element table for the output: uint8 symbols, uint16 symbols or f16 /
+    // bf16 values, f32 values.
+    std::vector<uint8_t> table8;
+    std::vector<uint16_t> table16;
+    std::vector<uint32_t> table32;
 };
 
 // values: A floats for kOutValues (else ignored). kOk, kErrArgument, kErrTable or kErrAlloc.
@@ -767,12 +787,18 @@ inline int32_t build_decoder(const int32_t* freqs, int32_t alphabet, int32_t pre
     d->output = output;
     d->value_type = value_type;
     try {
-        if (output == kOutValues && value_type == kValueF32) {
-            d->bits32.assign(alphabet, 0);
-            convert_values(values, alphabet, value_type, d->bits32.data());
-        } else if (output == kOutValues) {
-            d->bits16.assign(alphabet, 0);
-            convert_values(values, alphabet, value_type, d->bits16.data());
+        if (output == kOutU8) {
+            build_output_table<uint8_t>(d->ctx, nullptr, d->table8);
+        } else if (output == kOutU16) {
+            build_output_table<uint16_t>(d->ctx, nullptr, d->table16);
+        } else if (value_type == kValueF32) {
+            std::vector<uint32_t> bits((size_t)alphabet);
+            convert_values(values, alphabet, value_type, bits.data());
+            build_output_table<uint32_t>(d->ctx, bits.data(), d->table32);
+        } else {
+            std::vector<uint16_t> bits((size_t)alphabet);
+            convert_values(values, alphabet, value_type, bits.data());
+            build_output_table<uint16_t>(d->ctx, bits.data(), d->table16);
         }
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
@@ -791,16 +817,13 @@ inline int32_t decode(const Decoder& d, const uint8_t* payload, int64_t payload_
                       int32_t threads, int32_t* chunk_status) {
     if (n < 0 || out_bytes < 0 || out_bytes / output_bytes(d) < n) return kErrCapacity;
     if (d.output == kOutU8)
-        return decode_stream<uint8_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, nullptr, out,
+        return decode_stream<uint8_t>(d.ctx, d.table8, payload, payload_bytes, offsets, count, n, chunk_symbols, out,
                                       threads, chunk_status);
-    if (d.output == kOutU16)
-        return decode_stream<uint16_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, nullptr, out,
-                                       threads, chunk_status);
-    if (d.value_type == kValueF32)
-        return decode_stream<uint32_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols,
-                                       d.bits32.data(), out, threads, chunk_status);
-    return decode_stream<uint16_t>(d.ctx, payload, payload_bytes, offsets, count, n, chunk_symbols, d.bits16.data(),
-                                   out, threads, chunk_status);
+    if (d.output == kOutValues && d.value_type == kValueF32)
+        return decode_stream<uint32_t>(d.ctx, d.table32, payload, payload_bytes, offsets, count, n, chunk_symbols,
+                                       out, threads, chunk_status);
+    return decode_stream<uint16_t>(d.ctx, d.table16, payload, payload_bytes, offsets, count, n, chunk_symbols, out,
+                                   threads, chunk_status);
 }
 
 // Counts symbols: counts[s] for s < alphabet (alphabet entries, overwritten). A symbol >= alphabet
