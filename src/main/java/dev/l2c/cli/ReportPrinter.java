@@ -47,9 +47,9 @@ final class ReportPrinter {
                 bytes(f.fileBytes()), f.achievedRatio(), f.reached() ? "reached" : "NOT reached, closest found",
                 bytes(f.originalBytes()));
         RatioReport.Estimate e = r.estimate();
-        int rans = e.codedTensors() - e.rawSymbolTensors();
-        out.printf(Locale.ROOT, "%d tensor(s) coded (%d rANS, %d with raw symbols), %d stored exact (coding would cost more)%n",
-                e.codedTensors(), rans, e.rawSymbolTensors(), e.exactTensors());
+        int rans = e.codedTensors() - e.packedSymbolTensors();
+        out.printf(Locale.ROOT, "%d tensor(s) coded (%d rANS, %d with packed symbols), %d stored exact (coding would cost more)%n",
+                e.codedTensors(), rans, e.packedSymbolTensors(), e.exactTensors());
         out.printf(Locale.ROOT, "rANS tensors: estimate %.0f bytes (counter %.0f + modelled lane states %.0f) vs coded payload %d bytes "
                         + "(%+.2f%%); container overhead %d bytes, %.1f per tensor (index entry and padding; modelled tables, "
                         + "chunk lists and padding %.0f)%n",

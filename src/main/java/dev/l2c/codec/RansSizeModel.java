@@ -17,9 +17,10 @@ package dev.l2c.codec;
  * consecutive values), the chunk list (a varint size and a 4-byte CRC per chunk), and before a
  * payload of 4 KiB or more the alignment padding, on average half an alignment unit.
  *
- * <p>A small tensor may store its symbols raw instead (one byte each up to 256 symbols, format
- * version 2): no lane states, no table, one CRC. The side information of a tensor is that of the
- * cheaper of the two, as the encoder picks the cheaper entry.
+ * <p>A small tensor (at most 2^16 symbols) may code its symbols with one rANS lane instead (format
+ * version 4: one 32-bit state, the table and alphabet, one CRC, no chunk list), or bit-pack them
+ * at ceil(log2 A) bits each (no state, no table; the alphabet and one CRC). The side information
+ * of a tensor is that of the cheapest, as the encoder picks the cheapest entry.
  *
  * <p>The index is counted as it is before compression; since format version 3 the file stores it
  * DEFLATE-compressed, about half of that. The ratio closing measures the real file and corrects
@@ -27,6 +28,8 @@ package dev.l2c.codec;
  */
 public final class RansSizeModel {
     private static final int LANES = 32;
+    /** Most symbols of the small-stream codings (docs/FORMAT.md, version 4). */
+    private static final long MAX_SMALL_SYMBOLS = 1L << 16;
     private static final double STATE_BITS = 32;
     /** Bits a busy lane pays beyond its information: 16 of L, plus 32 - E[log2 x_end] = 8. */
     private static final double BUSY_LANE_EXTRA_BITS = 24;
@@ -52,6 +55,11 @@ public final class RansSizeModel {
         return bits;
     }
 
+    /** Modelled payload bits of a single-lane rANS stream carrying {@code infoBits}: one lane. */
+    public static double singleLanePayloadBits(double infoBits) {
+        return lane(Math.max(0, infoBits));
+    }
+
     private static double lane(double infoBits) {
         return Math.max(STATE_BITS, infoBits + BUSY_LANE_EXTRA_BITS);
     }
@@ -62,15 +70,30 @@ public final class RansSizeModel {
      * chunk list.
      */
     public static double indexBits(long n, double[] probs, int chunkSymbols) {
+        return tableBits(n, probs) + alphabetBits(n, probs) + chunkListBits(n, chunkSymbols);
+    }
+
+    /** Modelled index bits of a single-lane rANS stream: table, alphabet and its one CRC. */
+    public static double singleLaneIndexBits(long n, double[] probs) {
+        return tableBits(n, probs) + alphabetBits(n, probs) + CRC_BITS;
+    }
+
+    private static double tableBits(long n, double[] probs) {
         int precision = precision(n, probs);
         double bits = 0;
         for (double p : probs) if (p * n >= 0.5) bits += 8 * varintBytes(Math.max(1, Math.round(p * (1L << precision))));
-        return bits + alphabetBits(n, probs) + chunkListBits(n, chunkSymbols);
+        return bits;
     }
 
-    /** Modelled bits of the symbols stored raw: one byte each (two above 256 symbols), the alphabet and one CRC. */
-    public static double rawSymbolBits(long n, double[] probs) {
-        return n * (present(n, probs) <= 256 ? 8 : 16) + alphabetBits(n, probs) + 8 * 3 + CRC_BITS;
+    /**
+     * Modelled bits of the symbols bit-packed: ceil(log2 A) bits each for the A symbols present,
+     * the alphabet, the width byte, one CRC (none for an empty payload) and the padding.
+     */
+    public static double packedBits(long n, double[] probs) {
+        int present = present(n, probs);
+        int width = present <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(present - 1);
+        double payload = 8 * Math.ceil(n * width / 8.0);
+        return payload + alphabetBits(n, probs) + 8 + (payload > 0 ? CRC_BITS : 0) + padding(payload);
     }
 
     private static int present(long n, double[] probs) {
@@ -106,13 +129,17 @@ public final class RansSizeModel {
     /**
      * The side information of one tensor, in bits beyond {@code infoBits}: for rANS the payload's
      * lane states and renormalization, the index's table, alphabet and chunk list and the padding;
-     * or for symbols stored raw their bytes, alphabet and CRC; whichever costs less.
+     * for a small tensor, whichever of that, single-lane rANS and packed symbols costs least.
      */
     public static double sideBits(long n, double infoBits, double[] probs, int chunkSymbols) {
         double payload = payloadBits(n, infoBits, chunkSymbols);
-        double rans = payload + indexBits(n, probs, chunkSymbols) + padding(payload);
-        double raw = rawSymbolBits(n, probs);
-        return Math.min(rans, raw + padding(raw)) - infoBits;
+        double cost = payload + indexBits(n, probs, chunkSymbols) + padding(payload);
+        if (n <= MAX_SMALL_SYMBOLS) {
+            double oneLane = singleLanePayloadBits(infoBits);
+            cost = Math.min(cost, oneLane + singleLaneIndexBits(n, probs) + padding(oneLane));
+            cost = Math.min(cost, packedBits(n, probs));
+        }
+        return cost - infoBits;
     }
 
     private static int varintBytes(long v) {

@@ -63,7 +63,7 @@ public final class ContainerSize {
                     position += length;
                 }
                 int[] crcs = checksums(s, payloads.get(ti).get(si));
-                streams.add(new StoredStream(offset, length, s.coding() == StreamCoding.RANS ? 0 : Layout.RAW_CRC_BLOCK, crcs));
+                streams.add(new StoredStream(offset, length, s.coding() == StreamCoding.RAW ? Layout.RAW_CRC_BLOCK : 0, crcs));
             }
             StoredTensor entry = new StoredTensor(t, streams, 0);
             if (overhead != null) overhead.indexBytes[stored.size()] = IndexEncoder.encode(Map.of(), List.of(entry)).length - emptyIndex;

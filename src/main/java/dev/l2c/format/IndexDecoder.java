@@ -31,15 +31,18 @@ final class IndexDecoder {
 
     private final ByteBuffer in;
     private final String file;
+    private final int version;
     private String where = "index";
 
-    private IndexDecoder(String file, ByteBuffer index) {
+    private IndexDecoder(String file, int version, ByteBuffer index) {
         this.file = file;
+        this.version = version;
         this.in = index.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    static Parsed decode(String file, ByteBuffer index) throws L2cException {
-        IndexDecoder d = new IndexDecoder(file, index);
+    /** Parses the index of a file of format {@code version} (whose codings it may use). */
+    static Parsed decode(String file, int version, ByteBuffer index) throws L2cException {
+        IndexDecoder d = new IndexDecoder(file, version, index);
         Map<String, String> attributes = d.attributes("file attributes");
         long count = d.count("tensor", d.varint(), 1);
         List<StoredTensor> tensors = new ArrayList<>();
@@ -121,6 +124,9 @@ final class IndexDecoder {
         int codingCode = u8();
         StreamCoding coding = StreamCoding.fromCode(codingCode);
         if (coding == null) throw fail("unknown stream coding " + codingCode);
+        if (coding.isSmall() && version < Layout.SMALL_STREAMS) {
+            throw fail("stream coding " + coding + ", which format version " + version + " does not define");
+        }
         int width = u8();
         long elementCount = varint();
         long offset = varint();
@@ -140,6 +146,17 @@ final class IndexDecoder {
             stored.add(new StoredStream(offset, length, (int) block, crcs));
             return;
         }
+        if (coding == StreamCoding.PACKED) {
+            int bits = u8();
+            StreamInfo s = StreamInfo.packed(width, elementCount, bits);
+            if (bits <= Layout.MAX_PACKED_BITS && elementCount <= Layout.MAX_SMALL_STREAM && length != s.payloadLength()) {
+                throw fail("payload of " + length + " bytes, " + elementCount + " symbols of " + bits + " bits need "
+                        + s.payloadLength());
+            }
+            streams.add(s);
+            stored.add(new StoredStream(offset, length, 0, smallStreamCrcs(length)));
+            return;
+        }
         int precision = u8();
         long freqCount = count("frequency", varint(), 1);
         if (freqCount > Layout.MAX_ALPHABET) throw fail("frequency table of " + freqCount + " symbols");
@@ -148,6 +165,11 @@ final class IndexDecoder {
             long f = varint();
             if (f > 1 << Layout.MAX_PRECISION) throw fail("frequency " + f + " above 2^" + Layout.MAX_PRECISION);
             freqs[i] = (int) f;
+        }
+        if (coding == StreamCoding.SINGLE_LANE_RANS) {
+            streams.add(StreamInfo.singleLaneRans(width, elementCount, precision, freqs, length));
+            stored.add(new StoredStream(offset, length, 0, smallStreamCrcs(length)));
+            return;
         }
         long chunkSymbols = varint();
         if (chunkSymbols < Layout.LANES || chunkSymbols % Layout.LANES != 0 || chunkSymbols > Layout.MAX_CHUNK_SYMBOLS) {
@@ -168,6 +190,11 @@ final class IndexDecoder {
         }
         streams.add(StreamInfo.rans(width, elementCount, precision, freqs, (int) chunkSymbols, offsets));
         stored.add(new StoredStream(offset, length, 0, crcs));
+    }
+
+    /** The one CRC of a small-stream payload, present when the payload is not empty. */
+    private int[] smallStreamCrcs(long length) throws L2cException {
+        return length > 0 ? new int[] {u32()} : new int[0];
     }
 
     private Map<String, String> attributes(String what) throws L2cException {

@@ -52,9 +52,18 @@ final class IndexEncoder {
             for (int crc : loc.crcs()) u32(crc);
             return;
         }
+        if (s.coding() == StreamCoding.PACKED) {
+            u8(s.packedBits());
+            for (int crc : loc.crcs()) u32(crc);
+            return;
+        }
         u8(s.precisionBits());
         varint(s.freqs().length);
         for (int f : s.freqs()) varint(f);
+        if (s.coding() == StreamCoding.SINGLE_LANE_RANS) {
+            for (int crc : loc.crcs()) u32(crc);
+            return;
+        }
         varint(s.chunkSymbols());
         varint(s.chunkCount());
         long[] offsets = s.chunkOffsets();

@@ -52,7 +52,7 @@ public final class L2cReader implements AutoCloseable {
         this.indexOffset = checkFooter();
         ByteBuffer section = readIndex();
         ByteBuffer index = version >= Layout.FRAMED_INDEX ? IndexFraming.unframe(file, section) : section;
-        IndexDecoder.Parsed parsed = IndexDecoder.decode(file, index);
+        IndexDecoder.Parsed parsed = IndexDecoder.decode(file, version, index);
         this.attributes = parsed.attributes();
         List<TensorInfo> infos = new ArrayList<>();
         for (StoredTensor t : parsed.tensors()) {
@@ -179,6 +179,22 @@ public final class L2cReader implements AutoCloseable {
     }
 
     /**
+     * The whole payload of small stream {@code stream} (PACKED or SINGLE_LANE_RANS), after checking
+     * its CRC: a read-only direct little-endian buffer. Such a payload is at most 128 KiB + 4
+     * (docs/FORMAT.md).
+     */
+    public ByteBuffer smallStream(TensorInfo t, int stream) throws L2cException {
+        StoredTensor st = stored(t);
+        StreamInfo s = streamInfo(st, stream);
+        if (!s.coding().isSmall()) throw new IllegalArgumentException("stream " + stream + " of '" + t.name() + "' is " + s.coding());
+        StoredStream loc = st.streams().get(stream);
+        if (loc.length() == 0) return ByteBuffer.allocateDirect(0).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes = read(loc.offset(), (int) loc.length(), null);
+        checkCrc(bytes.duplicate(), loc.crcs()[0], st, stream, "payload");
+        return bytes.order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
      * Checks every CRC of the file (header, footer, index, each chunk and block) and that padding
      * is zero, telling {@code progress} how many bytes are done.
      */
@@ -195,11 +211,12 @@ public final class L2cReader implements AutoCloseable {
                 StreamInfo s = st.info().streams().get(i);
                 StoredStream loc = st.streams().get(i);
                 boolean raw = s.coding() == StreamCoding.RAW;
+                boolean small = s.coding().isSmall();
                 for (int piece = 0; piece < loc.crcs().length; piece++) {
-                    long from = raw ? (long) piece * loc.crcBlockBytes() : s.chunkOffsets()[piece];
-                    long to = raw ? Math.min(from + loc.crcBlockBytes(), loc.length()) : s.chunkOffsets()[piece + 1];
+                    long from = raw ? (long) piece * loc.crcBlockBytes() : small ? 0 : s.chunkOffsets()[piece];
+                    long to = raw ? Math.min(from + loc.crcBlockBytes(), loc.length()) : small ? loc.length() : s.chunkOffsets()[piece + 1];
                     if (reads.crc(loc.offset() + from, to - from, scratch) != loc.crcs()[piece]) {
-                        throw crcMismatch(st, i, (raw ? "block " : "chunk ") + piece);
+                        throw crcMismatch(st, i, raw ? "block " + piece : small ? "payload" : "chunk " + piece);
                     }
                     done += to - from;
                     progress.progress(done, size);
@@ -221,11 +238,15 @@ public final class L2cReader implements AutoCloseable {
         return st;
     }
 
-    private static StreamInfo streamInfo(StoredTensor st, int stream, StreamCoding coding) {
+    private static StreamInfo streamInfo(StoredTensor st, int stream) {
         if (stream < 0 || stream >= st.streams().size()) {
             throw new IllegalArgumentException("tensor '" + st.info().name() + "' has no stream " + stream);
         }
-        StreamInfo s = st.info().streams().get(stream);
+        return st.info().streams().get(stream);
+    }
+
+    private static StreamInfo streamInfo(StoredTensor st, int stream, StreamCoding coding) {
+        StreamInfo s = streamInfo(st, stream);
         if (s.coding() != coding) {
             throw new IllegalArgumentException("stream " + stream + " of '" + st.info().name() + "' is " + s.coding());
         }
@@ -239,7 +260,7 @@ public final class L2cReader implements AutoCloseable {
         if ((int) crc.getValue() != expected) throw crcMismatch(st, stream, piece);
     }
 
-    /** The file's format version (1, 2 or 3). */
+    /** The file's format version (1 to 4). */
     public int version() {
         return version;
     }

@@ -42,6 +42,11 @@ final class TensorChecks {
             String p = streamProblem(t.streams().get(i));
             if (p != null) return "stream " + i + ": " + p;
         }
+        for (StreamInfo s : t.streams()) {
+            if (s.coding().isSmall() && (t.kind() != TensorKind.QUANTIZED || t.streams().size() != 1 || s.elementCount() != n)) {
+                return "a " + s.coding() + " stream must be the only stream of a QUANTIZED tensor, one symbol per element";
+            }
+        }
         if (t.kind() == TensorKind.RAW) {
             if (t.streams().size() != 1 || t.streams().get(0).coding() != StreamCoding.RAW) {
                 return "a RAW tensor needs exactly one RAW stream";
@@ -102,7 +107,46 @@ final class TensorChecks {
     private static String streamProblem(StreamInfo s) {
         if (s.elementCount() < 0) return "negative element count " + s.elementCount();
         if (s.coding() == StreamCoding.RAW) return rawProblem(s);
+        if (s.coding().isSmall()) return smallProblem(s);
         return ransProblem(s);
+    }
+
+    private static String smallProblem(StreamInfo s) {
+        int w = s.elementBytes();
+        if (w != 1 && w != 2) return s.coding() + " element width " + w + " not 1 or 2";
+        if (s.elementCount() > Layout.MAX_SMALL_STREAM) {
+            return s.coding() + " stream of " + s.elementCount() + " symbols, above " + Layout.MAX_SMALL_STREAM;
+        }
+        if (s.coding() == StreamCoding.PACKED) {
+            int bits = s.packedBits();
+            if (bits < 0 || bits > Math.min(Layout.MAX_PACKED_BITS, 8 * w)) {
+                return "PACKED symbols of " + bits + " bits, outside 0.." + Math.min(Layout.MAX_PACKED_BITS, 8 * w);
+            }
+            return s.freqs().length != 0 || s.chunkOffsets().length != 1 ? "PACKED stream with a frequency or chunk table" : null;
+        }
+        String table = tableProblem(s);
+        if (table != null) return table;
+        long length = s.payloadLength();
+        long max = s.elementCount() == 0 ? 0 : 4 + 2 * s.elementCount();
+        if (s.elementCount() > 0 && length < 4 || length > max || length % 2 != 0) {
+            return "SINGLE_LANE_RANS payload of " + length + " bytes for " + s.elementCount()
+                    + " symbols (a 4-byte state and up to one 2-byte word per symbol)";
+        }
+        return null;
+    }
+
+    /** The frequency-table rules of the rANS codings. */
+    private static String tableProblem(StreamInfo s) {
+        int w = s.elementBytes();
+        int p = s.precisionBits();
+        if (p < 1 || p > Layout.MAX_PRECISION) return s.coding() + " precision " + p + " outside 1.." + Layout.MAX_PRECISION;
+        int a = s.freqs().length;
+        if (a > 1 << (8 * w)) return "frequency table of " + a + " symbols, above 2^" + 8 * w;
+        if (a == 0 && s.elementCount() > 0) return "empty frequency table for " + s.elementCount() + " symbols";
+        for (int f : s.freqs()) {
+            if (f < 0 || f > 1 << p) return "frequency " + f + " outside 0..2^" + p;
+        }
+        return null;
     }
 
     private static String rawProblem(StreamInfo s) {
@@ -119,14 +163,8 @@ final class TensorChecks {
     private static String ransProblem(StreamInfo s) {
         int w = s.elementBytes();
         if (w != 1 && w != 2) return "RANS element width " + w + " not 1 or 2";
-        int p = s.precisionBits();
-        if (p < 1 || p > Layout.MAX_PRECISION) return "RANS precision " + p + " outside 1.." + Layout.MAX_PRECISION;
-        int a = s.freqs().length;
-        if (a > 1 << (8 * w)) return "frequency table of " + a + " symbols, above 2^" + 8 * w;
-        if (a == 0 && s.elementCount() > 0) return "empty frequency table for " + s.elementCount() + " symbols";
-        for (int f : s.freqs()) {
-            if (f < 0 || f > 1 << p) return "frequency " + f + " outside 0..2^" + p;
-        }
+        String table = tableProblem(s);
+        if (table != null) return table;
         int cs = s.chunkSymbols();
         if (cs < Layout.LANES || cs % Layout.LANES != 0 || cs > Layout.MAX_CHUNK_SYMBOLS) {
             return "chunk size " + cs + " symbols, not a multiple of " + Layout.LANES + " in " + Layout.LANES + ".."

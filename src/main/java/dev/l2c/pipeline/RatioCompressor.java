@@ -79,16 +79,21 @@ final class RatioCompressor {
             return encoded[l].info().kind() == TensorKind.QUANTIZED;
         }
 
-        /** Whether calibrated tensor l is stored quantized and rANS-coded (not with its symbols raw). */
+        /** Whether calibrated tensor l is stored quantized and rANS-coded (not with its symbols packed). */
         boolean rans(int l) {
-            return coded(l) && encoded[l].info().streams().get(0).coding() == StreamCoding.RANS;
+            return coded(l) && encoded[l].info().streams().get(0).coding().isRans();
+        }
+
+        /** Whether calibrated tensor l is coded by single-lane rANS (a small tensor). */
+        boolean singleLane(int l) {
+            return coded(l) && encoded[l].info().streams().get(0).coding() == StreamCoding.SINGLE_LANE_RANS;
         }
     }
 
     /**
      * The modelled rate of calibrated tensors, in bits: the counter's, the rANS payload and the
      * index and padding of the rANS-coded ones, and the whole modelled cost (payload and side
-     * information, rANS or raw symbols, whichever is cheaper).
+     * information, rANS or packed symbols, whichever is cheapest).
      */
     private record Estimate(double counterBits, double payloadBits, double overheadBits, double costBits) {}
 
@@ -232,12 +237,12 @@ final class RatioCompressor {
         ContainerSize.Overhead overhead = ContainerSize.overhead(infos, payloads);
         long overheadBytes = 0;
         int codedTensors = 0;
-        int rawSymbolTensors = 0;
+        int packedSymbolTensors = 0;
         for (int j = 0; j < calibrated.size(); j++) {
             if (!best.coded(j)) continue;
             codedTensors++;
             if (!best.rans(j)) {
-                rawSymbolTensors++;
+                packedSymbolTensors++;
                 continue;
             }
             overheadBytes += overhead.of(calibrated.get(j));
@@ -245,7 +250,7 @@ final class RatioCompressor {
         RatioReport.FileSize size = new RatioReport.FileSize(mode.target(), achieved, closing.inBand(best), TOLERANCE,
                 best.fileBytes, originalBytes);
         RatioReport.Estimate estimated = new RatioReport.Estimate(closing.optimizer.elements(), estimate.counterBits,
-                estimate.payloadBits / 8, payload, codedTensors, rawSymbolTensors, calibrated.size() - codedTensors,
+                estimate.payloadBits / 8, payload, codedTensors, packedSymbolTensors, calibrated.size() - codedTensors,
                 estimate.overheadBits / 8, overheadBytes);
         RatioReport.Calibration calibration = new RatioReport.Calibration(network == null ? "data-free" : network.objectiveName(),
                 distortion, lambda, settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(),
@@ -277,11 +282,14 @@ final class RatioCompressor {
                     .order(ByteOrder.nativeOrder()).asFloatBuffer();
             transforms.forward(optimizer.kind(l), t.weights(), t.elements(), optimizer.channels(l), p, codes, null, null);
             CounterKernels.Rate r = counter.forward(codes, t.elements(), settings.kernel(), settings.resolution());
-            double lanes = RansSizeModel.payloadBits(t.elements(), r.bits(), options.chunkSymbols());
+            boolean oneLane = probe.singleLane(l);
+            double lanes = oneLane ? RansSizeModel.singleLanePayloadBits(r.bits())
+                    : RansSizeModel.payloadBits(t.elements(), r.bits(), options.chunkSymbols());
             bits += r.bits();
             payload += lanes;
-            overhead += RansSizeModel.indexBits(t.elements(), r.probs(), options.chunkSymbols())
-                    + RansSizeModel.ransPaddingBits(t.elements(), r.bits(), options.chunkSymbols());
+            overhead += oneLane ? RansSizeModel.singleLaneIndexBits(t.elements(), r.probs())
+                    : RansSizeModel.indexBits(t.elements(), r.probs(), options.chunkSymbols())
+                            + RansSizeModel.ransPaddingBits(t.elements(), r.bits(), options.chunkSymbols());
             cost += r.bits() + RansSizeModel.sideBits(t.elements(), r.bits(), r.probs(), options.chunkSymbols());
         }
         return new Estimate(bits, payload, overhead, cost);
@@ -417,7 +425,7 @@ final class RatioCompressor {
                 if (TensorEncoder.bytes(exact[l]) < TensorEncoder.bytes(encoded[l])) {
                     encoded[l] = exact[l]; // dominated: the quantized entry costs more bytes and has an error
                     errors[l] = 0;
-                } else if (encoded[l].info().streams().get(0).coding() == StreamCoding.RANS) {
+                } else if (encoded[l].info().streams().get(0).coding().isRans()) {
                     payload += encoded[l].info().streams().get(0).payloadLength();
                 }
             }

@@ -31,7 +31,7 @@ public record RatioReport(@JsonUnwrapped FileSize size, @JsonUnwrapped Estimate 
      *     states and renormalization ({@code dev.l2c.codec.RansSizeModel})
      * @param codedPayloadBytes what the rANS coder really wrote for those tensors
      * @param codedTensors calibrated tensors stored quantized
-     * @param rawSymbolTensors of those, the ones whose symbols are stored raw, not rANS-coded (small
+     * @param packedSymbolTensors of those, the ones whose symbols are bit-packed or stored raw, not rANS-coded (small
      *     tensors, where that is cheaper; not in the estimate, the payload or the overhead)
      * @param exactTensors calibrated tensors stored exact, because their quantized entry would cost more
      * @param estimatedOverheadBytes the modelled container overhead of the rANS-coded tensors: tables,
@@ -41,7 +41,7 @@ public record RatioReport(@JsonUnwrapped FileSize size, @JsonUnwrapped Estimate 
      *     their payloads
      */
     public record Estimate(long calibratedElements, double counterBits, double estimatedPayloadBytes, long codedPayloadBytes,
-            int codedTensors, int rawSymbolTensors, int exactTensors, double estimatedOverheadBytes, long overheadBytes) {}
+            int codedTensors, int packedSymbolTensors, int exactTensors, double estimatedOverheadBytes, long overheadBytes) {}
 
     /**
      * How the transforms were learned.

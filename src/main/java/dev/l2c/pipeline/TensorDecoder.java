@@ -4,8 +4,10 @@ import dev.l2c.L2cException;
 import dev.l2c.codec.EncodedStream;
 import dev.l2c.codec.FloatPlaneCodec;
 import dev.l2c.codec.FrequencyTable;
+import dev.l2c.codec.PackedSymbols;
 import dev.l2c.codec.RansCodec;
 import dev.l2c.codec.RansDecoder;
+import dev.l2c.codec.SingleLaneRans;
 import dev.l2c.codec.ValueType;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.StreamCoding;
@@ -100,7 +102,7 @@ final class TensorDecoder {
      */
     void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
         DType original = Formats.model(t.dtype());
-        boolean streamed = t.kind() == TensorKind.QUANTIZED && !rawSymbols(t) && t.transform().channelAxis() < 0
+        boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
         if (!streamed) {
             writeFully(out, decode(t, type).data());
@@ -140,9 +142,9 @@ final class TensorDecoder {
         checkType(t, original);
         switch (t.kind()) {
             case QUANTIZED -> {
-                if (rawSymbols(t)) {
+                if (hostSymbols(t)) {
                     checkTransform(t);
-                    rawSymbolsOf(t);
+                    hostSymbolsOf(t);
                 } else {
                     decodeSymbols(t, 0, quantizedTable(t));
                 }
@@ -197,27 +199,32 @@ final class TensorDecoder {
     }
 
     /**
-     * Whether quantized tensor {@code t} stores its symbols raw, one 1- or 2-byte dense index per
-     * element (format version 2: a small tensor, where rANS's lane states would cost more).
+     * Whether quantized tensor {@code t} keeps its symbols in a small stream decoded on the host:
+     * raw, one 1- or 2-byte dense index per element (format version 2), bit-packed or coded by
+     * single-lane rANS (version 4). These are small tensors, where 32 rANS lane states would cost
+     * more than the symbols.
      */
-    private static boolean rawSymbols(TensorInfo t) {
-        return t.streams().size() == 1 && t.streams().get(0).coding() == StreamCoding.RAW;
+    private static boolean hostSymbols(TensorInfo t) {
+        if (t.streams().size() != 1) return false;
+        StreamCoding c = t.streams().get(0).coding();
+        return c == StreamCoding.RAW || c.isSmall();
     }
 
-    /** The dense symbols of a quantized tensor stored raw, each checked against the alphabet. */
-    private ShortBuffer rawSymbolsOf(TensorInfo t) throws L2cException {
+    /** The dense symbols of a quantized tensor in a host-decoded stream, each checked against the alphabet. */
+    private ShortBuffer hostSymbolsOf(TensorInfo t) throws L2cException {
         StreamInfo s = t.streams().get(0);
         long n = t.elementCount();
         int width = s.elementBytes();
         int alphabet = t.alphabet().length;
         if (s.elementCount() != n || (width != 1 && width != 2)) {
-            throw fail(t, "raw symbol stream holds " + s.elementCount() + " x " + width + " bytes for " + n
+            throw fail(t, "symbol stream holds " + s.elementCount() + " x " + width + " bytes for " + n
                     + " elements (1- or 2-byte symbols)", null);
         }
+        if (s.coding() != StreamCoding.RAW) return smallStreamSymbols(t, s, (int) n, alphabet);
         if (reader.version() < 2) throw fail(t, "symbols stored raw, which format version " + reader.version() + " does not define", null);
         if (n * width > Integer.MAX_VALUE - 8) throw fail(t, "raw symbol stream of " + n + " symbols is too large", null);
         ByteBuffer bytes = reader.rawStream(t, 0, 0, (int) (n * width)).order(ByteOrder.LITTLE_ENDIAN);
-        ShortBuffer symbols = ByteBuffer.allocateDirect((int) Math.max(2, 2 * n)).order(ByteOrder.nativeOrder()).asShortBuffer();
+        ShortBuffer symbols = symbolBuffer(n);
         for (int i = 0; i < n; i++) {
             int k = width == 1 ? bytes.get(i) & 0xff : bytes.getShort(2 * i) & 0xffff;
             if (k >= alphabet) throw fail(t, "symbol " + k + " of element " + i + " lies outside the alphabet of " + alphabet, null);
@@ -226,10 +233,34 @@ final class TensorDecoder {
         return symbols;
     }
 
-    /** A quantized tensor whose symbols are stored raw: small, decoded on the host. */
-    private Tensor fromRawSymbols(TensorInfo t, ValueType out, int count) throws L2cException {
+    /** Symbols of a PACKED or SINGLE_LANE_RANS stream (at most 2^16, checked by the reader). */
+    private ShortBuffer smallStreamSymbols(TensorInfo t, StreamInfo s, int n, int alphabet) throws L2cException {
+        ByteBuffer payload = reader.smallStream(t, 0);
+        ShortBuffer symbols = symbolBuffer(n);
+        try {
+            if (s.coding() == StreamCoding.PACKED) {
+                PackedSymbols.unpack(payload, n, s.packedBits(), alphabet, symbols);
+            } else {
+                FrequencyTable table = table(t, 0);
+                if (table.alphabetSize() != alphabet) {
+                    throw fail(t, "alphabet has " + alphabet + " symbols, frequency table " + table.alphabetSize(), null);
+                }
+                SingleLaneRans.decode(payload, n, table, symbols);
+            }
+        } catch (L2cException e) {
+            throw named(t, "", e);
+        }
+        return symbols;
+    }
+
+    private static ShortBuffer symbolBuffer(long n) {
+        return ByteBuffer.allocateDirect((int) Math.max(2, 2 * n)).order(ByteOrder.nativeOrder()).asShortBuffer();
+    }
+
+    /** A quantized tensor whose symbols lie in a host-decoded stream: small. */
+    private Tensor fromHostSymbols(TensorInfo t, ValueType out, int count) throws L2cException {
         checkTransform(t);
-        ShortBuffer symbols = rawSymbolsOf(t);
+        ShortBuffer symbols = hostSymbolsOf(t);
         float[] weights;
         if (t.transform().channelAxis() < 0) {
             float[] values = Transforms.values(t.transform(), t.alphabet());
@@ -247,8 +278,8 @@ final class TensorDecoder {
         ValueType out = type != null ? type : Formats.valueType(original);
         Tensor decoded;
         try {
-            if (rawSymbols(t)) {
-                decoded = fromRawSymbols(t, out, count);
+            if (hostSymbols(t)) {
+                decoded = fromHostSymbols(t, out, count);
             } else {
                 FrequencyTable table = quantizedTable(t);
                 decoded = t.transform().channelAxis() < 0 ? fused(t, table, out, count) : perChannel(t, table, out, count);
@@ -391,7 +422,7 @@ final class TensorDecoder {
 
     private FrequencyTable table(TensorInfo t, int index) throws L2cException {
         StreamInfo info = t.streams().get(index);
-        if (info.coding() != StreamCoding.RANS) throw fail(t, "stream " + index + " is not rANS-coded", null);
+        if (!info.coding().isRans()) throw fail(t, "stream " + index + " is not rANS-coded", null);
         try {
             return FrequencyTable.of(info.precisionBits(), info.freqs());
         } catch (L2cException e) {

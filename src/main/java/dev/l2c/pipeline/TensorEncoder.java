@@ -4,7 +4,9 @@ import dev.l2c.L2cException;
 import dev.l2c.codec.EncodedStream;
 import dev.l2c.codec.FloatPlaneCodec;
 import dev.l2c.codec.FrequencyTable;
+import dev.l2c.codec.PackedSymbols;
 import dev.l2c.codec.RansCodec;
+import dev.l2c.codec.SingleLaneRans;
 import dev.l2c.format.ContainerSize;
 import dev.l2c.format.StreamInfo;
 import dev.l2c.format.TensorInfo;
@@ -17,7 +19,6 @@ import dev.l2c.transform.MagnitudePruner;
 import dev.l2c.transform.QuantizedTensor;
 import dev.l2c.transform.UniformQuantizer;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,30 +76,35 @@ final class TensorEncoder {
         return quantized(t, q, new TransformSpec(TransformType.UNIFORM, channels.axis(), q.params()));
     }
 
-    /** The container entry and payload of {@code t} quantized to {@code q} under transform {@code spec}. */
+    /**
+     * The container entry and payload of {@code t} quantized to {@code q} under transform
+     * {@code spec}: its symbols rANS-coded, or for a small tensor, whichever makes the smallest entry
+     * of that, rANS with one lane (4 bytes of state instead of 128) and the symbols bit-packed (no
+     * state, no table: a bias with a flat histogram, or no payload at all for one symbol).
+     */
     Encoded quantized(Tensor t, QuantizedTensor q, TransformSpec spec) throws L2cException {
         FrequencyTable table = FrequencyTable.fromCounts(q.counts());
         EncodedStream s = rans.encode(q.symbols(), table, options.chunkSymbols());
-        StreamInfo stream = StreamInfo.rans(2, s.symbolCount(), table.precisionBits(), table.freqs(),
-                s.chunkSymbols(), s.chunkOffsets());
-        long zeros = 0;
-        for (int k = 0; k < q.alphabet().length; k++) if (q.alphabet()[k] == 0) zeros = q.counts()[k];
-        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED,
-                spec, q.alphabet(),
-                Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
-        Encoded coded = new Encoded(info, List.of(s.payload()));
         int width = q.alphabet().length <= 256 ? 1 : 2;
         long n = t.numel();
-        // Symbols stored raw pay no lane states and no table: the smaller entry for a small tensor.
-        if (n * width >= s.payloadBytes() + 2L * q.alphabet().length) return coded;
-        ByteBuffer raw = ByteBuffer.allocateDirect(Math.toIntExact(n * width)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            int k = q.symbols().get(i) & 0xffff;
-            if (width == 1) raw.put((byte) k); else raw.putShort((short) k);
-        }
-        TensorInfo rawInfo = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED, spec,
-                q.alphabet(), Map.of(ZEROS, Long.toString(zeros)), List.of(StreamInfo.raw(width, n)));
-        return smaller(coded, new Encoded(rawInfo, List.of(raw.flip())));
+        Encoded coded = quantizedEntry(t, q, spec, StreamInfo.rans(width, n, table.precisionBits(), table.freqs(),
+                s.chunkSymbols(), s.chunkOffsets()), s.payload());
+        if (n > StreamInfo.MAX_SMALL_SYMBOLS) return coded;
+        FrequencyTable small = FrequencyTable.fromCounts(q.counts(), FrequencyTable.MAX_PRECISION);
+        ByteBuffer lane = SingleLaneRans.encode(q.symbols(), (int) n, small);
+        Encoded oneLane = quantizedEntry(t, q, spec, StreamInfo.singleLaneRans(width, n, small.precisionBits(), small.freqs(),
+                lane.remaining()), lane);
+        int bits = PackedSymbols.bitsFor(q.alphabet().length);
+        Encoded packed = quantizedEntry(t, q, spec, StreamInfo.packed(width, n, bits), PackedSymbols.pack(q.symbols(), (int) n, bits));
+        return smaller(smaller(coded, oneLane), packed);
+    }
+
+    private static Encoded quantizedEntry(Tensor t, QuantizedTensor q, TransformSpec spec, StreamInfo stream, ByteBuffer payload) {
+        long zeros = 0;
+        for (int k = 0; k < q.alphabet().length; k++) if (q.alphabet()[k] == 0) zeros = q.counts()[k];
+        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.QUANTIZED, spec,
+                q.alphabet(), Map.of(ZEROS, Long.toString(zeros)), List.of(stream));
+        return new Encoded(info, List.of(payload));
     }
 
     /** The smaller exact entry of {@code t}: byte planes coded losslessly, or raw. */

@@ -131,11 +131,11 @@ class ContainerCorruptionTest {
     void newerVersionAndUnknownFlags() throws Exception {
         byte[] good = Files.readAllBytes(ContainerRoundTripTest.write(dir.resolve("good.l2c"), new Samples(12, false)));
         Path bad = dir.resolve("bad.l2c");
-        byte[] v4 = good.clone();
-        v4[8] = 4;
-        Forge.fixChecksums(v4);
-        Files.write(bad, v4);
-        assertEquals(bad + ": header: unsupported format version 4 (this l2c reads 3)", failure(bad, "v4"));
+        byte[] v5 = good.clone();
+        v5[8] = 5;
+        Forge.fixChecksums(v5);
+        Files.write(bad, v5);
+        assertEquals(bad + ": header: unsupported format version 5 (this l2c reads 4)", failure(bad, "v5"));
         byte[] flags = good.clone();
         flags[13] = 1;
         Forge.fixChecksums(flags);

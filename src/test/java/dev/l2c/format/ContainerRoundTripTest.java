@@ -136,7 +136,7 @@ class ContainerRoundTripTest {
             expected += p.length;
         }
         try (L2cReader r = L2cReader.open(file)) {
-            assertEquals(3, r.version());
+            assertEquals(Layout.VERSION, r.version());
             r.verifyChecksums(ProgressListener.NONE);
         }
     }

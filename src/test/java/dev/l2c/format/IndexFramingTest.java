@@ -86,7 +86,7 @@ class IndexFramingTest {
         long indexOffset = ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(bytes.length - 32);
         assertEquals(IndexFraming.DEFLATE, bytes[(int) indexOffset]);
         try (L2cReader r = L2cReader.open(file)) {
-            assertEquals(3, r.version());
+            assertEquals(Layout.VERSION, r.version());
             long sum = 0;
             for (TensorInfo t : r.tensors()) sum += r.storedBytes(t);
             assertEquals(r.fileSize(), sum, "stored bytes add up to the file");
