@@ -27,7 +27,9 @@ import java.util.Random;
  * Writes the committed seed corpus of the fuzz targets with the real writers: small valid files
  * and a few damaged copies, into src/test/resources/dev/l2c/fuzz/&lt;Target&gt;Inputs/&lt;method&gt;/
  * where Jazzer's regression mode finds them. Run from the repository root after a build:
- * {@code scripts/fuzz.sh seeds}. Deterministic: the same files every run.
+ * {@code scripts/fuzz.sh seeds}. Deterministic: the same files every run. The container inputs
+ * named {@code legacy-v3-*} are files of the format version 3 writer, kept so that the reader's
+ * older rules stay fuzzed; this class does not write them.
  */
 public final class SeedCorpus {
     private static final Path ROOT = Path.of("src/test/resources/dev/l2c/fuzz");
