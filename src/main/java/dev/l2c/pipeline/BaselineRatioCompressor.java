@@ -446,7 +446,7 @@ final class BaselineRatioCompressor {
             if (j >= 0) {
                 float[] steps = info.transform().params();
                 step = steps.length == 1 ? steps[0] : max(steps);
-                long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
+                long zeros = encoded.get(i).zeros();
                 sparsity = n == 0 ? 0 : (double) zeros / n;
                 zeroed = n > 0 && zeros == n;
                 error = chosen.errors[j];

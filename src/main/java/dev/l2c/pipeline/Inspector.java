@@ -9,7 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Reads a .l2c file's index (no payload) into a summary: per tensor sizes and the totals. */
+/**
+ * Reads a .l2c file's index into a summary: per tensor sizes and the totals. No payload is read but
+ * those of small quantized tensors (at most 65,536 symbols), whose zeros are counted from their
+ * symbols since they carry no zeros attribute.
+ */
 public final class Inspector {
     private Inspector() {}
 
@@ -26,6 +30,9 @@ public final class Inspector {
                     } catch (NumberFormatException e) {
                         throw new L2cException(file + ": tensor " + t.name() + ": attribute zeros='" + z + "' is not a count");
                     }
+                } else if (t.kind() == TensorKind.QUANTIZED && elements > 0 && t.streams().size() == 1
+                        && t.streams().get(0).coding().isSmall()) {
+                    zeros = TensorDecoder.smallStreamZeros(file.toString(), reader, t) / (double) elements;
                 }
                 rows.add(new TensorRow(t.name(), t.dtype().name(), t.shape(), t.kind().name().toLowerCase(Locale.ROOT),
                         describe(t), elements, elements * t.dtype().bytes(), reader.storedBytes(t),

@@ -326,7 +326,7 @@ final class RatioCompressor {
                 int stepAt = kind == TransformKind.UNIFORM ? 0 : 1;
                 if (kind != TransformKind.UNIFORM) edge = mean(p, 0, ch);
                 step = mean(p, stepAt * ch, (stepAt + 1) * ch);
-                long zeros = Long.parseLong(info.attributes().getOrDefault(TensorEncoder.ZEROS, "0"));
+                long zeros = encoded.get(i).zeros();
                 sparsity = n == 0 ? 0 : (double) zeros / n;
                 zeroed = n > 0 && zeros == n;
                 error = best.errors[j];

@@ -233,6 +233,21 @@ final class TensorDecoder {
         return symbols;
     }
 
+    /**
+     * The number of zero weights of quantized tensor {@code t} in a small stream (PACKED or
+     * SINGLE_LANE_RANS), counted from its symbols: such tensors carry no zeros attribute.
+     */
+    static long smallStreamZeros(String file, L2cReader reader, TensorInfo t) throws L2cException {
+        int zero = -1;
+        for (int k = 0; k < t.alphabet().length; k++) if (t.alphabet()[k] == 0) zero = k;
+        if (zero < 0) return 0;
+        TensorDecoder d = new TensorDecoder(file, reader, null);
+        ShortBuffer symbols = d.hostSymbolsOf(t);
+        long zeros = 0;
+        for (int i = 0; i < t.elementCount(); i++) if ((symbols.get(i) & 0xffff) == zero) zeros++;
+        return zeros;
+    }
+
     /** Symbols of a PACKED or SINGLE_LANE_RANS stream (at most 2^16, checked by the reader). */
     private ShortBuffer smallStreamSymbols(TensorInfo t, StreamInfo s, int n, int alphabet) throws L2cException {
         ByteBuffer payload = reader.smallStream(t, 0);
