@@ -6,8 +6,11 @@ import dev.l2c.model.OnnxModel;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,14 +23,15 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
         }
-        ModelFiles.Format format = ModelFiles.detect(path);
+        OnnxModel onnx = ModelFiles.onnxOrNull(path);
+        ModelFiles.Format format = onnx == null ? ModelFiles.Format.SAFETENSORS : ModelFiles.Format.ONNX;
         List<Tensor> tensors;
-        if (format == ModelFiles.Format.SAFETENSORS) {
+        if (onnx == null) {
             try (SafetensorsFile file = SafetensorsFile.open(path)) {
                 tensors = file.tensors();
             }
         } else {
-            tensors = OnnxModel.read(path).floatInitializers();
+            tensors = detached(onnx.floatInitializers());
         }
         if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
             throw new L2cException(path + ": the model has no floating-point weights to compress");
@@ -37,6 +41,21 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         } catch (IOException e) {
             throw new L2cException(path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Each tensor's bytes copied out of the parsed file into a native buffer of its own, so the
+     * file's bytes and the parse are garbage once this returns and one copy of the weights is
+     * kept, not two; native-order float32 data serves ratio mode's calibration without a copy.
+     */
+    private static List<Tensor> detached(List<Tensor> views) {
+        List<Tensor> out = new ArrayList<>(views.size());
+        for (Tensor t : views) {
+            ByteBuffer own = ByteBuffer.allocateDirect(t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            own.put(t.data()).flip();
+            out.add(new Tensor(t.name(), t.dtype(), t.shape(), own));
+        }
+        return out;
     }
 
     long tensorBytes() {
