@@ -20,6 +20,15 @@ import java.util.List;
  */
 record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors) {
     static SourceModel open(Path path) throws L2cException {
+        return open(path, false);
+    }
+
+    /**
+     * {@code detach}: copy an ONNX model's tensors out of the parse (see {@link #detached}), for a
+     * caller that holds them for long (ratio mode); a single pass over them does better reading
+     * the views and dropping the model with them.
+     */
+    static SourceModel open(Path path, boolean detach) throws L2cException {
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
         }
@@ -31,7 +40,7 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
                 tensors = file.tensors();
             }
         } else {
-            tensors = detached(onnx.floatInitializers());
+            tensors = detach ? detached(onnx.floatInitializers()) : onnx.floatInitializers();
         }
         if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
             throw new L2cException(path + ": the model has no floating-point weights to compress");
