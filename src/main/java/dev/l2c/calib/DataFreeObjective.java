@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>Every term's gradient is exact: dD/dWhat = phi'(eps) * 2 (What - W) / ||W||^2 for weights and
  * 2 (bHat - b) / (||W||^2 + ||b||^2) for biases.
  */
-public final class DataFreeObjective implements Objective {
+public final class DataFreeObjective implements SeparableObjective {
     /** Relative error where phi(eps) = eps / (1 - eps) continues along its tangent. */
     static final double KNEE = 0.99;
 
@@ -88,20 +88,23 @@ public final class DataFreeObjective implements Objective {
         }
         // Tensor by tensor, each summed by the native kernel over all cores in a fixed order, so the
         // result does not depend on the thread count.
-        for (int l = 0; l < weights.length; l++) {
-            double sq = Distortion.squaredDifference(weights[l], wHat[l]);
-            double eps = sq * inverseNorms[l];
-            double value = saturating[l] ? phi(eps) : eps;
-            double slope = saturating[l] ? phiSlope(eps) : 1;
-            terms[l] = value;
-            // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
-            slopes[l] = eps * slope;
-            FloatBuffer g = grad == null ? null : grad[l];
-            if (g != null) Distortion.scaledDifference(wHat[l], weights[l], 2 * slope * inverseNorms[l], g);
-        }
         double total = 0;
-        for (double t : terms) total += t;
+        for (int l = 0; l < weights.length; l++) total += evaluateTensor(l, wHat[l], grad == null ? null : grad[l]);
         return total;
+    }
+
+    @Override
+    public double evaluateTensor(int l, FloatBuffer wHat, FloatBuffer grad) {
+        double sq = Distortion.squaredDifference(weights[l], wHat);
+        double eps = sq * inverseNorms[l];
+        double value = saturating[l] ? phi(eps) : eps;
+        double slope = saturating[l] ? phiSlope(eps) : 1;
+        terms[l] = value;
+        // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
+        slopes[l] = eps * slope;
+        // In place when grad is wHat: the kernel reads each element before writing it.
+        if (grad != null) Distortion.scaledDifference(wHat, weights[l], 2 * slope * inverseNorms[l], grad);
+        return value;
     }
 
     @Override

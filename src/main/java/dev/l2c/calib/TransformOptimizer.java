@@ -78,9 +78,20 @@ public final class TransformOptimizer {
     private final FloatBuffer[] gradParams;
     private final double[][] minLog;
     private final double[][] maxLog;
-    private final FloatBuffer[] codes; // the codes, and after a gradient step's counter call dR/dc
+    /**
+     * Whole-network objectives only: every tensor's codes (after a gradient step's counter call
+     * dR/dc), reconstruction and its gradient, held at once because D sees all tensors together.
+     * A separable objective works through the tensors one at a time in {@link #scratch} instead.
+     */
+    private final FloatBuffer[] codes;
     private final FloatBuffer[] wHat;
     private final FloatBuffer[] gradWHat;
+    private final SeparableObjective separable;
+    private final TensorScratch scratch;
+    /** Whether the rate was above its target at the last evaluation. */
+    private boolean lastAbove;
+    /** Gradient passes redone because the guess of lambda_r was wrong (tests and reports). */
+    private int redone;
     private final double[] rateBits;
     private final double[] counterBits;
     private final long elements;
@@ -93,6 +104,7 @@ public final class TransformOptimizer {
         this.objective = objective;
         this.settings = settings;
         this.tensors = tensors.toArray(new CalibTensor[0]);
+        this.separable = objective instanceof SeparableObjective s ? s : null;
         int count = this.tensors.length;
         channels = new Channels[count];
         kinds = new TransformKind[count];
@@ -106,6 +118,7 @@ public final class TransformOptimizer {
         rateBits = new double[count];
         counterBits = new double[count];
         long total = 0;
+        long largest = 1;
         for (int l = 0; l < count; l++) {
             CalibTensor t = this.tensors[l];
             kinds[l] = t.shape().length <= 1 ? TransformKind.UNIFORM : settings.kind();
@@ -157,11 +170,15 @@ public final class TransformOptimizer {
                 }
             }
             keepKneeAboveEdge(l);
-            codes[l] = floats(n);
-            wHat[l] = floats(n);
-            gradWHat[l] = floats(n);
+            largest = Math.max(largest, n);
+            if (separable == null) {
+                codes[l] = floats(n);
+                wHat[l] = floats(n);
+                gradWHat[l] = floats(n);
+            }
         }
         elements = total;
+        scratch = new TensorScratch(largest);
     }
 
     public int tensorCount() {
@@ -237,9 +254,26 @@ public final class TransformOptimizer {
         return rateBits[l];
     }
 
-    /** Reconstruction of tensor l at the last step (read-only view). */
-    public FloatBuffer reconstruction(int l) {
-        return wHat[l].asReadOnlyBuffer();
+    /** Reconstruction of tensor l at the present parameters (read-only). */
+    public FloatBuffer reconstruction(int l) throws L2cException {
+        if (separable == null) return wHat[l].asReadOnlyBuffer();
+        CalibTensor t = tensors[l];
+        FloatBuffer out = floats(Math.toIntExact(t.elements()));
+        transforms.forward(kinds[l], t.weights(), t.elements(), channels[l], params[l], null, null, out);
+        return out.asReadOnlyBuffer();
+    }
+
+    /**
+     * Working buffers for one tensor at a time, sized for the largest calibrated tensor; callers
+     * that transform or code the tensors after (or between) runs borrow them too.
+     */
+    public TensorScratch scratch() {
+        return scratch;
+    }
+
+    /** Gradient passes redone so far because lambda_r's side of the target was guessed wrong. */
+    int redonePasses() {
+        return redone;
     }
 
     /**
@@ -255,10 +289,19 @@ public final class TransformOptimizer {
             m[l] = new double[params[l].limit()];
             v[l] = new double[params[l].limit()];
         }
-        Result state = evaluate(targetBitsPerWeight, Double.NaN, false);
+        Result state = evaluate(targetBitsPerWeight, Double.NaN, false, Double.NaN);
         double lambda = Double.isNaN(settings.lambda()) ? autoLambda(targetBitsPerWeight) : settings.lambda();
+        // The rates at the last two parameter sets evaluated: a linear guess of the next one.
+        double latest = state.rateBitsPerWeight();
+        double before = Double.NaN;
         for (int step = 1; step <= steps; step++) {
-            state = evaluate(targetBitsPerWeight, lambda, true);
+            // Step 1 evaluates the parameters just evaluated; later steps the ones after an update.
+            double guess = step == 1 || Double.isNaN(before) ? latest : 2 * latest - before;
+            state = evaluate(targetBitsPerWeight, lambda, true, guess);
+            if (step > 1) {
+                before = latest;
+                latest = state.rateBitsPerWeight();
+            }
             double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
             double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
             double c1 = 1 - Math.pow(BETA1, step);
@@ -279,15 +322,19 @@ public final class TransformOptimizer {
             }
             if (listener != null) listener.step(step, steps, state);
         }
-        return steps == 0 ? state : evaluate(targetBitsPerWeight, lambda, false);
+        return steps == 0 ? state : evaluate(targetBitsPerWeight, lambda, false, Double.NaN);
     }
 
     private float clamp(int l, int i, double logValue) {
         return (float) Math.exp(Math.max(minLog[l][i], Math.min(maxLog[l][i], logValue)));
     }
 
-    /** Forward (and with {@code gradients}, backward into gradParams) at the present parameters. */
-    private Result evaluate(double target, double lambda, boolean gradients) throws L2cException {
+    /**
+     * Forward (and with {@code gradients}, backward into gradParams) at the present parameters;
+     * {@code guessedRate}: what the rate is expected to be (see {@link #evaluateByTensor}).
+     */
+    private Result evaluate(double target, double lambda, boolean gradients, double guessedRate) throws L2cException {
+        if (separable != null) return evaluateByTensor(target, lambda, gradients, guessedRate);
         int count = tensors.length;
         for (int l = 0; l < count; l++) {
             CalibTensor t = tensors[l];
@@ -307,6 +354,7 @@ public final class TransformOptimizer {
             bits += rateBits[l];
         }
         double rate = bits / elements;
+        lastAbove = rate > target;
         double lambdaR = rate > target ? lambda : lambda / 100;
         if (gradients) {
             for (int l = 0; l < count; l++) {
@@ -316,6 +364,53 @@ public final class TransformOptimizer {
                         codes[l], lambdaR / elements, null, gradParams[l]);
             }
         }
+        return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
+    }
+
+    /**
+     * {@link #evaluate} for a separable objective, one tensor at a time in the scratch: transform,
+     * D's term and its gradient (over the reconstruction, in place), the counter's rate and dR/dc
+     * (over the codes), and the transform backward. The backward needs lambda_r, which depends on
+     * the rate of every tensor; which side of the target the rate falls on is guessed (the rate
+     * settles into a short cycle around the target, which a line through the last two rates
+     * follows) and, when the guess was wrong, the pass is redone with the right lambda_r. Every
+     * tensor's arithmetic is the same as in the whole-network path, and so are the bits.
+     */
+    private Result evaluateByTensor(double target, double lambda, boolean gradients, double guessedRate) throws L2cException {
+        boolean above = guessedRate > target;
+        Result r = tensorPass(target, lambda, gradients, above);
+        if (gradients && lastAbove != above) {
+            redone++;
+            r = tensorPass(target, lambda, true, lastAbove);
+        }
+        return r;
+    }
+
+    private Result tensorPass(double target, double lambda, boolean gradients, boolean guessAbove) throws L2cException {
+        double guessedScale = (guessAbove ? lambda : lambda / 100) / elements;
+        double distortion = 0;
+        double bits = 0;
+        for (int l = 0; l < tensors.length; l++) {
+            CalibTensor t = tensors[l];
+            long n = t.elements();
+            FloatBuffer c = scratch.floats(TensorScratch.CODES, n);
+            FloatBuffer w = scratch.floats(TensorScratch.WEIGHTS, n);
+            transforms.forward(kinds[l], t.weights(), n, channels[l], params[l], c, null, w);
+            distortion += separable.evaluateTensor(l, w, gradients ? w : null);
+            CounterKernels.Rate r = gradients
+                    ? counter.forwardBackward(c, n, settings.kernel(), settings.resolution(), 1f, c)
+                    : counter.forward(c, n, settings.kernel(), settings.resolution());
+            counterBits[l] = r.bits();
+            rateBits[l] = r.bits() + (side == null ? 0 : side.bits(l, n, r.bits(), r.probs()));
+            bits += rateBits[l];
+            if (gradients) {
+                for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
+                transforms.backward(kinds[l], t.weights(), n, channels[l], params[l], w, c, guessedScale, null, gradParams[l]);
+            }
+        }
+        double rate = bits / elements;
+        lastAbove = rate > target;
+        double lambdaR = rate > target ? lambda : lambda / 100;
         return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
     }
 

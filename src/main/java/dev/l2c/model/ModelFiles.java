@@ -38,9 +38,15 @@ public final class ModelFiles {
      * what is wrong with its header.
      */
     public static Format detect(Path path) throws L2cException {
-        if (start(path) == Start.SAFETENSORS) return Format.SAFETENSORS;
-        readOnnx(path);
-        return Format.ONNX;
+        return onnxOrNull(path) == null ? Format.SAFETENSORS : Format.ONNX;
+    }
+
+    /**
+     * {@link #detect} for a caller that goes on to read the model: null for a safetensors file, the
+     * parsed model for an ONNX one (read once, not once to detect and again to use).
+     */
+    public static OnnxModel onnxOrNull(Path path) throws L2cException {
+        return start(path) == Start.SAFETENSORS ? null : readOnnx(path);
     }
 
     /** What the first bytes of a file say about its format. */

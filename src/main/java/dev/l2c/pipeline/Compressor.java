@@ -46,7 +46,7 @@ public final class Compressor {
         long start = System.nanoTime();
         // Refuse an existing output before the long work, not after it.
         dev.l2c.io.AtomicFile.checkTarget(output, options.force());
-        SourceModel source = SourceModel.open(input);
+        SourceModel source = SourceModel.open(input, options.mode() instanceof CompressMode.Ratio);
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(PRODUCER, "l2c " + Version.VERSION);
         attributes.put(SOURCE_FILE, input.getFileName().toString());

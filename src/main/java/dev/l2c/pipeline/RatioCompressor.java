@@ -6,6 +6,7 @@ import dev.l2c.calib.CalibrationClock;
 import dev.l2c.calib.Objective;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
+import dev.l2c.calib.TensorScratch;
 import dev.l2c.calib.TransformOptimizer;
 import dev.l2c.codec.RansSizeModel;
 import dev.l2c.counter.CounterKernels;
@@ -133,7 +134,9 @@ final class RatioCompressor {
                 slots[i] = encoder.encode(t);
             } else {
                 calibrated.add(i);
-                calib.add(new CalibTensor(t.name(), t.shape(), finiteWeights(t)));
+                // Data-free calibration only reads the weights: native float32 data serves as it is.
+                FloatBuffer view = network == null ? nativeFloats(t) : null;
+                calib.add(new CalibTensor(t.name(), t.shape(), checkFinite(t, view != null ? view : finiteWeights(t))));
             }
         }
         double targetBytes = originalBytes / mode.target();
@@ -278,8 +281,7 @@ final class RatioCompressor {
             float[] params = probe.params[l];
             FloatBuffer p = ByteBuffer.allocateDirect(4 * params.length)
                     .order(ByteOrder.nativeOrder()).asFloatBuffer().put(params).flip();
-            FloatBuffer codes = ByteBuffer.allocateDirect(Math.multiplyExact(4, Math.toIntExact(Math.max(1, t.elements()))))
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+            FloatBuffer codes = optimizer.scratch().floats(TensorScratch.CODES, t.elements());
             transforms.forward(optimizer.kind(l), t.weights(), t.elements(), optimizer.channels(l), p, codes, null, null);
             CounterKernels.Rate r = counter.forward(codes, t.elements(), settings.kernel(), settings.resolution());
             boolean oneLane = probe.singleLane(l);
@@ -345,17 +347,32 @@ final class RatioCompressor {
         return to > from ? s / (to - from) : Double.NaN;
     }
 
-    private static FloatBuffer finiteWeights(Tensor t) throws L2cException {
+    /** {@code t}'s float32 data as floats when it is direct and in native order (no copy), else null. */
+    private static FloatBuffer nativeFloats(Tensor t) {
+        ByteBuffer data = t.data();
+        if (t.dtype() != dev.l2c.model.DType.F32 || !data.isDirect() || ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN
+                || data.isReadOnly() || t.numel() == 0) {
+            return null;
+        }
+        return data.asFloatBuffer();
+    }
+
+    private static FloatBuffer finiteWeights(Tensor t) {
         float[] values = t.toFloatArray();
         FloatBuffer out = ByteBuffer.allocateDirect(4 * Math.max(1, values.length)).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new L2cException("tensor " + t.name() + ": element " + i + " is " + values[i]
+        out.put(values).flip();
+        return out;
+    }
+
+    private static FloatBuffer checkFinite(Tensor t, FloatBuffer w) throws L2cException {
+        for (int i = 0, n = w.limit(); i < n; i++) {
+            float v = w.get(i);
+            if (!Float.isFinite(v)) {
+                throw new L2cException("tensor " + t.name() + ": element " + i + " is " + v
                         + "; lossy modes need finite weights (keep it exact with --lossless or --keep)");
             }
         }
-        out.put(values).flip();
-        return out;
+        return w;
     }
 
     /** Real codings of the calibrated tensors and the search that closes on the file size. */
@@ -365,9 +382,12 @@ final class RatioCompressor {
         private final TensorEncoder.Encoded[] slots;
         private final Map<String, String> attributes;
         private final double targetBytes;
-        private final IntBuffer symbols;
-        /** Each calibrated tensor's exact entry, made when a probe first needs it. */
-        private final TensorEncoder.Encoded[] exact;
+        /**
+         * The bytes each calibrated tensor's exact entry adds to the file, measured when a probe
+         * first needs it (-1 before); the entry itself is coded again in the rare probe that keeps
+         * it, rather than every tensor's held for the whole search.
+         */
+        private final long[] exactBytes;
         private TransformOptimizer optimizer;
         private FloatBuffer[] reference;
         /** The smallest and the largest file coded so far: the range of ratios within reach. */
@@ -381,10 +401,8 @@ final class RatioCompressor {
             this.slots = slots;
             this.attributes = attributes;
             this.targetBytes = targetBytes;
-            long largest = 1;
-            for (int i : calibrated) largest = Math.max(largest, tensors.get(i).numel());
-            exact = new TensorEncoder.Encoded[calibrated.size()];
-            symbols = ByteBuffer.allocateDirect(Math.toIntExact(4 * largest)).order(ByteOrder.nativeOrder()).asIntBuffer();
+            exactBytes = new long[calibrated.size()];
+            Arrays.fill(exactBytes, -1);
         }
 
         boolean inBand(Probe p) {
@@ -414,16 +432,24 @@ final class RatioCompressor {
                 int n = Math.toIntExact(t.numel());
                 FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
                 pb.flip();
-                IntBuffer q = symbols.duplicate().limit(n).slice();
+                // The symbols live in the scratch only while this tensor is coded: its entry owns its payload.
+                TensorScratch scratch = optimizer.scratch();
+                IntBuffer q = scratch.ints(TensorScratch.CODES, n);
                 FloatBuffer w = optimizer.tensor(l).weights();
                 transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
-                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p);
+                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
+                        scratch.shorts(TensorScratch.SYMBOLS, n));
                 TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
                 errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
-                if (exact[l] == null) exact[l] = encoder.exactEntry(t);
-                if (TensorEncoder.bytes(exact[l]) < TensorEncoder.bytes(encoded[l])) {
-                    encoded[l] = exact[l]; // dominated: the quantized entry costs more bytes and has an error
+                TensorEncoder.Encoded exact = null;
+                if (exactBytes[l] < 0) {
+                    exact = encoder.exactEntry(t);
+                    exactBytes[l] = TensorEncoder.bytes(exact);
+                }
+                if (exactBytes[l] < TensorEncoder.bytes(encoded[l])) {
+                    // dominated: the quantized entry costs more bytes and has an error
+                    encoded[l] = exact != null ? exact : encoder.exactEntry(t);
                     errors[l] = 0;
                 } else if (encoded[l].info().streams().get(0).coding().isRans()) {
                     payload += encoded[l].info().streams().get(0).payloadLength();
@@ -504,14 +530,17 @@ final class RatioCompressor {
     }
 
     private static double relativeError(FloatBuffer w, QuantizedTensor q, TransformSpec spec, Channels channels, int n) {
-        float[] values = q.values() != null ? q.values() : null;
-        float[] wHat;
-        if (values != null) {
-            wHat = new float[n];
-            for (int i = 0; i < n; i++) wHat[i] = values[q.symbols().get(i) & 0xffff];
-        } else {
-            wHat = Transforms.dequantize(spec, q.symbols(), q.alphabet(), channels, n);
+        float[] values = q.values();
+        if (values == null) return DataFreeObjective.relativeError(w, Transforms.dequantize(spec, q.symbols(), q.alphabet(), channels, n));
+        // DataFreeObjective.relativeError's sums over the values looked up, without an array of n.
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            double v = w.get(i);
+            double d = values[q.symbols().get(i) & 0xffff] - v;
+            num += d * d;
+            den += v * v;
         }
-        return DataFreeObjective.relativeError(w, wHat);
+        return den > 0 ? num / den : num;
     }
 }

@@ -23,6 +23,16 @@ public final class LearnedSymbols {
      */
     public static QuantizedTensor remap(String name, IntBuffer q, int n, TransformKind kind, Channels channels,
             float[] params) throws L2cException {
+        return remap(name, q, n, kind, channels, params,
+                ByteBuffer.allocateDirect(2 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asShortBuffer());
+    }
+
+    /**
+     * {@link #remap} writing the dense symbols into {@code out} (direct, native order, room for n
+     * from 0), which the result then holds: a caller coding tensor after tensor reuses one buffer.
+     */
+    public static QuantizedTensor remap(String name, IntBuffer q, int n, TransformKind kind, Channels channels,
+            float[] params, ShortBuffer out) throws L2cException {
         int min = Integer.MAX_VALUE;
         int max = Integer.MIN_VALUE;
         for (int i = 0; i < n; i++) {
@@ -48,7 +58,7 @@ public final class LearnedSymbols {
             counts[k] = byQ[v];
             denseOf[v] = k++;
         }
-        ShortBuffer symbols = ByteBuffer.allocateDirect(2 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asShortBuffer();
+        ShortBuffer symbols = out.duplicate().clear();
         for (int i = 0; i < n; i++) symbols.put(i, (short) denseOf[q.get(i) - min]);
         symbols.limit(n);
         float[] values = null;

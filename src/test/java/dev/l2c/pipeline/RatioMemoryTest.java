@@ -1,0 +1,45 @@
+package dev.l2c.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.l2c.testing.MiniLm;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data-free {@code --ratio 10} on MiniLM (90.4 MB of weights) in a child JVM whose heap and direct
+ * memory together are under 8 times the model: ratio mode must work through the tensors one at a
+ * time (before issue 12's memory work it held every tensor's codes, reconstruction and gradient
+ * and ran out of direct memory even at -Xmx512m). The file must be the one the unbounded run writes.
+ */
+@Tag("slow")
+class RatioMemoryTest {
+    @Test
+    void dataFreeRatioOnMiniLmFitsSmallHeapAndDirectMemory(@TempDir Path dir) throws Exception {
+        // The size of the file data-free --ratio 10 writes for MiniLM (deterministic).
+        long expectedBytes = 8_958_871;
+        Path model = MiniLm.onnx();
+        Path out = dir.resolve("minilm.l2c");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:MaxDirectMemorySize=448m", "-cp", System.getProperty("java.class.path"), "dev.l2c.cli.Main",
+                "compress", model.toString(), "-o", out.toString(), "--ratio", "10", "--no-progress", "--device", "cpu");
+        File log = dir.resolve("log.txt").toFile();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
+        builder.environment().put("OMP_WAIT_POLICY", "passive");
+        Process p = builder.start();
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("compress did not finish in 300 s");
+        }
+        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), output);
+        assertEquals(expectedBytes, Files.size(out), output);
+    }
+}
