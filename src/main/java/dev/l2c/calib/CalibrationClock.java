@@ -1,9 +1,11 @@
 package dev.l2c.calib;
 
 import dev.l2c.L2cException;
+import dev.l2c.counter.CounterContext;
 import dev.l2c.counter.CounterKernel;
 import dev.l2c.counter.CounterKernels;
 import dev.l2c.transform.Channels;
+import dev.l2c.transform.TransformContext;
 import dev.l2c.transform.TransformKernels;
 import dev.l2c.transform.TransformKind;
 import java.nio.FloatBuffer;
@@ -70,6 +72,11 @@ public final class CalibrationClock {
                     transform += System.nanoTime() - t0;
                 }
             }
+
+            @Override
+            public TransformContext context(TransformKind kind, long n, Channels channels) {
+                return timed(kernels.context(kind, n, channels));
+            }
         };
     }
 
@@ -106,6 +113,83 @@ public final class CalibrationClock {
                 } finally {
                     counter += System.nanoTime() - t0;
                 }
+            }
+
+            @Override
+            public CounterContext context(long n, CounterKernel kernel, int resolution) {
+                CounterContext inner = kernels.context(n, kernel, resolution);
+                return new CounterContext() {
+                    @Override
+                    public long elements() {
+                        return inner.elements();
+                    }
+
+                    @Override
+                    public Rate run(FloatBuffer c, float scale, FloatBuffer grad) throws L2cException {
+                        long t0 = System.nanoTime();
+                        try {
+                            return inner.run(c, scale, grad);
+                        } finally {
+                            counter += System.nanoTime() - t0;
+                        }
+                    }
+
+                    @Override
+                    public void close() {
+                        inner.close();
+                    }
+                };
+            }
+        };
+    }
+
+    /** {@code inner} with its forward and backward timed as "transform". */
+    private TransformContext timed(TransformContext inner) {
+        return new TransformContext() {
+            @Override
+            public TransformKind kind() {
+                return inner.kind();
+            }
+
+            @Override
+            public long elements() {
+                return inner.elements();
+            }
+
+            @Override
+            public Channels channels() {
+                return inner.channels();
+            }
+
+            @Override
+            public void setParams(FloatBuffer params) throws L2cException {
+                inner.setParams(params);
+            }
+
+            @Override
+            public void forward(FloatBuffer w, FloatBuffer c, IntBuffer q, FloatBuffer wHat) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    inner.forward(w, c, q, wHat);
+                } finally {
+                    transform += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public void backward(FloatBuffer w, FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW,
+                    FloatBuffer gParams) throws L2cException {
+                long t0 = System.nanoTime();
+                try {
+                    inner.backward(w, gWHat, gC, gCScale, gW, gParams);
+                } finally {
+                    transform += System.nanoTime() - t0;
+                }
+            }
+
+            @Override
+            public void close() {
+                inner.close();
             }
         };
     }

@@ -61,6 +61,24 @@ final class StudentWeights {
         }
     }
 
+    /**
+     * {@link #step} that hands dL/dWhat over instead of copying it: the gradient tensors stay alive
+     * in the returned {@link LeafGradients}, which the caller closes once it has read them.
+     */
+    static LeafGradients stepHandingOver(OnnxExecutor executor, Distillation distillation, BatchSampler sampler,
+            CalibTensor[] tensors, FloatBuffer[] wHat, Distillation.Weights weights, CalibrationClock clock)
+            throws L2cException {
+        try (PointerScope scope = new PointerScope()) {
+            Tensor[] leaves = install(executor, tensors, wHat);
+            Distillation.Loss loss = distillation.student(sampler.next(), weights);
+            long t0 = System.nanoTime();
+            loss.total().backward();
+            clock.addBackward(System.nanoTime() - t0);
+            return LeafGradients.take(scope, leaves, tensors,
+                    new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy()));
+        }
+    }
+
     /** Puts the model's own values back for every tensor. */
     static void reset(OnnxExecutor executor, CalibTensor[] tensors) {
         for (CalibTensor t : tensors) executor.resetInitializer(t.name());
