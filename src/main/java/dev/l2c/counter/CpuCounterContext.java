@@ -2,8 +2,8 @@ package dev.l2c.counter;
 
 import dev.l2c.L2cException;
 import dev.l2c.nativelib.CpuKernels;
+import dev.l2c.nativelib.NativeHandle;
 import dev.l2c.nativelib.NativeStatus;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 
@@ -12,27 +12,8 @@ import java.nio.FloatBuffer;
  * freed by {@link #close}, or by a cleaner if the context is dropped unclosed.
  */
 final class CpuCounterContext implements CounterContext {
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    /** The handle, apart from the context so that the cleaner does not keep the context alive. */
-    private static final class Handle implements Runnable {
-        private long value;
-
-        Handle(long value) {
-            this.value = value;
-        }
-
-        @Override
-        public synchronized void run() {
-            long h = value;
-            value = 0;
-            if (h != 0) CpuKernels.l2c_counter_cpu_context_free(h);
-        }
-    }
-
     private final long n;
-    private final Handle handle;
-    private final Cleaner.Cleanable cleanable;
+    private final NativeHandle handle;
 
     CpuCounterContext(long n, CounterKernel kernel, int resolution, int threads) {
         NativeCounterKernels.checkArgs(n, resolution);
@@ -40,8 +21,7 @@ final class CpuCounterContext implements CounterContext {
         long h = CpuKernels.l2c_counter_cpu_context_new(n, kernel.nativeCode, resolution, threads, status);
         if (h == 0) throw new IllegalStateException("counter context (cpu): " + NativeStatus.describe(status[0]));
         this.n = n;
-        this.handle = new Handle(h);
-        this.cleanable = CLEANER.register(this, handle);
+        this.handle = new NativeHandle(this, h, CpuKernels::l2c_counter_cpu_context_free, "counter context");
     }
 
     @Override
@@ -58,9 +38,9 @@ final class CpuCounterContext implements CounterContext {
         long[] bins = {0};
         long[] errPos = {-1};
         String pass = grad == null ? "forward" : "forward_backward";
-        synchronized (handle) {
+        synchronized (handle.lock()) {
             try {
-                long h = live();
+                long h = handle.live();
                 NativeCounterKernels.check("cpu context", pass, errPos,
                         CpuKernels.l2c_counter_cpu_context_run(h, c, n, scale, grad, bits, minSymbol, bins, errPos));
                 double[] probs = new double[Math.toIntExact(bins[0])];
@@ -73,16 +53,8 @@ final class CpuCounterContext implements CounterContext {
         }
     }
 
-    private long live() {
-        long h = handle.value;
-        if (h == 0) throw new IllegalStateException("counter context used after close");
-        return h;
-    }
-
     @Override
     public void close() {
-        synchronized (handle) {
-            cleanable.clean();
-        }
+        handle.close();
     }
 }

@@ -2,8 +2,8 @@ package dev.l2c.transform;
 
 import dev.l2c.L2cException;
 import dev.l2c.nativelib.CpuKernels;
+import dev.l2c.nativelib.NativeHandle;
 import dev.l2c.nativelib.NativeStatus;
-import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -13,75 +13,24 @@ import java.nio.IntBuffer;
  * layout, parameters and the backward's reduction scratch made once. The handle is freed by
  * {@link #close}, or by a cleaner if the context is dropped unclosed.
  */
-final class CpuTransformContext implements TransformContext {
-    private static final Cleaner CLEANER = Cleaner.create();
-
-    /** The handle, apart from the context so that the cleaner does not keep the context alive. */
-    private static final class Handle implements Runnable {
-        private long value;
-
-        Handle(long value) {
-            this.value = value;
-        }
-
-        @Override
-        public synchronized void run() {
-            long h = value;
-            value = 0;
-            if (h != 0) CpuKernels.l2c_transform_cpu_context_free(h);
-        }
-    }
-
-    private final TransformKind kind;
-    private final long n;
-    private final Channels channels;
-    private final int paramCount;
-    private final Handle handle;
-    private final Cleaner.Cleanable cleanable;
+final class CpuTransformContext extends AbstractTransformContext {
+    private final NativeHandle handle;
 
     CpuTransformContext(TransformKind kind, long n, Channels channels, int threads) {
-        NativeTransformKernels.checkLayout(n, channels);
+        super(kind, n, channels);
         int[] status = {0};
         long h = CpuKernels.l2c_transform_cpu_context_new(kind.nativeCode, n, channels.count(), channels.inner(), threads,
                 status);
         if (h == 0) throw new IllegalStateException("transform context (cpu): " + NativeStatus.describe(status[0]));
-        this.kind = kind;
-        this.n = n;
-        this.channels = channels;
-        this.paramCount = Math.toIntExact((long) kind.paramsPerChannel * channels.count());
-        this.handle = new Handle(h);
-        this.cleanable = CLEANER.register(this, handle);
-    }
-
-    @Override
-    public TransformKind kind() {
-        return kind;
-    }
-
-    @Override
-    public long elements() {
-        return n;
-    }
-
-    @Override
-    public Channels channels() {
-        return channels;
+        this.handle = new NativeHandle(this, h, CpuKernels::l2c_transform_cpu_context_free, "transform context");
     }
 
     @Override
     public void setParams(FloatBuffer params) throws L2cException {
-        if (params.limit() != paramCount) {
-            throw new IllegalArgumentException(paramCount + " parameters expected, got " + params.limit());
-        }
-        NativeTransformKernels.requireRoom(params.duplicate().position(0), paramCount, "params", false);
-        synchronized (handle) {
-            try {
-                check("set_params", new long[] {-1}, CpuKernels.l2c_transform_cpu_context_set_params(live(),
-                        params.duplicate().position(0), paramCount));
-            } finally {
-                Reference.reachabilityFence(this);
-            }
-        }
+        checkParams(params);
+        FloatBuffer from0 = params.duplicate().position(0);
+        NativeTransformKernels.requireRoom(from0, paramCount, "params", false);
+        call("set_params", new long[] {-1}, h -> CpuKernels.l2c_transform_cpu_context_set_params(h, from0, paramCount));
     }
 
     @Override
@@ -91,13 +40,7 @@ final class CpuTransformContext implements TransformContext {
         NativeTransformKernels.requireRoom(q, n, "q", true);
         NativeTransformKernels.requireRoom(wHat, n, "wHat", true);
         long[] errPos = {-1};
-        synchronized (handle) {
-            try {
-                check("forward", errPos, CpuKernels.l2c_transform_cpu_context_forward(live(), w, n, c, q, wHat, errPos));
-            } finally {
-                Reference.reachabilityFence(this);
-            }
-        }
+        call("forward", errPos, h -> CpuKernels.l2c_transform_cpu_context_forward(h, w, n, c, q, wHat, errPos));
     }
 
     @Override
@@ -110,30 +53,25 @@ final class CpuTransformContext implements TransformContext {
         NativeTransformKernels.requireRoom(gW, n, "gW", true);
         NativeTransformKernels.requireRoom(gParams, paramCount, "gParams", true);
         long[] errPos = {-1};
-        synchronized (handle) {
+        call("backward", errPos, h -> CpuKernels.l2c_transform_cpu_context_backward(h, w, n, gWHat, gC, gCScale, gW,
+                gParams, gParams == null ? 0 : paramCount, errPos));
+    }
+
+    /** One native call on the live handle, its status turned into an exception. */
+    private void call(String pass, long[] errPos, java.util.function.LongToIntFunction native_) throws L2cException {
+        int status;
+        synchronized (handle.lock()) {
             try {
-                check("backward", errPos, CpuKernels.l2c_transform_cpu_context_backward(live(), w, n, gWHat, gC, gCScale,
-                        gW, gParams, gParams == null ? 0 : paramCount, errPos));
+                status = native_.applyAsInt(handle.live());
             } finally {
                 Reference.reachabilityFence(this);
             }
         }
-    }
-
-    private long live() {
-        long h = handle.value;
-        if (h == 0) throw new IllegalStateException("transform context used after close");
-        return h;
-    }
-
-    private void check(String pass, long[] errPos, int status) throws L2cException {
         NativeTransformKernels.check("cpu context", kind, pass, errPos, status);
     }
 
     @Override
     public void close() {
-        synchronized (handle) {
-            cleanable.clean();
-        }
+        handle.close();
     }
 }

@@ -11,46 +11,23 @@ import java.nio.IntBuffer;
  * parameters in Java and calls the kernels' positional entries (the CUDA host-copy wrappers, and
  * wrappers that time or count calls).
  */
-public final class HostTransformContext implements TransformContext {
+public final class HostTransformContext extends AbstractTransformContext {
     private final TransformKernels kernels;
-    private final TransformKind kind;
-    private final long n;
-    private final Channels channels;
     private final FloatBuffer params;
     private boolean closed;
 
     public HostTransformContext(TransformKernels kernels, TransformKind kind, long n, Channels channels) {
-        NativeTransformKernels.checkLayout(n, channels);
+        super(kind, n, channels);
         this.kernels = kernels;
-        this.kind = kind;
-        this.n = n;
-        this.channels = channels;
-        int len = Math.toIntExact((long) kind.paramsPerChannel * channels.count());
-        this.params = ByteBuffer.allocateDirect(4 * len).order(ByteOrder.nativeOrder()).asFloatBuffer();
-    }
-
-    @Override
-    public TransformKind kind() {
-        return kind;
-    }
-
-    @Override
-    public long elements() {
-        return n;
-    }
-
-    @Override
-    public Channels channels() {
-        return channels;
+        this.params = ByteBuffer.allocateDirect(4 * Math.max(1, paramCount)).order(ByteOrder.nativeOrder()).asFloatBuffer()
+                .limit(paramCount);
     }
 
     @Override
     public void setParams(FloatBuffer values) {
         open();
-        if (values.limit() != params.capacity()) {
-            throw new IllegalArgumentException(params.capacity() + " parameters expected, got " + values.limit());
-        }
-        params.put(0, values, 0, params.capacity());
+        checkParams(values);
+        params.put(0, values, 0, paramCount);
     }
 
     @Override
@@ -63,7 +40,7 @@ public final class HostTransformContext implements TransformContext {
     public void backward(FloatBuffer w, FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW,
             FloatBuffer gParams) throws L2cException {
         open();
-        if (gParams != null) for (int i = 0; i < params.capacity(); i++) gParams.put(gParams.position() + i, 0f);
+        if (gParams != null) for (int i = 0; i < paramCount; i++) gParams.put(gParams.position() + i, 0f);
         kernels.backward(kind, w, n, channels, params, gWHat, gC, gCScale, gW, gParams);
     }
 

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.l2c.L2cException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -19,7 +17,7 @@ class TransformContextTest {
     private static final CpuTransformKernels CPU = new CpuTransformKernels(2);
 
     private static FloatBuffer floats(int n) {
-        return ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder()).asFloatBuffer().limit(n);
+        return TransformKernelsTest.floats(n);
     }
 
     private static float[] array(FloatBuffer b) {
