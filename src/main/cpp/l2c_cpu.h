@@ -5,6 +5,7 @@
 #pragma once
 #include <omp.h>
 
+#include "l2c/adam_cpu.h"
 #include "l2c/counter_cpu.h"
 #include "l2c/rans_cpu.h"
 #include "l2c/status.h"
@@ -186,6 +187,84 @@ inline int l2c_transform_cpu_backward(int32_t kind, const float* w, int64_t n, i
                                          g_params, threads, err_pos);
 }
 
+// --- transform contexts ------------------------------------------------------------------------
+// One tensor's transform made once and reused every step: kind, channel layout, thread count,
+// the parameters (P * count floats, set by set_params) and the backward's reduction scratch. A
+// call then passes the handle and that step's buffers; n must be the context's element count.
+// new returns the handle and kOk in *status, or 0 and kErrArgument (bad kind or layout) or
+// kErrAlloc. forward and backward return kErrParams until set_params has run. backward WRITES
+// dL/dparams into g_params (g_params_len == P * count floats), where the flat entry adds. Not for
+// concurrent calls on one handle; free takes 0 or a live handle, once.
+
+namespace l2c_detail {
+struct TransformContext {
+    int32_t kind;
+    int64_t n;
+    int32_t count;
+    int64_t inner;
+    int32_t threads;
+    bool params_set;
+    std::vector<float> params;
+    std::vector<double> scratch;
+};
+}  // namespace l2c_detail
+
+inline int64_t l2c_transform_cpu_context_new(int32_t kind, int64_t n, int32_t count, int64_t inner, int32_t threads,
+                                             int32_t* status) {
+    using l2c_detail::TransformContext;
+    if (status == nullptr) return 0;
+    if (l2c::transform::params_per_channel(kind) == 0 || n < 0 || count < 1 || inner < 1) {
+        *status = l2c::kErrArgument;
+        return 0;
+    }
+    try {
+        TransformContext* t = new TransformContext{kind, n, count, inner, threads, false, {}, {}};
+        t->params.assign((size_t)l2c::transform::params_per_channel(kind) * (size_t)count, 0.0f);
+        *status = l2c::kOk;
+        return (int64_t)(intptr_t)t;
+    } catch (const std::bad_alloc&) {
+        *status = l2c::kErrAlloc;
+        return 0;
+    }
+}
+
+inline void l2c_transform_cpu_context_free(int64_t handle) {
+    delete (l2c_detail::TransformContext*)(intptr_t)handle;
+}
+
+inline int l2c_transform_cpu_context_set_params(int64_t handle, const float* params, int64_t len) {
+    if (handle == 0 || params == nullptr) return l2c::kErrArgument;
+    auto* t = (l2c_detail::TransformContext*)(intptr_t)handle;
+    if (len != (int64_t)t->params.size()) return l2c::kErrArgument;
+    memcpy(t->params.data(), params, (size_t)len * sizeof(float));
+    t->params_set = true;
+    return l2c::kOk;
+}
+
+inline int l2c_transform_cpu_context_forward(int64_t handle, const float* w, int64_t n, float* c, int32_t* q,
+                                             float* what, int64_t* err_pos) {
+    if (handle == 0 || err_pos == nullptr) return l2c::kErrArgument;
+    auto* t = (l2c_detail::TransformContext*)(intptr_t)handle;
+    if (n != t->n) return l2c::kErrArgument;
+    if (!t->params_set) return l2c::kErrParams;
+    return l2c::transform::cpu::forward(t->kind, w, n, t->count, t->inner, t->params.data(), c, q, what, t->threads,
+                                        err_pos);
+}
+
+inline int l2c_transform_cpu_context_backward(int64_t handle, const float* w, int64_t n, const float* g_what,
+                                              const float* g_c, double g_c_scale, float* g_w, float* g_params,
+                                              int64_t g_params_len, int64_t* err_pos) {
+    if (handle == 0 || err_pos == nullptr) return l2c::kErrArgument;
+    auto* t = (l2c_detail::TransformContext*)(intptr_t)handle;
+    if (n != t->n) return l2c::kErrArgument;
+    if (g_params != nullptr && g_params_len != (int64_t)t->params.size()) return l2c::kErrArgument;
+    if (!t->params_set) return l2c::kErrParams;
+    // Written, not added: start from zero (0 + sum rounds as the sum alone does).
+    if (g_params != nullptr) memset(g_params, 0, (size_t)g_params_len * sizeof(float));
+    return l2c::transform::cpu::backward(t->kind, w, n, t->count, t->inner, t->params.data(), g_what, g_c, g_c_scale,
+                                         g_w, g_params, t->threads, err_pos, &t->scratch);
+}
+
 // Distortion of a transform's output: *out = sum (a - b)^2 in double (a fixed summation order, the
 // same bits for any thread count), and g = (a - b) * scale. a, b, g hold n floats.
 inline int l2c_squared_difference(const float* a, const float* b, int64_t n, int32_t threads, double* out) {
@@ -229,4 +308,90 @@ inline int l2c_counter_cpu_forward_backward(const float* c, int64_t n, int32_t k
                                             int32_t threads, int64_t* err_pos) {
     return l2c::counter::cpu::forward_backward(c, n, kernel, resolution, bits, min_symbol, probs,
                                                probs_capacity, bins, scale, grad, threads, err_pos);
+}
+
+// --- counter contexts --------------------------------------------------------------------------
+// The counter of one tensor's codes made once: n, kernel, resolution, thread count, and the
+// histograms, tables and probabilities, whose capacity stays from call to call. run gives the rate
+// (*bits, *min_symbol, *bins) and, with grad non-null, grad = scale * dR/dc (grad may be c);
+// p(k) stay in the context for probs (capacity >= bins, else kErrCapacity). new: the handle and
+// kOk in *status, or 0 and kErrArgument / kErrAlloc. Not for concurrent calls on one handle.
+
+namespace l2c_detail {
+struct CounterContext {
+    int64_t n;
+    int32_t kernel;
+    int32_t resolution;
+    int32_t threads;
+    int64_t bins;  // of the last run; -1 before one
+    std::vector<double> probs;
+    l2c::counter::cpu::Scratch scratch;
+};
+}  // namespace l2c_detail
+
+inline int64_t l2c_counter_cpu_context_new(int64_t n, int32_t kernel, int32_t resolution, int32_t threads,
+                                           int32_t* status) {
+    if (status == nullptr) return 0;
+    if (n < 1 || n > l2c::counter::kMaxElements || !l2c::counter::valid_kernel(kernel) || resolution < 1) {
+        *status = l2c::kErrArgument;
+        return 0;
+    }
+    try {
+        auto* t = new l2c_detail::CounterContext{n, kernel, resolution, threads, -1, {}, {}};
+        t->probs.assign(4096, 0.0);
+        *status = l2c::kOk;
+        return (int64_t)(intptr_t)t;
+    } catch (const std::bad_alloc&) {
+        *status = l2c::kErrAlloc;
+        return 0;
+    }
+}
+
+inline void l2c_counter_cpu_context_free(int64_t handle) {
+    delete (l2c_detail::CounterContext*)(intptr_t)handle;
+}
+
+inline int l2c_counter_cpu_context_run(int64_t handle, const float* c, int64_t n, float scale, float* grad,
+                                       double* bits, int64_t* min_symbol, int64_t* bins, int64_t* err_pos) {
+    if (handle == 0 || bits == nullptr || min_symbol == nullptr || bins == nullptr || err_pos == nullptr)
+        return l2c::kErrArgument;
+    auto* t = (l2c_detail::CounterContext*)(intptr_t)handle;
+    if (n != t->n) return l2c::kErrArgument;
+    int32_t st = l2c::counter::cpu::check_args(c, n, t->kernel, t->resolution, err_pos);
+    if (st != l2c::kOk) return st;
+    t->bins = -1;
+    for (int tries = 0; tries < 2; tries++) {
+        st = l2c::counter::cpu::run_checked(c, n, t->kernel, t->resolution, bits, min_symbol, t->probs.data(),
+                                            (int64_t)t->probs.size(), bins, scale, grad, t->threads, err_pos,
+                                            &t->scratch);
+        if (st != l2c::kErrCapacity) break;
+        try {
+            t->probs.assign((size_t)*bins, 0.0);  // a wider code range than seen so far: grow once
+        } catch (const std::bad_alloc&) {
+            return l2c::kErrAlloc;
+        }
+    }
+    if (st == l2c::kOk) t->bins = *bins;
+    return st;
+}
+
+inline int l2c_counter_cpu_context_probs(int64_t handle, double* out, int64_t capacity) {
+    if (handle == 0 || out == nullptr) return l2c::kErrArgument;
+    auto* t = (l2c_detail::CounterContext*)(intptr_t)handle;
+    if (t->bins < 0) return l2c::kErrArgument;
+    if (capacity < t->bins) return l2c::kErrCapacity;
+    memcpy(out, t->probs.data(), (size_t)t->bins * sizeof(double));
+    return l2c::kOk;
+}
+
+// --- KD reconstruction (l2c/adam_cpu.h) -------------------------------------------------------
+// One Adam step over n weights: w, m, v updated in place where frozen[i] == 0; units: count
+// floats (element i in channel (i / inner) % count). kOk, kErrArgument, or kErrNonFinite with
+// *err_pos the first element whose gradient is not finite.
+inline int l2c_recon_adam_step(float* w, const float* g_w, float* m, float* v, const float* anchor,
+                               const uint8_t* frozen, int64_t n, const float* units, int32_t count, int64_t inner,
+                               double lr, double beta1, double beta2, double c1, double c2, double eps,
+                               int32_t threads, int64_t* err_pos) {
+    return l2c::adam::recon_step(w, g_w, m, v, anchor, frozen, n, units, count, inner, lr, beta1, beta2, c1, c2, eps,
+                                 threads, err_pos);
 }

@@ -524,6 +524,13 @@ inline void share(int64_t n, int nt, int t, int64_t* begin, int64_t* end) {
     *end = n * (t + 1) / nt;
 }
 
+// What one counter call needs besides its inputs and outputs: histograms and tables. A context
+// keeps one and reuses its capacity from call to call; a one-shot call makes its own.
+struct Scratch {
+    std::vector<int64_t> hist, parts;
+    std::vector<double> probs, table;
+};
+
 // Bins up to which the AVX2 scatter uses the wide layout (scatter_wide_avx2): 6 MiB per thread.
 constexpr int64_t kWideMaxBins = (int64_t)1 << 16;
 
@@ -531,7 +538,8 @@ constexpr int64_t kWideMaxBins = (int64_t)1 << 16;
 // *h: integer sums, so the order is irrelevant. Then count[m] gets the codes of cell m's sub-cells
 // (on top of the moves scatter_range made).
 template <int32_t K>
-void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vector<int64_t>* h) {
+void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vector<int64_t>* h,
+                 std::vector<int64_t>* parts_scratch) {
     const int64_t slots = hist_slots(g.bins);
     h->assign((size_t)slots, 0);
     int64_t* count = h->data();
@@ -540,7 +548,8 @@ void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vect
     if (simd::level() == simd::kAvx2 && g.bins <= kWideMaxBins) {
         // Per thread: count[bins], then the wide histogram (4 slots per sub-cell).
         const int64_t cells = subcells(g), block = g.bins + 4 * cells;
-        std::vector<int64_t> parts((size_t)(block * nt), 0);
+        std::vector<int64_t>& parts = *parts_scratch;
+        parts.assign((size_t)(block * nt), 0);
 #pragma omp parallel num_threads(nt)
         {
             const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
@@ -562,7 +571,8 @@ void scatter_all(const Geometry& g, const float* c, int64_t n, int nt, std::vect
     } else
 #endif
     {
-        std::vector<int64_t> scratch((size_t)(slots * (nt - 1)), 0);
+        std::vector<int64_t>& scratch = *parts_scratch;
+        scratch.assign((size_t)(slots * (nt - 1)), 0);
 #pragma omp parallel num_threads(nt)
         {
             const int t = omp_get_thread_num(), nteam = omp_get_num_threads();
@@ -594,31 +604,33 @@ void gather_all(const Geometry& g, const float* c, int64_t n, int nt, const doub
 // rate and the gradient.
 template <int32_t K>
 void run(const Geometry& g, const float* c, int64_t n, int nt, double* bits, double* probs, float scale,
-         float* grad) {
-    std::vector<int64_t> h;
-    scatter_all<K>(g, c, n, nt, &h);
+         float* grad, Scratch* s) {
+    std::vector<int64_t>& h = s->hist;
+    scatter_all<K>(g, c, n, nt, &h, &s->parts);
     if (grad == nullptr) {
         *bits = tables_dispatch<K>(g, n, h.data(), h.data() + g.bins, probs, nullptr);
         return;
     }
-    std::vector<double> own_probs(probs == nullptr ? (size_t)g.bins : 0), table((size_t)table_slots(g));
-    double* p = probs != nullptr ? probs : own_probs.data();
-    *bits = tables_dispatch<K>(g, n, h.data(), h.data() + g.bins, p, table.data());
-    gather_all<K>(g, c, n, nt, table.data(), scale, grad);
+    if (probs == nullptr) s->probs.assign((size_t)g.bins, 0.0);
+    s->table.assign((size_t)table_slots(g), 0.0);
+    double* p = probs != nullptr ? probs : s->probs.data();
+    *bits = tables_dispatch<K>(g, n, h.data(), h.data() + g.bins, p, s->table.data());
+    gather_all<K>(g, c, n, nt, s->table.data(), scale, grad);
 }
 
 inline void run_dispatch(int32_t kernel, const Geometry& g, const float* c, int64_t n, int nt, double* bits,
-                         double* probs, float scale, float* grad) {
-    if (kernel == kCos) run<kCos>(g, c, n, nt, bits, probs, scale, grad);
-    else if (kernel == kTri) run<kTri>(g, c, n, nt, bits, probs, scale, grad);
-    else run<kLin>(g, c, n, nt, bits, probs, scale, grad);
+                         double* probs, float scale, float* grad, Scratch* s) {
+    if (kernel == kCos) run<kCos>(g, c, n, nt, bits, probs, scale, grad, s);
+    else if (kernel == kTri) run<kTri>(g, c, n, nt, bits, probs, scale, grad, s);
+    else run<kLin>(g, c, n, nt, bits, probs, scale, grad, s);
 }
 
 // Range, geometry, and the run. probs null: not wanted (backward); otherwise kErrCapacity, with
 // *bins_out set and nothing run, when probs_capacity < bins. grad null: no gradient.
 inline int32_t run_checked(const float* c, int64_t n, int32_t kernel, int32_t resolution, double* bits_out,
                            int64_t* min_symbol_out, double* probs, int64_t probs_capacity, int64_t* bins_out,
-                           float scale, float* grad, int32_t threads, int64_t* err_pos) {
+                           float scale, float* grad, int32_t threads, int64_t* err_pos,
+                           Scratch* scratch = nullptr) {
     const int nt = resolve_threads(threads, n);
     float min_c = 0, max_c = 0;
     Geometry g;
@@ -629,7 +641,8 @@ inline int32_t run_checked(const float* c, int64_t n, int32_t kernel, int32_t re
     if (min_symbol_out != nullptr) *min_symbol_out = g.kmin;
     if (probs != nullptr && probs_capacity < g.bins) return kErrCapacity;
     try {
-        run_dispatch(kernel, g, c, n, nt, bits_out, probs, scale, grad);
+        Scratch own;
+        run_dispatch(kernel, g, c, n, nt, bits_out, probs, scale, grad, scratch != nullptr ? scratch : &own);
     } catch (const std::bad_alloc&) {
         return kErrAlloc;
     }

@@ -570,7 +570,7 @@ inline int32_t forward_kind(const float* w, int64_t n, int32_t count, int64_t in
 template <int32_t K>
 inline int32_t backward_kind(const float* w, int64_t n, int32_t count, int64_t inner, const float* params,
                              const float* g_what, const float* g_c, double g_c_scale, float* g_w, float* g_params,
-                             int32_t threads, int64_t* err_pos) {
+                             int32_t threads, int64_t* err_pos, std::vector<double>* scratch = nullptr) {
     constexpr int32_t np = params_of<K>();
     const int64_t block = reduction_block(n, count, np);
     const int64_t blocks = (n + block - 1) / block;
@@ -578,7 +578,10 @@ inline int32_t backward_kind(const float* w, int64_t n, int32_t count, int64_t i
     FirstError first;
     try {
         // partial[(blk * count + ch) * np + k]: block blk's sum for parameter k of channel ch.
-        std::vector<double> partial(g_params != nullptr ? (size_t)(blocks * count * np) : 0, 0.0);
+        // A context's scratch keeps its capacity from call to call (no fresh pages per step).
+        std::vector<double> own;
+        std::vector<double>& partial = scratch != nullptr ? *scratch : own;
+        partial.assign(g_params != nullptr ? (size_t)(blocks * count * np) : 0, 0.0);
 #pragma omp parallel for schedule(dynamic, 1) num_threads(resolve_threads(threads, blocks))
         for (int64_t blk = 0; blk < blocks; blk++) {
             double* acc = g_params != nullptr ? &partial[(size_t)(blk * count * np)] : nullptr;
@@ -621,20 +624,20 @@ inline int32_t forward(int32_t kind, const float* w, int64_t n, int32_t count, i
 // g_c enters scaled by g_c_scale (finite), so a rate gradient computed unscaled needs no extra pass.
 inline int32_t backward(int32_t kind, const float* w, int64_t n, int32_t count, int64_t inner,
                         const float* params, const float* g_what, const float* g_c, double g_c_scale, float* g_w,
-                        float* g_params, int32_t threads, int64_t* err_pos) {
+                        float* g_params, int32_t threads, int64_t* err_pos, std::vector<double>* scratch = nullptr) {
     int32_t st = check_layout(kind, n, count, inner, w, params, err_pos);
     if (st != kOk) return st;
     if (!(fabs(g_c_scale) < INFINITY)) return kErrArgument;
     switch (kind) {
         case kUniform:
             return backward_kind<kUniform>(w, n, count, inner, params, g_what, g_c, g_c_scale, g_w, g_params, threads,
-                                           err_pos);
+                                           err_pos, scratch);
         case kEdgeScale:
             return backward_kind<kEdgeScale>(w, n, count, inner, params, g_what, g_c, g_c_scale, g_w, g_params,
-                                             threads, err_pos);
+                                             threads, err_pos, scratch);
         default:
             return backward_kind<kPiecewise>(w, n, count, inner, params, g_what, g_c, g_c_scale, g_w, g_params,
-                                             threads, err_pos);
+                                             threads, err_pos, scratch);
     }
 }
 

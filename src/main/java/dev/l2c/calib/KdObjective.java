@@ -61,6 +61,26 @@ public final class KdObjective implements Objective {
         return weights.output() * last.output() + weights.features() * last.features();
     }
 
+    /** D with the student's gradient tensors handed over, not copied (see {@link LeafGradients}). */
+    @Override
+    public Gradients evaluateHandingOver(FloatBuffer[] wHat, FloatBuffer[] scratch) throws L2cException {
+        if (wHat.length != tensors.length) {
+            throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + tensors.length);
+        }
+        LeafGradients g = StudentWeights.stepHandingOver(executor, distillation, sampler, tensors, wHat, weights, clock);
+        try {
+            last = g.loss();
+            FloatBuffer[] views = new FloatBuffer[tensors.length];
+            for (int l = 0; l < views.length; l++) views[l] = g.get(l);
+            attribute(wHat, views);
+            g.setDistortion(weights.output() * last.output() + weights.features() * last.features());
+            return g;
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+    }
+
     @Override
     public double lastTerm(int l) {
         return terms[l];
@@ -69,6 +89,10 @@ public final class KdObjective implements Objective {
     /** Tensor shares (1/2) <g_l, What_l - W_l>, floored at 0 (class comment). */
     private void attribute(FloatBuffer[] wHat, FloatBuffer[] g) {
         for (int l = 0; l < tensors.length; l++) {
+            if (g[l] == null) { // no gradient reached the tensor: a zero share
+                terms[l] = 0;
+                continue;
+            }
             double s = Distortion.dotDifference(g[l], wHat[l], tensors[l].weights());
             terms[l] = Math.max(0, s / 2);
         }

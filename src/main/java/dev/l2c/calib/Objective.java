@@ -19,6 +19,15 @@ public interface Objective {
      */
     double evaluate(FloatBuffer[] wHat, FloatBuffer[] grad) throws L2cException;
 
+    /**
+     * {@link #evaluate} with gradients, handed back as {@link Gradients} that the caller closes once
+     * read: by default written into {@code scratch} (one buffer per tensor, as evaluate's grad); an
+     * objective that already holds them elsewhere (KD: libtorch's gradient tensors) hands those over.
+     */
+    default Gradients evaluateHandingOver(FloatBuffer[] wHat, FloatBuffer[] scratch) throws L2cException {
+        return Gradients.of(evaluate(wHat, scratch), scratch);
+    }
+
     /** D's share of tensor {@code l} from the last {@link #evaluate} (its term for separable objectives). */
     double lastTerm(int l);
 

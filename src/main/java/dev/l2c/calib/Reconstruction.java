@@ -5,6 +5,10 @@ import dev.l2c.graph.OnnxExecutor;
 import dev.l2c.transform.Channels;
 import dev.l2c.transform.TransformKernels;
 import dev.l2c.transform.TransformKind;
+import dev.l2c.nativelib.CpuKernels;
+import dev.l2c.nativelib.NativeStatus;
+import dev.l2c.transform.TransformContext;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 
 /**
@@ -42,6 +46,8 @@ public final class Reconstruction {
     private static final double BETA1 = 0.9;
     private static final double BETA2 = 0.999;
     private static final double EPSILON = 1e-12;
+    // The Adam step's elements are independent: any thread count gives the same bits.
+    private static final int ALL_THREADS = 0;
 
     private final TransformKernels transforms;
     private final OnnxExecutor executor;
@@ -53,7 +59,7 @@ public final class Reconstruction {
     /** Per tensor, the step unit of each channel, fixed at the first run. */
     private float[][] units;
     /** Per tensor, the weights at the first run: the centre of each weight's allowed interval. */
-    private float[][] anchors;
+    private FloatBuffer[] anchors;
 
     public Reconstruction(TransformKernels transforms, OnnxExecutor executor, Distillation distillation, BatchSampler sampler,
             Distillation.Weights weights, CalibrationClock clock) {
@@ -77,70 +83,83 @@ public final class Reconstruction {
     public void run(TransformOptimizer optimizer, int steps, double learningRate, Listener listener) throws L2cException {
         int count = optimizer.tensorCount();
         CalibTensor[] tensors = new CalibTensor[count];
-        FloatBuffer[] params = new FloatBuffer[count];
+        TransformContext[] contexts = new TransformContext[count];
         FloatBuffer[] wHat = new FloatBuffer[count];
-        FloatBuffer[] gWHat = new FloatBuffer[count];
         FloatBuffer[] gW = new FloatBuffer[count];
         if (units == null) {
             units = new float[count][];
-            anchors = new float[count][];
+            anchors = new FloatBuffer[count];
         }
-        float[][] m = new float[count][];
-        float[][] v = new float[count][];
-        for (int l = 0; l < count; l++) {
-            tensors[l] = optimizer.tensor(l);
-            int n = Math.toIntExact(tensors[l].elements());
-            float[] p = optimizer.params(l);
-            params[l] = TransformOptimizer.floats(p.length).put(p).flip();
-            int ch = optimizer.channels(l).count();
-            if (units[l] == null) {
-                int per = optimizer.kind(l).paramsPerChannel;
-                units[l] = java.util.Arrays.copyOfRange(p, (per - 1) * ch, per * ch);
-                anchors[l] = new float[n];
-                tensors[l].weights().get(0, anchors[l]);
+        FloatBuffer[] m = new FloatBuffer[count];
+        FloatBuffer[] v = new FloatBuffer[count];
+        ByteBuffer[] zero = new ByteBuffer[count];
+        try {
+            for (int l = 0; l < count; l++) {
+                tensors[l] = optimizer.tensor(l);
+                int n = Math.toIntExact(tensors[l].elements());
+                float[] p = optimizer.params(l);
+                contexts[l] = transforms.context(optimizer.kind(l), n, optimizer.channels(l));
+                contexts[l].setParams(TransformOptimizer.floats(p.length).put(p).flip());
+                int ch = optimizer.channels(l).count();
+                if (units[l] == null) {
+                    int per = optimizer.kind(l).paramsPerChannel;
+                    units[l] = java.util.Arrays.copyOfRange(p, (per - 1) * ch, per * ch);
+                    anchors[l] = TransformOptimizer.floats(n).put(0, tensors[l].weights(), 0, n);
+                }
+                wHat[l] = TransformOptimizer.floats(n);
+                gW[l] = TransformOptimizer.floats(n);
+                m[l] = TransformOptimizer.floats(n); // direct buffers start at zero
+                v[l] = TransformOptimizer.floats(n);
+                zero[l] = ByteBuffer.allocateDirect(Math.max(1, n));
             }
-            wHat[l] = TransformOptimizer.floats(n);
-            gWHat[l] = TransformOptimizer.floats(n);
-            gW[l] = TransformOptimizer.floats(n);
-            m[l] = new float[n];
-            v[l] = new float[n];
+            for (int step = 1; step <= steps; step++) {
+                for (int l = 0; l < count; l++) {
+                    contexts[l].forward(tensors[l].weights(), null, null, wHat[l]);
+                    if (step == 1) {
+                        for (int i = 0, n = wHat[l].limit(); i < n; i++) zero[l].put(i, (byte) (wHat[l].get(i) == 0 ? 1 : 0));
+                    }
+                }
+                double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
+                double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+                double c1 = 1 - Math.pow(BETA1, step);
+                double c2 = 1 - Math.pow(BETA2, step);
+                // dL/dWhat is read in libtorch's own gradient tensors, held until the step is done.
+                try (LeafGradients g = StudentWeights.stepHandingOver(executor, distillation, sampler, tensors, wHat, weights, clock)) {
+                    last = g.loss();
+                    for (int l = 0; l < count; l++) {
+                        CalibTensor t = tensors[l];
+                        contexts[l].backward(t.weights(), g.get(l), null, 1.0, gW[l], null);
+                        adamStep(t, optimizer.channels(l), gW[l], m[l], v[l], anchors[l], zero[l], units[l], lr, c1, c2);
+                    }
+                }
+                if (listener != null) listener.step(step, steps);
+            }
+        } finally {
+            for (TransformContext c : contexts) if (c != null) c.close();
         }
-        boolean[][] zero = new boolean[count][];
-        for (int step = 1; step <= steps; step++) {
-            for (int l = 0; l < count; l++) {
-                CalibTensor t = tensors[l];
-                transforms.forward(optimizer.kind(l), t.weights(), t.elements(), optimizer.channels(l), params[l], null, null, wHat[l]);
-                if (step == 1) {
-                    zero[l] = new boolean[m[l].length];
-                    for (int i = 0; i < zero[l].length; i++) zero[l][i] = wHat[l].get(i) == 0;
-                }
-            }
-            last = StudentWeights.step(executor, distillation, sampler, tensors, wHat, weights, clock, gWHat);
-            double progress = steps == 1 ? 1 : (step - 1.0) / (steps - 1.0);
-            double lr = learningRate * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * progress)));
-            double c1 = 1 - Math.pow(BETA1, step);
-            double c2 = 1 - Math.pow(BETA2, step);
-            for (int l = 0; l < count; l++) {
-                CalibTensor t = tensors[l];
-                Channels channels = optimizer.channels(l);
-                transforms.backward(optimizer.kind(l), t.weights(), t.elements(), channels, params[l], gWHat[l], null, gW[l], null);
-                FloatBuffer w = t.weights();
-                float[] ml = m[l];
-                float[] vl = v[l];
-                boolean[] frozen = zero[l];
-                for (int i = 0, n = ml.length; i < n; i++) {
-                    if (frozen[i]) continue;
-                    double g = gW[l].get(i);
-                    if (!Double.isFinite(g)) throw new L2cException("tensor " + t.name() + ": the reconstruction gradient is not finite");
-                    ml[i] = (float) (BETA1 * ml[i] + (1 - BETA1) * g);
-                    vl[i] = (float) (BETA2 * vl[i] + (1 - BETA2) * g * g);
-                    double unit = units[l][channels.of(i)];
-                    double update = lr * unit * (ml[i] / c1) / (Math.sqrt(vl[i] / c2) + EPSILON);
-                    double anchor = anchors[l][i];
-                    w.put(i, (float) Math.max(anchor - unit, Math.min(anchor + unit, w.get(i) - update)));
-                }
-            }
-            if (listener != null) listener.step(step, steps);
+    }
+
+    /**
+     * Adam on tensor t's weights in place (class comment): natively, in the operations and order of
+     * the loop it replaced, so the same bits (l2c/adam_cpu.h).
+     */
+    private void adamStep(CalibTensor t, Channels channels, FloatBuffer gW, FloatBuffer m, FloatBuffer v, FloatBuffer anchor,
+            ByteBuffer frozen, float[] unit, double lr, double c1, double c2) throws L2cException {
+        long n = t.elements();
+        FloatBuffer w = t.weights();
+        if (w.limit() < n || gW.limit() < n || m.limit() < n || v.limit() < n || anchor.limit() < n || frozen.limit() < n
+                || unit.length != channels.count()) {
+            throw new IllegalArgumentException("tensor " + t.name() + ": reconstruction buffers shorter than " + n);
+        }
+        long[] errPos = {-1};
+        int status = CpuKernels.l2c_recon_adam_step(w.duplicate().position(0), gW.duplicate().position(0),
+                m, v, anchor, frozen, n, unit, channels.count(), channels.inner(), lr, BETA1, BETA2, c1, c2, EPSILON,
+                ALL_THREADS, errPos);
+        if (status == NativeStatus.ERR_NON_FINITE.code) {
+            throw new L2cException("tensor " + t.name() + ": the reconstruction gradient is not finite");
+        }
+        if (status != NativeStatus.OK.code) {
+            throw new L2cException("tensor " + t.name() + ": reconstruction step: " + NativeStatus.describe(status));
         }
     }
 }

@@ -31,33 +31,41 @@ final class StudentWeights {
         }
     }
 
-    /** Copies each leaf's gradient into {@code out[l]} (zeros where no gradient reached it). */
-    static void gradients(Tensor[] leaves, FloatBuffer[] out) {
-        for (int l = 0; l < leaves.length; l++) {
-            Tensor g = leaves[l].grad();
-            if (g == null || !g.defined()) {
-                for (int i = 0; i < out[l].limit(); i++) out[l].put(i, 0f);
-            } else {
-                TorchBuffers.copyInto(g, out[l]);
+    /**
+     * One student step: installs {@code wHat}, runs the student on the sampler's next minibatch,
+     * backpropagates (timed on {@code clock}) and copies dL/dWhat into {@code gradOut} (zeros where
+     * no gradient reached a tensor). Returns the loss's parts, without its autograd total.
+     */
+    static Distillation.Loss step(OnnxExecutor executor, Distillation distillation, BatchSampler sampler, CalibTensor[] tensors,
+            FloatBuffer[] wHat, Distillation.Weights weights, CalibrationClock clock, FloatBuffer[] gradOut) throws L2cException {
+        try (LeafGradients g = stepHandingOver(executor, distillation, sampler, tensors, wHat, weights, clock)) {
+            for (int l = 0; l < tensors.length; l++) {
+                FloatBuffer src = g.get(l);
+                if (src == null) {
+                    for (int i = 0; i < gradOut[l].limit(); i++) gradOut[l].put(i, 0f);
+                } else {
+                    gradOut[l].put(0, src, 0, gradOut[l].limit());
+                }
             }
+            return g.loss();
         }
     }
 
     /**
-     * One student step: installs {@code wHat}, runs the student on the sampler's next minibatch,
-     * backpropagates (timed on {@code clock}) and copies dL/dWhat into {@code gradOut}. Returns the
-     * loss's parts, without its autograd total (freed with this call's tensors).
+     * {@link #step} that hands dL/dWhat over instead of copying it: the gradient tensors stay alive
+     * in the returned {@link LeafGradients}, which the caller closes once it has read them.
      */
-    static Distillation.Loss step(OnnxExecutor executor, Distillation distillation, BatchSampler sampler, CalibTensor[] tensors,
-            FloatBuffer[] wHat, Distillation.Weights weights, CalibrationClock clock, FloatBuffer[] gradOut) throws L2cException {
+    static LeafGradients stepHandingOver(OnnxExecutor executor, Distillation distillation, BatchSampler sampler,
+            CalibTensor[] tensors, FloatBuffer[] wHat, Distillation.Weights weights, CalibrationClock clock)
+            throws L2cException {
         try (PointerScope scope = new PointerScope()) {
             Tensor[] leaves = install(executor, tensors, wHat);
             Distillation.Loss loss = distillation.student(sampler.next(), weights);
             long t0 = System.nanoTime();
             loss.total().backward();
             clock.addBackward(System.nanoTime() - t0);
-            gradients(leaves, gradOut);
-            return new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy());
+            return LeafGradients.take(scope, leaves, tensors,
+                    new Distillation.Loss(null, loss.output(), loss.features(), loss.crossEntropy()));
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.l2c.calib;
 
 import dev.l2c.L2cException;
+import dev.l2c.counter.CounterContext;
 import dev.l2c.counter.CounterKernels;
 import dev.l2c.transform.Channels;
+import dev.l2c.transform.TransformContext;
 import dev.l2c.transform.TransformKernels;
 import dev.l2c.transform.TransformKind;
 import java.nio.ByteBuffer;
@@ -67,8 +69,9 @@ public final class TransformOptimizer {
     // PIECEWISE's parameter order: e, s1, b, s2.
     private static final int KNEE = 2;
 
-    private final TransformKernels transforms;
-    private final CounterKernels counter;
+    // Per tensor, made once: the transform's layout, parameters and scratch, and the counter's.
+    private final TransformContext[] transforms;
+    private final CounterContext[] counters;
     private final Objective objective;
     private final CalibrationSettings settings;
     private final CalibTensor[] tensors;
@@ -99,8 +102,6 @@ public final class TransformOptimizer {
 
     public TransformOptimizer(TransformKernels transforms, CounterKernels counter, Objective objective,
             List<CalibTensor> tensors, CalibrationSettings settings) {
-        this.transforms = transforms;
-        this.counter = counter;
         this.objective = objective;
         this.settings = settings;
         this.tensors = tensors.toArray(new CalibTensor[0]);
@@ -116,6 +117,8 @@ public final class TransformOptimizer {
         wHat = new FloatBuffer[count];
         gradWHat = new FloatBuffer[count];
         rateBits = new double[count];
+        this.transforms = new TransformContext[count];
+        this.counters = new CounterContext[count];
         counterBits = new double[count];
         long total = 0;
         long largest = 1;
@@ -176,6 +179,8 @@ public final class TransformOptimizer {
                 wHat[l] = floats(n);
                 gradWHat[l] = floats(n);
             }
+            this.transforms[l] = transforms.context(kinds[l], n, channels[l]);
+            this.counters[l] = counter.context(n, settings.kernel(), settings.resolution());
         }
         elements = total;
         scratch = new TensorScratch(largest);
@@ -259,7 +264,8 @@ public final class TransformOptimizer {
         if (separable == null) return wHat[l].asReadOnlyBuffer();
         CalibTensor t = tensors[l];
         FloatBuffer out = floats(Math.toIntExact(t.elements()));
-        transforms.forward(kinds[l], t.weights(), t.elements(), channels[l], params[l], null, null, out);
+        transforms[l].setParams(params[l]);
+        transforms[l].forward(t.weights(), null, null, out);
         return out.asReadOnlyBuffer();
     }
 
@@ -337,34 +343,33 @@ public final class TransformOptimizer {
         if (separable != null) return evaluateByTensor(target, lambda, gradients, guessedRate);
         int count = tensors.length;
         for (int l = 0; l < count; l++) {
-            CalibTensor t = tensors[l];
-            transforms.forward(kinds[l], t.weights(), t.elements(), channels[l], params[l], codes[l], null, wHat[l]);
+            transforms[l].setParams(params[l]);
+            transforms[l].forward(tensors[l].weights(), codes[l], null, wHat[l]);
         }
-        double distortion = objective.evaluate(wHat, gradients ? gradWHat : null);
-        double bits = 0;
-        for (int l = 0; l < count; l++) {
-            long n = tensors[l].elements();
-            // With gradients, one counter call gives the rate and dR/dc unscaled, written over the
-            // codes (the transform backward recomputes them): lambda_r needs every tensor's rate.
-            CounterKernels.Rate r = gradients
-                    ? counter.forwardBackward(codes[l], n, settings.kernel(), settings.resolution(), 1f, codes[l])
-                    : counter.forward(codes[l], n, settings.kernel(), settings.resolution());
-            counterBits[l] = r.bits();
-            rateBits[l] = r.bits() + (side == null ? 0 : side.bits(l, n, r.bits(), r.probs()));
-            bits += rateBits[l];
-        }
-        double rate = bits / elements;
-        lastAbove = rate > target;
-        double lambdaR = rate > target ? lambda : lambda / 100;
-        if (gradients) {
+        // The objective's gradients are read in place (KD: libtorch's own tensors) until closed.
+        try (Gradients g = gradients ? objective.evaluateHandingOver(wHat, gradWHat) : null) {
+            double distortion = g != null ? g.distortion() : objective.evaluate(wHat, null);
+            double bits = 0;
             for (int l = 0; l < count; l++) {
-                CalibTensor t = tensors[l];
-                for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
-                transforms.backward(kinds[l], t.weights(), t.elements(), channels[l], params[l], gradWHat[l],
-                        codes[l], lambdaR / elements, null, gradParams[l]);
+                long n = tensors[l].elements();
+                // With gradients, one counter call gives the rate and dR/dc unscaled, written over the
+                // codes (the transform backward recomputes them): lambda_r needs every tensor's rate.
+                CounterKernels.Rate r = counters[l].run(codes[l], 1f, gradients ? codes[l] : null);
+                counterBits[l] = r.bits();
+                rateBits[l] = r.bits() + (side == null ? 0 : side.bits(l, n, r.bits(), r.probs()));
+                bits += rateBits[l];
             }
+            double rate = bits / elements;
+            lastAbove = rate > target;
+            double lambdaR = rate > target ? lambda : lambda / 100;
+            if (g != null) {
+                for (int l = 0; l < count; l++) {
+                    transforms[l].backward(tensors[l].weights(), g.get(l), codes[l], lambdaR / elements, null,
+                            gradParams[l]);
+                }
+            }
+            return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
         }
-        return new Result(distortion + lambdaR * rate, distortion, rate, lambdaR);
     }
 
     /**
@@ -395,18 +400,14 @@ public final class TransformOptimizer {
             long n = t.elements();
             FloatBuffer c = scratch.floats(TensorScratch.CODES, n);
             FloatBuffer w = scratch.floats(TensorScratch.WEIGHTS, n);
-            transforms.forward(kinds[l], t.weights(), n, channels[l], params[l], c, null, w);
+            transforms[l].setParams(params[l]);
+            transforms[l].forward(t.weights(), c, null, w);
             distortion += separable.evaluateTensor(l, w, gradients ? w : null);
-            CounterKernels.Rate r = gradients
-                    ? counter.forwardBackward(c, n, settings.kernel(), settings.resolution(), 1f, c)
-                    : counter.forward(c, n, settings.kernel(), settings.resolution());
+            CounterKernels.Rate r = counters[l].run(c, 1f, gradients ? c : null);
             counterBits[l] = r.bits();
             rateBits[l] = r.bits() + (side == null ? 0 : side.bits(l, n, r.bits(), r.probs()));
             bits += rateBits[l];
-            if (gradients) {
-                for (int i = 0; i < gradParams[l].limit(); i++) gradParams[l].put(i, 0f);
-                transforms.backward(kinds[l], t.weights(), n, channels[l], params[l], w, c, guessedScale, null, gradParams[l]);
-            }
+            if (gradients) transforms[l].backward(t.weights(), w, c, guessedScale, null, gradParams[l]);
         }
         double rate = bits / elements;
         lastAbove = rate > target;

@@ -31,4 +31,13 @@ public interface CounterKernels {
      */
     Rate forwardBackward(FloatBuffer c, long n, CounterKernel kernel, int resolution, float scale, FloatBuffer grad)
             throws L2cException;
+
+    /**
+     * A context for n codes under {@code kernel} at {@code resolution}, made once and reused every
+     * step ({@link CounterContext}). This default calls the entries above; the CPU kernels make a
+     * native context.
+     */
+    default CounterContext context(long n, CounterKernel kernel, int resolution) {
+        return new HostCounterContext(this, n, kernel, resolution);
+    }
 }

@@ -31,4 +31,9 @@ public final class CpuCounterKernels extends NativeCounterKernels {
         return CpuKernels.l2c_counter_cpu_forward_backward(c, n, kernel, resolution, bits, minSymbol, probs, capacity,
                 bins, scale, grad, threads, errPos);
     }
+
+    @Override
+    public CounterContext context(long n, CounterKernel kernel, int resolution) {
+        return new CpuCounterContext(n, kernel, resolution, threads);
+    }
 }

@@ -88,13 +88,17 @@ public abstract class NativeCounterKernels implements CounterKernels {
     }
 
     private static void checkArgs(FloatBuffer c, long n, int resolution) {
-        if (n < 1 || n > MAX_ELEMENTS)
-            throw new IllegalArgumentException("element count " + n + " outside [1, " + MAX_ELEMENTS + "]");
-        if (resolution < 1) throw new IllegalArgumentException("resolution " + resolution + " must be >= 1");
+        checkArgs(n, resolution);
         checkBuffer(c, n, "c");
     }
 
-    private static void checkBuffer(FloatBuffer b, long n, String what) {
+    static void checkArgs(long n, int resolution) {
+        if (n < 1 || n > MAX_ELEMENTS)
+            throw new IllegalArgumentException("element count " + n + " outside [1, " + MAX_ELEMENTS + "]");
+        if (resolution < 1) throw new IllegalArgumentException("resolution " + resolution + " must be >= 1");
+    }
+
+    static void checkBuffer(FloatBuffer b, long n, String what) {
         if (b == null) throw new IllegalArgumentException(what + " is required");
         if (!b.isDirect()) throw new IllegalArgumentException(what + " must be a direct buffer");
         if (b.order() != ByteOrder.nativeOrder())
@@ -104,6 +108,10 @@ public abstract class NativeCounterKernels implements CounterKernels {
     }
 
     private void check(String pass, long[] errPos, int status) throws L2cException {
+        check(name, pass, errPos, status);
+    }
+
+    static void check(String name, String pass, long[] errPos, int status) throws L2cException {
         if (status == NativeStatus.OK.code) return;
         String where = "counter " + pass + " (" + name + "): ";
         if (status == NativeStatus.ERR_NON_FINITE.code && errPos[0] >= 0)

@@ -144,4 +144,49 @@ public final class CpuKernels {
             @Cast("int64_t*") long[] bins, float scale, @Cast("float*") FloatBuffer grad, int threads,
             @Cast("int64_t*") long[] errPos);
 
+    /**
+     * A transform context (0 on failure, with the status in status[0]): one tensor's kind, channel
+     * layout, thread count, parameters and backward scratch. Freed once by
+     * {@link #l2c_transform_cpu_context_free}.
+     */
+    public static native long l2c_transform_cpu_context_new(int kind, long n, int count, long inner, int threads,
+            @Cast("int32_t*") int[] status);
+
+    public static native void l2c_transform_cpu_context_free(long handle);
+
+    /** Copies len (= kind's P x count) parameters into the context. */
+    public static native int l2c_transform_cpu_context_set_params(long handle, @Cast("const float*") FloatBuffer params,
+            long len);
+
+    public static native int l2c_transform_cpu_context_forward(long handle, @Cast("const float*") FloatBuffer w, long n,
+            @Cast("float*") FloatBuffer c, @Cast("int32_t*") IntBuffer q, @Cast("float*") FloatBuffer wHat,
+            @Cast("int64_t*") long[] errPos);
+
+    /** Backward with the context's parameters; WRITES dL/dparams into gParams (gParamsLen floats). */
+    public static native int l2c_transform_cpu_context_backward(long handle, @Cast("const float*") FloatBuffer w, long n,
+            @Cast("const float*") FloatBuffer gWHat, @Cast("const float*") FloatBuffer gC, double gCScale,
+            @Cast("float*") FloatBuffer gW, @Cast("float*") FloatBuffer gParams, long gParamsLen,
+            @Cast("int64_t*") long[] errPos);
+
+    /** A counter context (0 on failure, status in status[0]): n, kernel, resolution, threads and scratch. */
+    public static native long l2c_counter_cpu_context_new(long n, int kernel, int resolution, int threads,
+            @Cast("int32_t*") int[] status);
+
+    public static native void l2c_counter_cpu_context_free(long handle);
+
+    /** The rate of n codes and, with grad non-null, grad = scale * dR/dc; p(k) stay in the context. */
+    public static native int l2c_counter_cpu_context_run(long handle, @Cast("const float*") FloatBuffer c, long n,
+            float scale, @Cast("float*") FloatBuffer grad, double[] bits, @Cast("int64_t*") long[] minSymbol,
+            @Cast("int64_t*") long[] bins, @Cast("int64_t*") long[] errPos);
+
+    /** The last run's p(k) (bins of them) into out. */
+    public static native int l2c_counter_cpu_context_probs(long handle, double[] out, long capacity);
+
+    /** One Adam step of KD reconstruction (l2c/adam_cpu.h); units holds count floats. */
+    public static native int l2c_recon_adam_step(@Cast("float*") FloatBuffer w, @Cast("const float*") FloatBuffer gW,
+            @Cast("float*") FloatBuffer m, @Cast("float*") FloatBuffer v, @Cast("const float*") FloatBuffer anchor,
+            @Cast("const uint8_t*") ByteBuffer frozen, long n, @Cast("const float*") float[] units, int count, long inner,
+            double lr, double beta1, double beta2, double c1, double c2, double eps, int threads,
+            @Cast("int64_t*") long[] errPos);
+
 }

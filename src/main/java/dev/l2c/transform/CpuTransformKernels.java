@@ -27,4 +27,9 @@ public final class CpuTransformKernels extends NativeTransformKernels {
                 gParams,
                 threads, errPos);
     }
+
+    @Override
+    public TransformContext context(TransformKind kind, long n, Channels channels) {
+        return new CpuTransformContext(kind, n, channels, threads);
+    }
 }

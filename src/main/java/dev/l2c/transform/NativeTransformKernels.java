@@ -53,14 +53,18 @@ public abstract class NativeTransformKernels implements TransformKernels {
     }
 
     private static void checkCommon(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params) {
-        if (n < 0) throw new IllegalArgumentException("element count " + n + " is negative");
-        if (channels.count() < 1 || channels.inner() < 1)
-            throw new IllegalArgumentException("channel layout " + channels + " needs count >= 1 and inner >= 1");
+        checkLayout(n, channels);
         requireRoom(w, n, "w", false);
         requireRoom(params, (long) kind.paramsPerChannel * channels.count(), "params", false);
     }
 
-    private static void requireRoom(Buffer b, long n, String what, boolean optional) {
+    static void checkLayout(long n, Channels channels) {
+        if (n < 0) throw new IllegalArgumentException("element count " + n + " is negative");
+        if (channels.count() < 1 || channels.inner() < 1)
+            throw new IllegalArgumentException("channel layout " + channels + " needs count >= 1 and inner >= 1");
+    }
+
+    static void requireRoom(Buffer b, long n, String what, boolean optional) {
         if (b == null) {
             if (optional) return;
             throw new IllegalArgumentException(what + " is required");
@@ -74,6 +78,10 @@ public abstract class NativeTransformKernels implements TransformKernels {
     }
 
     private void check(TransformKind kind, String pass, long[] errPos, int status) throws L2cException {
+        check(name, kind, pass, errPos, status);
+    }
+
+    static void check(String name, TransformKind kind, String pass, long[] errPos, int status) throws L2cException {
         if (status == NativeStatus.OK.code) return;
         String where = "transform " + kind + " " + pass + " (" + name + "): ";
         if ((status == NativeStatus.ERR_NON_FINITE.code || status == NativeStatus.ERR_CODE_RANGE.code) && errPos[0] >= 0)

@@ -37,4 +37,13 @@ public interface TransformKernels {
     void backward(TransformKind kind, FloatBuffer w, long n, Channels channels, FloatBuffer params,
             FloatBuffer gWHat, FloatBuffer gC, double gCScale, FloatBuffer gW, FloatBuffer gParams)
             throws L2cException;
+
+    /**
+     * A context for one tensor of n elements in {@code channels} learning {@code kind}: made once
+     * and reused every step ({@link TransformContext}). This default keeps the layout in Java and
+     * calls the positional entries above; the CPU kernels make a native context.
+     */
+    default TransformContext context(TransformKind kind, long n, Channels channels) {
+        return new HostTransformContext(this, kind, n, channels);
+    }
 }

@@ -42,7 +42,7 @@ class NetworkCalibrationCliTest {
     static ImageSet heldOut;
 
     /** Small settings: the point is the plumbing and the direction of the effect, not the figures. */
-    private static final String[] TINY = {"--threads", "1", "--min-elements", "256", "--calib-size", "64", "--steps", "40"};
+    private static final String[] TINY = {"--threads", "1", "--min-elements", "256", "--calib-size", "256", "--steps", "40"};
 
     @BeforeAll
     static void setUp() throws Exception {
