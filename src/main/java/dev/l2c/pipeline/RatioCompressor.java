@@ -384,8 +384,8 @@ final class RatioCompressor {
         private final double targetBytes;
         /**
          * The bytes each calibrated tensor's exact entry adds to the file, measured when a probe
-         * first needs it (-1 before); the entry itself is coded again in the rare probe that keeps
-         * it, rather than every tensor's held for the whole search.
+         * first needs it (-1 before) without holding the entry; the entry itself is coded in the
+         * rare probe that keeps it.
          */
         private final long[] exactBytes;
         private TransformOptimizer optimizer;
@@ -442,14 +442,10 @@ final class RatioCompressor {
                 TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
                 errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
-                TensorEncoder.Encoded exact = null;
-                if (exactBytes[l] < 0) {
-                    exact = encoder.exactEntry(t);
-                    exactBytes[l] = TensorEncoder.bytes(exact);
-                }
+                if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
                 if (exactBytes[l] < TensorEncoder.bytes(encoded[l])) {
                     // dominated: the quantized entry costs more bytes and has an error
-                    encoded[l] = exact != null ? exact : encoder.exactEntry(t);
+                    encoded[l] = encoder.exactEntry(t);
                     errors[l] = 0;
                 } else if (encoded[l].info().streams().get(0).coding().isRans()) {
                     payload += encoded[l].info().streams().get(0).payloadLength();
