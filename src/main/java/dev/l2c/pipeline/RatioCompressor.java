@@ -432,13 +432,14 @@ final class RatioCompressor {
                 int n = Math.toIntExact(t.numel());
                 FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
                 pb.flip();
-                // The symbols live in the scratch only while this tensor is coded: its entry owns its payload.
+                // The symbols live in the scratch (the reconstruction's slot, free while coding) only
+                // while this tensor is coded: its entry owns its payload.
                 TensorScratch scratch = optimizer.scratch();
                 IntBuffer q = scratch.ints(TensorScratch.CODES, n);
                 FloatBuffer w = optimizer.tensor(l).weights();
                 transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
                 QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
-                        scratch.shorts(TensorScratch.SYMBOLS, n));
+                        scratch.shorts(TensorScratch.WEIGHTS, n));
                 TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
                 errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
