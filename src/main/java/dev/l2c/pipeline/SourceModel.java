@@ -2,7 +2,6 @@ package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
 import dev.l2c.model.ModelFiles;
-import dev.l2c.model.OnnxModel;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
@@ -24,27 +23,25 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
     }
 
     /**
-     * {@code detach}: an ONNX model's tensors in native buffers of their own (see {@link #detached}),
-     * for a caller that holds them for long (ratio mode); a single pass over them does better
-     * reading views of the parse and dropping the model with them.
+     * {@code detach}: every tensor of an ONNX model in a native buffer of its own (see
+     * {@link #detached}), for a caller that holds them for long and reads them in place (ratio
+     * mode); a single pass over them keeps external data mapped and typed fields on the heap.
      */
     static SourceModel open(Path path, boolean detach) throws L2cException {
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
         }
-        // Ratio mode holds the weights for long: the file is streamed, its raw data read straight
-        // into native buffers (one copy of the weights, no file bytes or parse on the heap).
-        List<Tensor> streamed = detach ? ModelFiles.onnxFloatWeightsOrNull(path) : null;
-        OnnxModel onnx = detach ? null : ModelFiles.onnxOrNull(path);
-        boolean isOnnx = streamed != null || onnx != null;
-        ModelFiles.Format format = isOnnx ? ModelFiles.Format.ONNX : ModelFiles.Format.SAFETENSORS;
+        // The file is streamed, its raw data read straight into native buffers: one copy of the
+        // weights, no file bytes or parse on the heap.
+        List<Tensor> streamed = ModelFiles.onnxFloatWeightsOrNull(path);
+        ModelFiles.Format format = streamed != null ? ModelFiles.Format.ONNX : ModelFiles.Format.SAFETENSORS;
         List<Tensor> tensors;
-        if (!isOnnx) {
+        if (streamed == null) {
             try (SafetensorsFile file = SafetensorsFile.open(path)) {
                 tensors = file.tensors();
             }
         } else {
-            tensors = detach ? detached(streamed) : onnx.floatInitializers();
+            tensors = detach ? detached(streamed) : streamed;
         }
         if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
             throw new L2cException(path + ": the model has no floating-point weights to compress");
