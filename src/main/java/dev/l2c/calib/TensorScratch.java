@@ -16,13 +16,17 @@ import java.nio.ShortBuffer;
 public final class TensorScratch {
     /** Slots: the codes (then dR/dc) or symbols of a tensor. */
     public static final int CODES = 0;
-    /** The reconstruction (then dD/dw-hat, written in place) of a tensor. */
+    /**
+     * The reconstruction (then dD/dw-hat, written in place) of a tensor; while a tensor is coded
+     * rather than calibrated, its dense 16-bit symbols.
+     */
     public static final int WEIGHTS = 1;
-    /** Dense 16-bit symbols of a tensor being coded. */
-    public static final int SYMBOLS = 2;
+
+    /** Bytes of the widest element a slot holds (floats, ints). */
+    private static final int WIDEST = 4;
 
     private final int capacity;
-    private final ByteBuffer[] slots = new ByteBuffer[3];
+    private final ByteBuffer[] slots = new ByteBuffer[2];
 
     /** Room for tensors of up to {@code elements} elements. */
     public TensorScratch(long elements) {
@@ -31,25 +35,23 @@ public final class TensorScratch {
 
     /** Slot {@code slot} as {@code n} floats (native order, position 0). */
     public FloatBuffer floats(int slot, long n) {
-        return bytes(slot, 4, n).asFloatBuffer().limit(Math.toIntExact(n));
+        return bytes(slot, n).asFloatBuffer().limit(Math.toIntExact(n));
     }
 
     /** Slot {@code slot} as {@code n} ints (native order, position 0). */
     public IntBuffer ints(int slot, long n) {
-        return bytes(slot, 4, n).asIntBuffer().limit(Math.toIntExact(n));
+        return bytes(slot, n).asIntBuffer().limit(Math.toIntExact(n));
     }
 
     /** Slot {@code slot} as {@code n} shorts (native order, position 0). */
     public ShortBuffer shorts(int slot, long n) {
-        return bytes(slot, 2, n).asShortBuffer().limit(Math.toIntExact(n));
+        return bytes(slot, n).asShortBuffer().limit(Math.toIntExact(n));
     }
 
-    private ByteBuffer bytes(int slot, int width, long n) {
+    private ByteBuffer bytes(int slot, long n) {
         if (n < 0 || n > capacity) throw new IllegalArgumentException(n + " elements in scratch for " + capacity);
-        // A slot grows to the widest element asked of it (16-bit symbols need half of what floats do).
-        if (slots[slot] == null || slots[slot].capacity() < (long) width * capacity) {
-            slots[slot] = ByteBuffer.allocateDirect(Math.multiplyExact(width, capacity));
-        }
+        // Made at the widest element at once: a slot that grew later would leave its first buffer to the collector.
+        if (slots[slot] == null) slots[slot] = ByteBuffer.allocateDirect(Math.multiplyExact(WIDEST, capacity));
         return slots[slot].duplicate().clear().order(ByteOrder.nativeOrder());
     }
 }

@@ -1,6 +1,7 @@
 package dev.l2c.codec;
 
 import dev.l2c.L2cException;
+import dev.l2c.io.DirectBuffers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -51,11 +52,20 @@ public final class FloatPlaneCodec {
 
     /** Splits {@code data} (little-endian elements, {@code count} of them) into coded planes. */
     public List<Plane> encode(Layout layout, ByteBuffer data, int count) throws L2cException {
-        ByteBuffer[] planes = split(layout, data.duplicate().order(ByteOrder.LITTLE_ENDIAN), count);
-        List<Plane> coded = new ArrayList<>(planes.length);
-        for (ByteBuffer plane : planes) {
-            coded.add(encodePlane(plane, count));
-        }
+        List<Plane> coded = new ArrayList<>(layout.planes);
+        for (int p = 0; p < layout.planes; p++) coded.add(encode(layout, data, count, p));
+        return coded;
+    }
+
+    /**
+     * Plane {@code plane} of {@link #encode}, alone: a caller that needs only each plane's coded
+     * size holds one plane at a time. Its buffers ({@link Plane#raw}, or the stream's payload) are
+     * the caller's own, allocated for it.
+     */
+    public Plane encode(Layout layout, ByteBuffer data, int count, int plane) throws L2cException {
+        ByteBuffer bytes = split(layout, data.duplicate().order(ByteOrder.LITTLE_ENDIAN), count, plane);
+        Plane coded = encodePlane(bytes, count);
+        if (coded.isRans()) DirectBuffers.free(bytes); // coded: nothing refers to the plane's bytes
         return coded;
     }
 
@@ -119,35 +129,32 @@ public final class FloatPlaneCodec {
         return (count + chunkSymbols - 1) / chunkSymbols;
     }
 
-    private static ByteBuffer[] split(Layout layout, ByteBuffer in, int count) {
-        ByteBuffer[] planes = new ByteBuffer[layout.planes];
-        for (int p = 0; p < planes.length; p++) planes[p] = ByteBuffer.allocateDirect(count);
+    /** Plane {@code p} of the elements in {@code in}: count bytes. */
+    private static ByteBuffer split(Layout layout, ByteBuffer in, int count, int p) {
+        ByteBuffer plane = ByteBuffer.allocateDirect(count);
         switch (layout) {
             case F32_EXPONENT -> {
                 for (int i = 0; i < count; i++) {
                     int bits = in.getInt(4 * i);
-                    planes[0].put(i, (byte) (bits >>> 23));
-                    planes[1].put(i, (byte) (((bits >>> 31) << 7) | ((bits >>> 16) & 0x7F)));
-                    planes[2].put(i, (byte) (bits >>> 8));
-                    planes[3].put(i, (byte) bits);
+                    plane.put(i, (byte) switch (p) {
+                        case 0 -> bits >>> 23;
+                        case 1 -> ((bits >>> 31) << 7) | ((bits >>> 16) & 0x7F);
+                        case 2 -> bits >>> 8;
+                        default -> bits;
+                    });
                 }
             }
             case BF16_EXPONENT -> {
                 for (int i = 0; i < count; i++) {
                     int bits = in.getShort(2 * i) & 0xFFFF;
-                    planes[0].put(i, (byte) (bits >>> 7));
-                    planes[1].put(i, (byte) (((bits >>> 15) << 7) | (bits & 0x7F)));
+                    plane.put(i, (byte) (p == 0 ? bits >>> 7 : ((bits >>> 15) << 7) | (bits & 0x7F)));
                 }
             }
             case BYTES_2, BYTES_8 -> {
                 int width = elementBytes(layout);
-                for (int i = 0; i < count; i++) {
-                    for (int b = 0; b < width; b++) {
-                        planes[b].put(i, in.get(width * i + (width - 1 - b)));
-                    }
-                }
+                for (int i = 0; i < count; i++) plane.put(i, in.get(width * i + (width - 1 - p)));
             }
         }
-        return planes;
+        return plane;
     }
 }

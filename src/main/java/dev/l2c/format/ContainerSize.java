@@ -33,18 +33,31 @@ public final class ContainerSize {
      * {@link L2cWriter}.
      */
     public static long of(Map<String, String> fileAttributes, List<TensorInfo> tensors, List<List<ByteBuffer>> payloads) {
-        return layout(fileAttributes, tensors, payloads, null);
+        return layout(fileAttributes, tensors, (ti, si, s) -> checksums(s, payloads.get(ti).get(si)), null);
+    }
+
+    /**
+     * {@link #of} for a caller that kept only the {@link #checksums} of each stream's payload, not
+     * the payload: {@code checksums.get(i).get(s)} for stream s of tensor i.
+     */
+    public static long ofChecksums(Map<String, String> fileAttributes, List<TensorInfo> tensors, List<List<int[]>> checksums) {
+        return layout(fileAttributes, tensors, (ti, si, s) -> checksums.get(ti).get(si), null);
+    }
+
+    /** The checksums of stream {@code si} of tensor {@code ti}, described by {@code s}. */
+    private interface Checksums {
+        int[] of(int ti, int si, StreamInfo s);
     }
 
     /** Each tensor's index entry and payload padding in the file holding {@code tensors} in this order; arguments as for {@link #of}. */
     public static Overhead overhead(List<TensorInfo> tensors, List<List<ByteBuffer>> payloads) {
         Overhead o = new Overhead(new long[tensors.size()], new long[tensors.size()]);
-        layout(Map.of(), tensors, payloads, o);
+        layout(Map.of(), tensors, (ti, si, s) -> checksums(s, payloads.get(ti).get(si)), o);
         return o;
     }
 
-    private static long layout(Map<String, String> fileAttributes, List<TensorInfo> tensors,
-            List<List<ByteBuffer>> payloads, Overhead overhead) {
+    private static long layout(Map<String, String> fileAttributes, List<TensorInfo> tensors, Checksums checksums,
+            Overhead overhead) {
         long position = Layout.HEADER_BYTES;
         List<StoredTensor> stored = new ArrayList<>(tensors.size());
         long emptyIndex = IndexEncoder.encode(Map.of(), List.of()).length;
@@ -62,7 +75,7 @@ public final class ContainerSize {
                     offset = position;
                     position += length;
                 }
-                int[] crcs = checksums(s, payloads.get(ti).get(si));
+                int[] crcs = checksums.of(ti, si, s);
                 streams.add(new StoredStream(offset, length, s.coding() == StreamCoding.RAW ? Layout.RAW_CRC_BLOCK : 0, crcs));
             }
             StoredTensor entry = new StoredTensor(t, streams, 0);
@@ -79,7 +92,7 @@ public final class ContainerSize {
     }
 
     /** The CRC32C of each written piece (chunk or block) of {@code payload}, as {@link TensorSink} computes them. */
-    private static int[] checksums(StreamInfo s, ByteBuffer payload) {
+    public static int[] checksums(StreamInfo s, ByteBuffer payload) {
         if (payload.remaining() != s.payloadLength()) {
             throw new IllegalArgumentException("payload of " + payload.remaining() + " bytes, the stream declares " + s.payloadLength());
         }

@@ -49,6 +49,15 @@ public final class ModelFiles {
         return start(path) == Start.SAFETENSORS ? null : readOnnx(path);
     }
 
+    /**
+     * {@link #onnxOrNull} for a caller that needs only the floating-point weights of an ONNX model:
+     * null for a safetensors file, else {@link OnnxModel#readFloatInitializers} (the file streamed,
+     * each raw_data read into a native buffer of its own; errors as {@link #onnxOrNull}).
+     */
+    public static List<Tensor> onnxFloatWeightsOrNull(Path path) throws L2cException {
+        return start(path) == Start.SAFETENSORS ? null : readOnnx(path, OnnxModel::readFloatInitializers);
+    }
+
     /** What the first bytes of a file say about its format. */
     private enum Start {
         /** A header length that fits the file, then '{'. */
@@ -84,12 +93,21 @@ public final class ModelFiles {
     }
 
     private static OnnxModel readOnnx(Path path) throws L2cException {
+        return readOnnx(path, OnnxModel::read);
+    }
+
+    /** What {@code reader} makes of an ONNX file; a file that is no ONNX model gets the error that fits what it is. */
+    private static <T> T readOnnx(Path path, OnnxReader<T> reader) throws L2cException {
         try {
-            return OnnxModel.read(path);
+            return reader.read(path);
         } catch (OnnxModel.NotOnnxException e) {
             // Meant as safetensors: opening it as one throws the error that says what is wrong.
             if (namedSafetensors(path) || start(path) == Start.LIKE_SAFETENSORS) SafetensorsFile.open(path).close();
             throw new L2cException(path + ": neither a safetensors file nor an ONNX model (" + e.getMessage() + ")", e);
         }
+    }
+
+    private interface OnnxReader<T> {
+        T read(Path path) throws L2cException;
     }
 }

@@ -3,6 +3,7 @@ package dev.l2c.model;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import dev.l2c.L2cException;
 import dev.l2c.io.AtomicFile;
@@ -79,8 +80,55 @@ public final class OnnxModel {
             proto = ModelProto.parseFrom(in);
             in.checkLastTagWas(0);
         } catch (IOException e) {
-            throw new NotOnnxException(path + ": not an ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
+            throw notOnnx(path, e);
         }
+        return checked(path, proto);
+    }
+
+    /**
+     * The main graph's floating-point initializers of the ONNX model {@code path}, as
+     * {@link #floatInitializers}, with the file streamed rather than read whole: each
+     * {@code raw_data} is read from the file straight into a native buffer of its own (writable,
+     * little-endian), and neither the file's bytes nor their parse are ever held. Other data
+     * (external, typed fields) comes as {@link #floatInitializers} gives it. Errors as {@link #read}.
+     */
+    public static List<Tensor> readFloatInitializers(Path path) throws L2cException {
+        try (FileChannel ch = open(path)) {
+            OnnxStreamReader.Parsed parsed;
+            try {
+                parsed = OnnxStreamReader.parse(ch);
+            } catch (InvalidProtocolBufferException e) {
+                throw notOnnx(path, e);
+            }
+            OnnxModel model = checked(path, parsed.model());
+            List<Tensor> out = new ArrayList<>();
+            List<TensorProto> inits = parsed.model().getGraph().getInitializerList();
+            for (int i = 0; i < inits.size(); i++) {
+                TensorProto t = inits.get(i);
+                Optional<DType> dtype = DType.fromOnnxCode(t.getDataType());
+                OnnxStreamReader.RawSpan span = parsed.raw().get(i);
+                RawData raw = span == null ? null : new RawData(span.length(), () -> readSpan(ch, span));
+                if (dtype.isPresent() && dtype.get().isFloat()) out.add(model.toTensor(t, dtype.get(), raw));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static ByteBuffer readSpan(FileChannel ch, OnnxStreamReader.RawSpan span) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(span.length()).order(ByteOrder.LITTLE_ENDIAN);
+        while (buf.hasRemaining()) {
+            if (ch.read(buf, span.offset() + buf.position()) < 0) throw new IOException("file shrank while being read");
+        }
+        return buf.flip();
+    }
+
+    private static NotOnnxException notOnnx(Path path, IOException e) {
+        return new NotOnnxException(path + ": not an ONNX model (protobuf parse failed: " + e.getMessage() + ")", e);
+    }
+
+    private static OnnxModel checked(Path path, ModelProto proto) throws L2cException {
         if (!proto.hasIrVersion() || proto.getIrVersion() < 1 || proto.getIrVersion() > MAX_PLAUSIBLE_IR_VERSION
                 || !proto.hasGraph()) {
             throw new NotOnnxException(path + ": not an ONNX model (no ir_version or no graph)", null);
@@ -98,20 +146,44 @@ public final class OnnxModel {
     }
 
     private static byte[] readFile(Path path) throws L2cException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size > MAX_FILE_BYTES) {
-                throw new NotOnnxException(path + ": ONNX file of " + size + " bytes is over protobuf's 2 GiB message limit; "
-                        + "models this large keep their weights in external data files", null);
-            }
-            if (size == 0) throw new NotOnnxException(path + ": not an ONNX model (empty file)", null);
-            ByteBuffer buf = ByteBuffer.allocate((int) size);
+        try (FileChannel ch = open(path)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) ch.size());
             while (buf.hasRemaining()) {
                 if (ch.read(buf) < 0) throw new IOException("file shrank while being read");
             }
             return buf.array();
         } catch (IOException e) {
             throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens the model file, refusing an empty one and one over protobuf's 2 GiB limit. */
+    private static FileChannel open(Path path) throws L2cException {
+        FileChannel ch = null;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+            long size = ch.size();
+            if (size > MAX_FILE_BYTES) {
+                throw new NotOnnxException(path + ": ONNX file of " + size + " bytes is over protobuf's 2 GiB message limit; "
+                        + "models this large keep their weights in external data files", null);
+            }
+            if (size == 0) throw new NotOnnxException(path + ": not an ONNX model (empty file)", null);
+            return ch;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        } catch (L2cException e) {
+            closeQuietly(ch);
+            throw e;
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch == null) return;
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // The error being reported matters more.
         }
     }
 
@@ -158,7 +230,20 @@ public final class OnnxModel {
         return toTensor(t, dtype.get());
     }
 
+    /** An initializer's raw_data: its length, and its bytes when wanted. */
+    private record RawData(int length, Bytes bytes) {
+        interface Bytes {
+            ByteBuffer read() throws IOException;
+        }
+    }
+
     private Tensor toTensor(TensorProto t, DType dtype) throws L2cException {
+        ByteString raw = t.getRawData();
+        return toTensor(t, dtype, t.hasRawData() ? new RawData(raw.size(), () -> raw.asReadOnlyByteBuffer().slice()) : null);
+    }
+
+    /** {@code raw}: the tensor's raw_data, or null when it has none. */
+    private Tensor toTensor(TensorProto t, DType dtype, RawData raw) throws L2cException {
         String name = t.getName();
         long[] shape = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         int bytes;
@@ -171,12 +256,15 @@ public final class OnnxModel {
         ByteBuffer data;
         if (isExternal(t)) {
             data = readExternal(t, bytes);
-        } else if (t.hasRawData()) {
-            if (t.getRawData().size() != bytes) {
-                throw fail(name, dtype + Arrays.toString(shape) + " needs " + bytes + " bytes, raw_data holds "
-                        + t.getRawData().size());
+        } else if (raw != null) {
+            if (raw.length() != bytes) {
+                throw fail(name, dtype + Arrays.toString(shape) + " needs " + bytes + " bytes, raw_data holds " + raw.length());
             }
-            data = t.getRawData().asReadOnlyByteBuffer().slice();
+            try {
+                data = raw.bytes().read();
+            } catch (IOException e) {
+                throw fail(name, "cannot read raw_data: " + e.getMessage());
+            }
         } else {
             data = fromTypedFields(t, dtype, bytes / dtype.byteSize());
         }

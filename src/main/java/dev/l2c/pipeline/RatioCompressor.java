@@ -384,8 +384,8 @@ final class RatioCompressor {
         private final double targetBytes;
         /**
          * The bytes each calibrated tensor's exact entry adds to the file, measured when a probe
-         * first needs it (-1 before); the entry itself is coded again in the rare probe that keeps
-         * it, rather than every tensor's held for the whole search.
+         * first needs it (-1 before) without holding the entry; the entry itself is coded in the
+         * rare probe that keeps it.
          */
         private final long[] exactBytes;
         private TransformOptimizer optimizer;
@@ -432,24 +432,21 @@ final class RatioCompressor {
                 int n = Math.toIntExact(t.numel());
                 FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
                 pb.flip();
-                // The symbols live in the scratch only while this tensor is coded: its entry owns its payload.
+                // The symbols live in the scratch (the reconstruction's slot, free while coding) only
+                // while this tensor is coded: its entry owns its payload.
                 TensorScratch scratch = optimizer.scratch();
                 IntBuffer q = scratch.ints(TensorScratch.CODES, n);
                 FloatBuffer w = optimizer.tensor(l).weights();
                 transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
                 QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
-                        scratch.shorts(TensorScratch.SYMBOLS, n));
+                        scratch.shorts(TensorScratch.WEIGHTS, n));
                 TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
                 errors[l] = relativeError(reference[l], qt, spec, channels, n);
                 encoded[l] = encoder.quantized(t, qt, spec);
-                TensorEncoder.Encoded exact = null;
-                if (exactBytes[l] < 0) {
-                    exact = encoder.exactEntry(t);
-                    exactBytes[l] = TensorEncoder.bytes(exact);
-                }
+                if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
                 if (exactBytes[l] < TensorEncoder.bytes(encoded[l])) {
                     // dominated: the quantized entry costs more bytes and has an error
-                    encoded[l] = exact != null ? exact : encoder.exactEntry(t);
+                    encoded[l] = encoder.exactEntry(t);
                     errors[l] = 0;
                 } else if (encoded[l].info().streams().get(0).coding().isRans()) {
                     payload += encoded[l].info().streams().get(0).payloadLength();

@@ -2,7 +2,6 @@ package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
 import dev.l2c.model.ModelFiles;
-import dev.l2c.model.OnnxModel;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
@@ -24,23 +23,25 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
     }
 
     /**
-     * {@code detach}: copy an ONNX model's tensors out of the parse (see {@link #detached}), for a
-     * caller that holds them for long (ratio mode); a single pass over them does better reading
-     * the views and dropping the model with them.
+     * {@code detach}: every tensor of an ONNX model in a native buffer of its own (see
+     * {@link #detached}), for a caller that holds them for long and reads them in place (ratio
+     * mode); a single pass over them keeps external data mapped and typed fields on the heap.
      */
     static SourceModel open(Path path, boolean detach) throws L2cException {
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
         }
-        OnnxModel onnx = ModelFiles.onnxOrNull(path);
-        ModelFiles.Format format = onnx == null ? ModelFiles.Format.SAFETENSORS : ModelFiles.Format.ONNX;
+        // The file is streamed, its raw data read straight into native buffers: one copy of the
+        // weights, no file bytes or parse on the heap.
+        List<Tensor> streamed = ModelFiles.onnxFloatWeightsOrNull(path);
+        ModelFiles.Format format = streamed != null ? ModelFiles.Format.ONNX : ModelFiles.Format.SAFETENSORS;
         List<Tensor> tensors;
-        if (onnx == null) {
+        if (streamed == null) {
             try (SafetensorsFile file = SafetensorsFile.open(path)) {
                 tensors = file.tensors();
             }
         } else {
-            tensors = detach ? detached(onnx.floatInitializers()) : onnx.floatInitializers();
+            tensors = detach ? detached(streamed) : streamed;
         }
         if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
             throw new L2cException(path + ": the model has no floating-point weights to compress");
@@ -53,15 +54,20 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
     }
 
     /**
-     * Each tensor's bytes copied out of the parsed file into a native buffer of its own, so the
-     * file's bytes and the parse are garbage once this returns and one copy of the weights is
-     * kept, not two; native-order float32 data serves ratio mode's calibration without a copy.
+     * Each tensor in a native buffer of its own: raw data streamed from the file is already; the
+     * rest (external data mapped from its file, typed fields on the heap) is copied, so one copy of
+     * the weights is kept and native-order float32 data serves ratio mode's calibration without a copy.
      */
-    private static List<Tensor> detached(List<Tensor> views) {
-        List<Tensor> out = new ArrayList<>(views.size());
-        for (Tensor t : views) {
+    private static List<Tensor> detached(List<Tensor> tensors) {
+        List<Tensor> out = new ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            ByteBuffer data = t.data();
+            if (data.isDirect() && !data.isReadOnly()) {
+                out.add(t);
+                continue;
+            }
             ByteBuffer own = ByteBuffer.allocateDirect(t.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-            own.put(t.data()).flip();
+            own.put(data).flip();
             out.add(new Tensor(t.name(), t.dtype(), t.shape(), own));
         }
         return out;

@@ -13,6 +13,7 @@ import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
 import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
+import dev.l2c.io.DirectBuffers;
 import dev.l2c.model.Tensor;
 import dev.l2c.transform.Channels;
 import dev.l2c.transform.MagnitudePruner;
@@ -122,25 +123,53 @@ final class TensorEncoder {
         return smaller(lossless(t), raw(t));
     }
 
+    /**
+     * {@code bytes(exactEntry(t))}, measured without holding the entry: each byte plane is coded,
+     * checksummed and freed in turn, so the memory is one plane and its coding, not the tensor's.
+     */
+    long exactBytes(Tensor t) throws L2cException {
+        int count = Math.toIntExact(t.numel());
+        FloatPlaneCodec.Layout layout = Formats.planeLayout(t.dtype());
+        List<StreamInfo> streams = new ArrayList<>();
+        List<int[]> checksums = new ArrayList<>();
+        for (int p = 0; p < layout.planes; p++) {
+            FloatPlaneCodec.Plane plane = planes.encode(layout, t.data(), count, p);
+            StreamInfo stream = planeStream(plane, count);
+            ByteBuffer payload = planePayload(plane);
+            streams.add(stream);
+            checksums.add(ContainerSize.checksums(stream, payload));
+            DirectBuffers.free(payload);
+        }
+        long lossless = ContainerSize.ofChecksums(Map.of(), List.of(losslessInfo(t, streams)), List.of(checksums));
+        // smaller(lossless, raw) keeps the smaller entry: its bytes are the smaller of the two.
+        return Math.min(lossless, bytes(raw(t)));
+    }
+
     private Encoded lossless(Tensor t) throws L2cException {
         int count = Math.toIntExact(t.numel());
         List<FloatPlaneCodec.Plane> coded = planes.encode(Formats.planeLayout(t.dtype()), t.data(), count);
         List<StreamInfo> streams = new ArrayList<>();
         List<ByteBuffer> payloads = new ArrayList<>();
         for (FloatPlaneCodec.Plane p : coded) {
-            if (p.isRans()) {
-                EncodedStream s = p.stream();
-                streams.add(StreamInfo.rans(1, count, s.table().precisionBits(), s.table().freqs(),
-                        s.chunkSymbols(), s.chunkOffsets()));
-                payloads.add(s.payload());
-            } else {
-                streams.add(StreamInfo.raw(1, count));
-                payloads.add(p.raw());
-            }
+            streams.add(planeStream(p, count));
+            payloads.add(planePayload(p));
         }
-        TensorInfo info = new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.LOSSLESS_FLOAT,
-                TransformSpec.NONE, null, null, streams);
-        return new Encoded(info, payloads);
+        return new Encoded(losslessInfo(t, streams), payloads);
+    }
+
+    private static StreamInfo planeStream(FloatPlaneCodec.Plane p, int count) {
+        if (!p.isRans()) return StreamInfo.raw(1, count);
+        EncodedStream s = p.stream();
+        return StreamInfo.rans(1, count, s.table().precisionBits(), s.table().freqs(), s.chunkSymbols(), s.chunkOffsets());
+    }
+
+    private static ByteBuffer planePayload(FloatPlaneCodec.Plane p) {
+        return p.isRans() ? p.stream().payload() : p.raw();
+    }
+
+    private static TensorInfo losslessInfo(Tensor t, List<StreamInfo> streams) {
+        return new TensorInfo(t.name(), Formats.stored(t.dtype()), t.shape(), TensorKind.LOSSLESS_FLOAT, TransformSpec.NONE, null,
+                null, streams);
     }
 
     /**

@@ -47,6 +47,9 @@ class OnnxMiniLmTest {
         long matMuls = floats.stream().filter(t -> t.name().startsWith("onnx::MatMul_") && t.rank() == 2).count();
         assertEquals(36, matMuls, "six layers of Q, K, V, output and two FFN projections");
         assertEquals(floats, ModelFiles.readWeights(miniLm).stream().filter(t -> t.dtype().isFloat()).toList());
+        List<Tensor> streamed = OnnxModel.readFloatInitializers(miniLm);
+        assertEquals(floats, streamed);
+        assertTrue(streamed.stream().allMatch(t -> t.data().isDirect() && !t.data().isReadOnly()), "own native buffers");
     }
 
     @Test

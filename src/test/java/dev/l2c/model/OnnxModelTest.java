@@ -89,6 +89,8 @@ class OnnxModelTest {
         L2cException e = assertThrows(L2cException.class, () -> OnnxModel.read(model).floatInitializers());
         assertTrue(e.getMessage().contains(model.toString()), "names the file: " + e.getMessage());
         for (String m : mentions) assertTrue(e.getMessage().contains(m), "mentions " + m + ": " + e.getMessage());
+        // The streamed read refuses it with the same words.
+        assertEquals(e.getMessage(), assertThrows(L2cException.class, () -> OnnxModel.readFloatInitializers(model)).getMessage());
     }
 
     @Test
@@ -197,6 +199,7 @@ class OnnxModelTest {
                 TensorProto.newBuilder().setName("str").setDataType(8).addDims(1)
                         .addStringData(ByteString.copyFromUtf8("x")).build());
         Path path = OnnxTestModels.save(OnnxTestModels.addModel(w, extra), dir.resolve("typed.onnx"));
+        assertStreamedReadAgrees(path);
         OnnxModel model = OnnxModel.read(path);
 
         List<Tensor> floats = model.floatInitializers();
@@ -281,6 +284,25 @@ class OnnxModelTest {
         return assertThrows(L2cException.class, a::run).getMessage();
     }
 
+    /** The streamed read gives the float weights the whole-file parse gives, or fails as it does. */
+    private static void assertStreamedReadAgrees(Path model) {
+        List<Tensor> whole;
+        try {
+            whole = OnnxModel.read(model).floatInitializers();
+        } catch (L2cException e) {
+            // Of several faults the two parses may meet a different one first: the same kind of error, naming the file.
+            L2cException streamed = assertThrows(L2cException.class, () -> OnnxModel.readFloatInitializers(model), e.getMessage());
+            assertEquals(e.getClass(), streamed.getClass(), streamed.getMessage());
+            assertTrue(streamed.getMessage().contains(model.toString()), streamed.getMessage());
+            return;
+        }
+        try {
+            assertEquals(whole, OnnxModel.readFloatInitializers(model));
+        } catch (L2cException e) {
+            throw new AssertionError("the whole-file parse read " + model + ", the streamed read did not", e);
+        }
+    }
+
     @Test
     void garbageIsNotAnOnnxModel() throws Exception {
         Path empty = Files.write(dir.resolve("empty.onnx"), new byte[0]);
@@ -320,6 +342,7 @@ class OnnxModelTest {
             } catch (L2cException expected) {
                 assertTrue(expected.getMessage().contains(bad.toString()), expected.getMessage());
             }
+            assertStreamedReadAgrees(bad);
         }
         assertTrue(parsed < 2000, "some corruptions must be caught");
     }
