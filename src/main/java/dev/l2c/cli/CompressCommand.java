@@ -24,9 +24,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "compress", mixinStandardHelpOptions = true, description = "Compress the weights of an ONNX or safetensors model into one .l2c file.")
+@Command(name = "compress", mixinStandardHelpOptions = true,
+        description = "Compress the weights of an ONNX or safetensors model, or a Hugging Face model folder, into one .l2c file.")
 final class CompressCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IN", description = "model file (.onnx or .safetensors)")
+    @Parameters(index = "0", paramLabel = "IN", description = "model file (.onnx or .safetensors), or a model folder (safetensors shards and the "
+            + "folder's other files, all restored by decompress)")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.l2c", description = "output file")
@@ -157,10 +159,12 @@ final class CompressCommand implements Callable<Integer> {
         CompressOptions options = options();
         NetworkCalibrationSettings network = network();
         Backend backend = common.backend(spec);
-        PathChecks.input(input);
+        PathChecks.inputFileOrFolder(input);
         if (tokenizer != null) PathChecks.input(tokenizer);
         PathChecks.notAnInput(output, "-o", input, tokenizer);
         PathChecks.notAnInput(report, "--report", input, tokenizer);
+        PathChecks.notInside(output, "-o", input);
+        PathChecks.notInside(report, "--report", input);
         PathChecks.distinctOutputs(output, "-o", report, "--report");
         if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
         CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);

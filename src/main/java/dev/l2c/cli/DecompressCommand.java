@@ -2,6 +2,7 @@ package dev.l2c.cli;
 
 import dev.l2c.L2cException;
 import dev.l2c.codec.ValueType;
+import dev.l2c.io.Printable;
 import dev.l2c.pipeline.DecompressOptions;
 import dev.l2c.pipeline.Decompressor;
 import java.nio.file.Path;
@@ -13,13 +14,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "decompress", mixinStandardHelpOptions = true, description = "Decode a .l2c file to safetensors, or to ONNX given the original graph.")
+@Command(name = "decompress", mixinStandardHelpOptions = true,
+        description = "Decode a .l2c file to safetensors, to ONNX given the original graph, or back to the model folder it was made from.")
 final class DecompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "OUT.safetensors, or OUT.onnx (needs --model)")
+            description = "OUT.safetensors, OUT.onnx (needs --model), or OUT_DIR for a .l2c made from a model folder")
     Path output;
 
     @Option(names = "--dtype", paramLabel = "T",
@@ -45,9 +47,7 @@ final class DecompressCommand implements Callable<Integer> {
         PathChecks.notEmpty(cl, "--model", model);
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean onnx = name.endsWith(".onnx");
-        if (!onnx && !name.endsWith(".safetensors")) {
-            throw new CommandLine.ParameterException(cl, "-o: output must end in .safetensors or .onnx, got " + output);
-        }
+        boolean folder = !onnx && !name.endsWith(".safetensors");
         if (onnx && model == null) {
             throw new CommandLine.ParameterException(cl, "--model ORIGINAL.onnx is required for ONNX output (the graph is not stored in .l2c)");
         }
@@ -65,9 +65,11 @@ final class DecompressCommand implements Callable<Integer> {
         PathChecks.input(input);
         if (model != null) PathChecks.input(model);
         PathChecks.notAnInput(output, "-o", input, model);
-        var options = new DecompressOptions(type, onnx ? model : null, force);
+        PathChecks.notInside(input, "IN.l2c", output);
+        PathChecks.notInside(model, "--model", output);
+        var options = new DecompressOptions(type, onnx ? model : null, force, folder);
         var report = new Decompressor(common.backend(spec), common.progress(spec)).decompress(input, output, options);
-        cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", output, report.tensors(),
+        cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", Printable.escape(output.toString()), report.tensors(),
                 ReportPrinter.bytes(report.inputBytes()), ReportPrinter.bytes(report.outputBytes()),
                 ReportPrinter.seconds(report.seconds()));
         return 0;

@@ -26,6 +26,32 @@ final class PathChecks {
         throw new L2cException(path + ": no such file");
     }
 
+    /** An input model: a regular file (or a link to one) or a folder. */
+    static void inputFileOrFolder(Path path) throws L2cException {
+        if (!Files.isDirectory(path)) input(path);
+    }
+
+    /**
+     * Refuses {@code inner} when it lies inside the folder {@code outer} (or is it), following links
+     * (null or a non-folder {@code outer} passes): an output inside the input folder would become
+     * part of the next run's input, and an output folder that holds the input would replace it.
+     */
+    static void notInside(Path inner, String option, Path outer) throws L2cException {
+        if (inner == null || outer == null || !Files.isDirectory(outer)) return;
+        try {
+            Path folder = outer.toRealPath();
+            Path absolute = inner.toAbsolutePath().normalize();
+            Path parent = absolute.getParent();
+            Path real = Files.exists(absolute) ? absolute.toRealPath()
+                    : parent != null && Files.exists(parent) ? parent.toRealPath().resolve(absolute.getFileName()) : absolute;
+            if (real.startsWith(folder)) {
+                throw new L2cException(inner + ": " + option + " lies inside the folder " + outer + "; refusing");
+            }
+        } catch (IOException e) {
+            throw new L2cException(inner + ": cannot compare with " + outer + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Refuses an output that is one of the inputs (null inputs are skipped): by file identity, so
      * a hard link or a symbolic link to an input counts; writing it would destroy the input.

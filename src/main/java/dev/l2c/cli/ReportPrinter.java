@@ -6,6 +6,7 @@ import dev.l2c.pipeline.BaselineReport;
 import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.NetworkReport;
 import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.FileRow;
 import dev.l2c.pipeline.RatioReport;
 import dev.l2c.pipeline.TensorRow;
 import java.io.PrintWriter;
@@ -151,10 +152,26 @@ final class ReportPrinter {
         out.printf(Locale.ROOT, "total: %d tensors, %d weights, original %s, file %s, ratio %.2fx (%.3f bits/weight)%n",
                 s.tensors().size(), s.elements(), bytes(s.originalBytes()), bytes(s.fileBytes()), s.ratio(),
                 8.0 * s.fileBytes() / Math.max(1, s.elements()));
+        printFiles(out, s);
         if (s.sourceFileBytes() > 0) {
             out.printf(Locale.ROOT, "source file %s: %s, ratio against it %.2fx%n", Printable.escape(s.sourceFile()), bytes(s.sourceFileBytes()),
                     (double) s.sourceFileBytes() / s.fileBytes());
         }
+    }
+
+    /** The folder view: each file of the model folder, what it was and what it takes now. */
+    private static void printFiles(PrintWriter out, ContainerSummary s) {
+        if (s.files().isEmpty()) return;
+        int width = Math.min(56, Math.max(4, s.files().stream().mapToInt(f -> Printable.escape(f.path()).length()).max().orElse(4)));
+        String fmt = "%-" + width + "s %-12s %10s %10s %8s%n";
+        out.println();
+        out.printf(fmt, "file", "kind", "original", "stored", "ratio");
+        for (FileRow f : s.files()) {
+            out.printf(fmt, clip(f.path(), width), f.shard() ? f.tensors() + (f.tensors() == 1 ? " tensor" : " tensors") : "file", bytes(f.originalBytes()),
+                    bytes(f.storedBytes()), String.format(Locale.ROOT, "%.2fx", f.ratio()));
+        }
+        out.printf(Locale.ROOT, "folder: %d files (%d safetensors shards), %s%n", s.files().size(),
+                s.files().stream().filter(FileRow::shard).count(), bytes(s.files().stream().mapToLong(FileRow::originalBytes).sum()));
     }
 
     static String bytes(long b) {

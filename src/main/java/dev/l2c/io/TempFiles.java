@@ -59,6 +59,21 @@ public final class TempFiles {
         return dir;
     }
 
+    /** Creates a new empty folder {@code dir/prefix<digits>suffix}, deleted with its contents at exit unless forgotten. */
+    public static synchronized Path createDirectory(Path dir, String prefix, String suffix) throws IOException {
+        if (exiting) throw new IOException("the process is exiting");
+        for (int attempt = 0; ; attempt++) {
+            Path temp = dir.resolve(prefix + ThreadLocalRandom.current().nextLong(Long.MAX_VALUE) + suffix);
+            try {
+                Files.createDirectory(temp);
+                LIVE.add(temp);
+                return temp;
+            } catch (FileAlreadyExistsException e) {
+                if (attempt == 100) throw e;
+            }
+        }
+    }
+
     /** Deletes {@code temp} (a file, or a folder with its contents; if it is there) and stops tracking it. */
     public static synchronized void delete(Path temp) throws IOException {
         try {

@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /** Reads the weights of a model file, whichever supported format it is in. */
 public final class ModelFiles {
-    /** The formats {@link #detect} tells apart. */
-    public enum Format { SAFETENSORS, ONNX }
+    /** The formats {@link #detect} tells apart, and a folder of safetensors shards (dev.l2c.folder). */
+    public enum Format { SAFETENSORS, ONNX, FOLDER }
 
     private ModelFiles() {}
 

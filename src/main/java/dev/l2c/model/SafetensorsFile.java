@@ -45,13 +45,19 @@ public final class SafetensorsFile implements AutoCloseable {
     private final FileChannel channel;
     private final Map<String, Tensor> tensors;
     private final Map<String, String> metadata;
+    private final List<Range> ranges;
 
-    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, FileChannel channel, Map<String, Tensor> tensors, Map<String, String> metadata,
+            List<Range> ranges) {
         this.path = path;
         this.channel = channel;
         this.tensors = tensors;
         this.metadata = metadata;
+        this.ranges = ranges;
     }
+
+    /** Where a tensor's bytes lie in the file: [begin, end) counted from the file's first byte. */
+    public record Range(String name, long begin, long end) {}
 
     /** Opens and validates {@code path}; every problem is an L2cException naming the file (and tensor). */
     public static SafetensorsFile open(Path path) throws L2cException {
@@ -99,8 +105,11 @@ public final class SafetensorsFile implements AutoCloseable {
         long dataLength = size - dataStart;
         checkRanges(path, parsed.entries, dataLength);
         Map<String, Tensor> tensors = mapTensors(channel, size, dataStart, parsed.entries);
+        List<Range> ranges = new ArrayList<>();
+        for (Entry e : parsed.entries) ranges.add(new Range(e.name, dataStart + e.begin, dataStart + e.end));
+        ranges.sort(Comparator.comparingLong(Range::begin).thenComparingLong(Range::end));
         return new SafetensorsFile(path, channel, Collections.unmodifiableMap(tensors),
-                Collections.unmodifiableMap(parsed.metadata));
+                Collections.unmodifiableMap(parsed.metadata), List.copyOf(ranges));
     }
 
     /** One header entry before its bytes are mapped. */
@@ -262,6 +271,14 @@ public final class SafetensorsFile implements AutoCloseable {
         Tensor t = tensors.get(name);
         if (t == null) throw new L2cException(path + ": no tensor named " + name);
         return t;
+    }
+
+    /**
+     * Every tensor's byte range in the file, in file order (empty tensors before a non-empty one
+     * that starts where they do); ranges of non-empty tensors never overlap.
+     */
+    public List<Range> ranges() {
+        return ranges;
     }
 
     /** The {@code __metadata__} string map (empty when the header has none). */

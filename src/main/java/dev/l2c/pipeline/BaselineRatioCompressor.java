@@ -118,16 +118,20 @@ final class BaselineRatioCompressor {
         this(encoder, options, progress, null);
     }
 
-    /** Encodes {@code tensors}; adds the chosen method and its step factor (or bits and sparsity) to {@code attributes}. */
-    Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
+    /**
+     * Encodes {@code tensors}; adds the chosen method and its step factor (or bits and sparsity) to
+     * {@code attributes}. {@code originalBytes}: the bytes the ratio is measured against
+     * ({@link SourceModel#ratioBytes}).
+     */
+    Outcome run(List<Tensor> tensors, Map<String, String> attributes, long originalBytes) throws L2cException {
         if (this.tensors != null) throw new IllegalStateException("a BaselineRatioCompressor runs once");
         this.tensors = tensors;
+        this.originalBytes = originalBytes;
         this.baseAttributes = new LinkedHashMap<>(attributes);
         slots = new TensorEncoder.Encoded[tensors.size()];
         List<float[]> lossyWeights = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            originalBytes += t.data().remaining();
             if (encoder.exact(t)) {
                 slots[i] = encoder.encode(t);
             } else {

@@ -4,6 +4,7 @@ import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.Version;
 import dev.l2c.calib.NetworkCalibrationSettings;
+import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cWriter;
 import dev.l2c.model.Tensor;
 import java.nio.file.Path;
@@ -53,6 +54,7 @@ public final class Compressor {
         attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.mode().attribute());
+        if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
         boolean usesNetwork = options.mode() instanceof CompressMode.Ratio r
                 && (r.method() == RatioMethod.L2 || r.method() == RatioMethod.GPTQ);
@@ -87,10 +89,10 @@ public final class Compressor {
             Map<String, long[]> lossy = new LinkedHashMap<>();
             for (Tensor t : source.tensors()) if (!encoder.exact(t)) lossy.put(t.name(), t.shape());
             try (GptqStatistics statistics = GptqStatistics.collect(source, network, lossy, progress)) {
-                outcome = new BaselineRatioCompressor(encoder, options, progress, statistics).run(source.tensors(), attributes);
+                outcome = new BaselineRatioCompressor(encoder, options, progress, statistics).run(source.tensors(), attributes, source.ratioBytes());
             }
         } else {
-            outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes);
+            outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes, source.ratioBytes());
         }
         checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
@@ -105,7 +107,7 @@ public final class Compressor {
         try (NetworkCalibrator calibrator = network == null ? null
                 : NetworkCalibrator.open(source, network, mode.calibration().seed(), progress)) {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
-                    .run(source.tensors(), attributes);
+                    .run(source.tensors(), attributes, source.ratioBytes());
         }
         checkReachable(source, mode, outcome.report().size().reached(), outcome.lowestRatio(), outcome.highestRatio());
         ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");

@@ -9,6 +9,8 @@ import java.util.Map;
  *
  * @param sourceFile the model file it was made from (as recorded at compression)
  * @param sourceFileBytes that file's size, or 0 if unknown
+ * @param tensors the model's tensors (for a folder, its shards' tensors)
+ * @param files the files of the model folder it was made from; empty when made from one file
  */
 public record ContainerSummary(
         String file,
@@ -16,7 +18,8 @@ public record ContainerSummary(
         String sourceFile,
         long sourceFileBytes,
         Map<String, String> attributes,
-        List<TensorRow> tensors) {
+        List<TensorRow> tensors,
+        List<FileRow> files) {
     public long originalBytes() {
         return tensors.stream().mapToLong(TensorRow::originalBytes).sum();
     }

@@ -2,6 +2,7 @@ package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
+import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.model.OnnxModel;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** .l2c file in, safetensors or ONNX (with the original graph) out. */
 public final class Decompressor {
@@ -30,38 +32,61 @@ public final class Decompressor {
 
     public DecompressReport decompress(Path input, Path output, DecompressOptions options) throws L2cException {
         long start = System.nanoTime();
-        if (Files.exists(output) && !options.force()) {
+        if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !options.force()) {
             throw new L2cException(output + ": output exists (use --force to overwrite)");
         }
         try (L2cReader reader = L2cReader.open(input)) {
             TensorDecoder decoder = new TensorDecoder(input.toString(), reader, backend.rans());
-            if (options.onnxModel() == null) {
-                writeSafetensors(reader, decoder, output, options);
+            FolderLayout folder = FolderOutput.layoutOf(input.toString(), reader);
+            Set<String> blobs = folder == null ? Set.of() : folder.blobs();
+            long written;
+            if (options.folder()) {
+                if (folder == null) {
+                    throw new L2cException(input + ": was made from one model file, not a folder: name the output "
+                            + "OUT.safetensors (or OUT.onnx with --model)");
+                }
+                if (options.dtype() != null) {
+                    throw new L2cException("--dtype: a folder keeps each tensor's type, so that its shards keep their headers");
+                }
+                written = FolderOutput.write(input.toString(), reader, decoder, folder, output, options.force(), progress);
             } else {
-                writeOnnx(reader, decoder, output, options);
+                if (options.onnxModel() == null) {
+                    writeSafetensors(reader, decoder, output, options, blobs);
+                } else {
+                    writeOnnx(reader, decoder, output, options, blobs);
+                }
+                written = size(output);
             }
-            return new DecompressReport(reader.tensors().size(), reader.fileSize(), size(output),
+            return new DecompressReport(reader.tensors().size() - blobs.size(), reader.fileSize(), written,
                     (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** The model's tensors: every entry but the blobs that hold a folder's other files. */
+    private static List<TensorInfo> weights(L2cReader reader, Set<String> blobs) {
+        return reader.tensors().stream().filter(t -> !blobs.contains(t.name())).toList();
     }
 
     /**
      * The header first (every tensor's type and shape is known from the index), then each tensor's
      * bytes as they are decoded: only one tensor, or one batch of it, is in memory at a time.
      */
-    private void writeSafetensors(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options)
-            throws L2cException {
+    private void writeSafetensors(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options,
+            Set<String> blobs) throws L2cException {
+        List<TensorInfo> weights = weights(reader, blobs);
         List<SafetensorsHeader.Entry> entries = new ArrayList<>();
-        for (TensorInfo t : reader.tensors()) {
+        for (TensorInfo t : weights) {
             entries.add(new SafetensorsHeader.Entry(t.name(), TensorDecoder.decodedType(t, options.dtype()), t.shape(),
                     decoder.decodedBytes(t, options.dtype())));
         }
-        ByteBuffer header = SafetensorsHeader.of(output.toString(), entries, reader.attributes());
+        Map<String, String> metadata = new LinkedHashMap<>(reader.attributes());
+        metadata.remove(FolderLayout.ATTRIBUTE);
+        ByteBuffer header = SafetensorsHeader.of(output.toString(), entries, metadata);
         try (AtomicFile file = AtomicFile.create(output, options.force());
-                Progress.Task task = progress.start("decompress", reader.tensors().size(), "tensors")) {
+                Progress.Task task = progress.start("decompress", weights.size(), "tensors")) {
             FileChannel channel = file.channel();
             while (header.hasRemaining()) channel.write(header);
-            for (TensorInfo t : reader.tensors()) {
+            for (TensorInfo t : weights) {
                 decoder.write(t, options.dtype(), channel);
                 task.advance(1);
             }
@@ -72,13 +97,14 @@ public final class Decompressor {
     }
 
     /** An ONNX model is written from all its initializers at once, so every tensor is decoded first. */
-    private void writeOnnx(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options)
-            throws L2cException {
+    private void writeOnnx(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options,
+            Set<String> blobs) throws L2cException {
         OnnxModel model = OnnxModel.read(options.onnxModel());
         Map<String, Tensor> originals = byName(model.floatInitializers());
         List<Tensor> decoded = new ArrayList<>();
-        try (Progress.Task task = progress.start("decompress", reader.tensors().size(), "tensors")) {
-            for (TensorInfo t : reader.tensors()) {
+        List<TensorInfo> weights = weights(reader, blobs);
+        try (Progress.Task task = progress.start("decompress", weights.size(), "tensors")) {
+            for (TensorInfo t : weights) {
                 checkAgainstModel(t, originals, options);
                 decoded.add(decoder.decode(t, null));
                 task.advance(1);

@@ -1,11 +1,15 @@
 package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
+import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 
@@ -19,8 +23,11 @@ public final class Inspector {
 
     public static ContainerSummary inspect(Path file) throws L2cException {
         try (L2cReader reader = L2cReader.open(file)) {
+            FolderLayout folder = FolderOutput.layoutOf(file.toString(), reader);
+            Set<String> blobs = folder == null ? Set.of() : folder.blobs();
             List<TensorRow> rows = new ArrayList<>();
             for (TensorInfo t : reader.tensors()) {
+                if (blobs.contains(t.name())) continue;
                 long elements = t.elementCount();
                 double zeros = Double.NaN;
                 String z = t.attributes().get(TensorEncoder.ZEROS);
@@ -45,8 +52,32 @@ public final class Inspector {
             } catch (NumberFormatException e) {
                 // An unreadable optional attribute only drops the "ratio against the source file" line.
             }
-            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, reader.attributes(), rows);
+            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, reader.attributes(), rows,
+                    folder == null ? List.of() : files(file, reader, folder));
         }
+    }
+
+    private static List<FileRow> files(Path file, L2cReader reader, FolderLayout folder) throws L2cException {
+        Map<String, TensorInfo> byName = new HashMap<>();
+        for (TensorInfo t : reader.tensors()) byName.put(t.name(), t);
+        List<FileRow> rows = new ArrayList<>();
+        for (FolderLayout.FileEntry f : folder.files()) {
+            long stored = 0;
+            for (String name : entriesOf(f)) {
+                TensorInfo t = byName.get(name);
+                if (t == null) throw new L2cException(file + ": the folder layout names entry " + name + ", which is missing");
+                stored += reader.storedBytes(t);
+            }
+            rows.add(new FileRow(f.path(), f.shard(), f.bytes(), stored, f.tensors().size()));
+        }
+        return rows;
+    }
+
+    private static List<String> entriesOf(FolderLayout.FileEntry f) {
+        List<String> names = new ArrayList<>();
+        names.add(f.blob());
+        for (FolderLayout.Placement p : f.tensors()) names.add(p.entry());
+        return names;
     }
 
     private static String describe(TensorInfo t) {

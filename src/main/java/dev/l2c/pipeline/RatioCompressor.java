@@ -121,15 +121,14 @@ final class RatioCompressor {
         this.network = network;
     }
 
-    Outcome run(List<Tensor> tensors, Map<String, String> attributes) throws L2cException {
+    /** {@code originalBytes}: the bytes the ratio is measured against, {@link SourceModel#ratioBytes}. */
+    Outcome run(List<Tensor> tensors, Map<String, String> attributes, long originalBytes) throws L2cException {
         CalibrationSettings settings = mode.calibration();
         TensorEncoder.Encoded[] slots = new TensorEncoder.Encoded[tensors.size()];
         List<Integer> calibrated = new ArrayList<>();
         List<CalibTensor> calib = new ArrayList<>();
-        long originalBytes = 0;
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            originalBytes += t.data().remaining();
             if (encoder.exact(t)) {
                 slots[i] = encoder.encode(t);
             } else {

@@ -1,6 +1,8 @@
 package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
+import dev.l2c.folder.FolderLayout;
+import dev.l2c.folder.ModelFolder;
 import dev.l2c.model.ModelFiles;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
@@ -14,10 +16,12 @@ import java.util.List;
 
 /**
  * The tensors of an input model that go into a .l2c file: every tensor of a safetensors file
- * (non-float ones stored as they are), or the floating-point initializers of an ONNX model (the
- * others stay in the graph, which decompression to ONNX takes from the original model).
+ * (non-float ones stored as they are), the floating-point initializers of an ONNX model (the
+ * others stay in the graph, which decompression to ONNX takes from the original model), or the
+ * shards' tensors and the other files of a model folder ({@code folder} says where each goes back;
+ * null for one file).
  */
-record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors) {
+record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors, FolderLayout folder) {
     static SourceModel open(Path path) throws L2cException {
         return open(path, false);
     }
@@ -28,6 +32,11 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
      * mode); a single pass over them keeps external data mapped and typed fields on the heap.
      */
     static SourceModel open(Path path, boolean detach) throws L2cException {
+        if (Files.isDirectory(path)) {
+            ModelFolder folder = ModelFolder.read(path);
+            checkHasFloats(path, folder.tensors());
+            return new SourceModel(path, ModelFiles.Format.FOLDER, folder.bytes(), folder.tensors(), folder.layout());
+        }
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
         }
@@ -43,13 +52,17 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         } else {
             tensors = detach ? detached(streamed) : streamed;
         }
-        if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
-            throw new L2cException(path + ": the model has no floating-point weights to compress");
-        }
+        checkHasFloats(path, tensors);
         try {
-            return new SourceModel(path, format, Files.size(path), tensors);
+            return new SourceModel(path, format, Files.size(path), tensors, null);
         } catch (IOException e) {
             throw new L2cException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkHasFloats(Path path, List<Tensor> tensors) throws L2cException {
+        if (tensors.stream().noneMatch(t -> t.dtype().isFloat())) {
+            throw new L2cException(path + ": the model has no floating-point weights to compress");
         }
     }
 
@@ -71,6 +84,14 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
             out.add(new Tensor(t.name(), t.dtype(), t.shape(), own));
         }
         return out;
+    }
+
+    /**
+     * What a ratio is measured against: the tensors' bytes, or for a folder every file's bytes
+     * (its non-weight files count at their own size, not deflated as they are stored).
+     */
+    long ratioBytes() {
+        return folder != null ? fileBytes : tensorBytes();
     }
 
     long tensorBytes() {
