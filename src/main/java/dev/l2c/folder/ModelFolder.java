@@ -5,6 +5,7 @@ import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
+import dev.l2c.model.TensorRange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -43,12 +44,14 @@ public final class ModelFolder {
     private final long bytes;
     private final FolderLayout layout;
     private final List<Tensor> tensors;
+    private final List<TensorRange> ranges;
 
-    private ModelFolder(Path dir, long bytes, FolderLayout layout, List<Tensor> tensors) {
+    private ModelFolder(Path dir, long bytes, FolderLayout layout, List<Tensor> tensors, List<TensorRange> ranges) {
         this.dir = dir;
         this.bytes = bytes;
         this.layout = layout;
         this.tensors = tensors;
+        this.ranges = ranges;
     }
 
     /** Reads {@code dir}; errors name the file at fault. */
@@ -69,6 +72,7 @@ public final class ModelFolder {
             List<FolderLayout.FileEntry> files = new ArrayList<>();
             List<Tensor> blobs = new ArrayList<>();
             List<Tensor> weights = new ArrayList<>();
+            List<TensorRange> weightRanges = new ArrayList<>();
             long total = 0;
             int shardIndex = 0;
             for (String p : paths) {
@@ -91,6 +95,7 @@ public final class ModelFolder {
                     String entry = weightNames.get(r.name()) == 1 && !r.name().startsWith(BLOB_PREFIX) ? r.name() : p + ":" + r.name();
                     placements.add(new FolderLayout.Placement(entry, r.begin(), r.end()));
                     weights.add(new Tensor(entry, t.dtype(), t.shape(), t.data()));
+                    weightRanges.add(new TensorRange(file, entry, t.dtype(), t.shape(), r.begin()));
                     if (r.begin() > at) outside.add(new long[] {at, r.begin()});
                     at = Math.max(at, r.end());
                 }
@@ -103,7 +108,9 @@ public final class ModelFolder {
             checkDistinct(dir, layout, blobs.size() + weights.size());
             List<Tensor> all = new ArrayList<>(blobs);
             all.addAll(weights);
-            return new ModelFolder(dir, total, layout, List.copyOf(all));
+            List<TensorRange> ranges = new ArrayList<>(java.util.Collections.nCopies(blobs.size(), (TensorRange) null));
+            ranges.addAll(weightRanges);
+            return new ModelFolder(dir, total, layout, List.copyOf(all), java.util.Collections.unmodifiableList(ranges));
         } finally {
             // The tensors' bytes stay mapped after their files' channels close.
             for (SafetensorsFile s : shards) s.close();
@@ -127,6 +134,14 @@ public final class ModelFolder {
     /** The entries to store: the blobs (U8, deflated) first, then every shard's tensors in file order. */
     public List<Tensor> tensors() {
         return tensors;
+    }
+
+    /**
+     * Where each of {@link #tensors} lies in its shard, in the same order, for reading them one at
+     * a time; null for the blobs, which are held in memory.
+     */
+    public List<TensorRange> ranges() {
+        return ranges;
     }
 
     /** Whether a path names a safetensors shard (by name, as Hugging Face tools find them). */

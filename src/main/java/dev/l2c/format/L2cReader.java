@@ -154,6 +154,15 @@ public final class L2cReader implements AutoCloseable {
      * the CRC of every block they touch: a read-only direct little-endian buffer.
      */
     public ByteBuffer rawStream(TensorInfo t, int stream, long fromByte, int length) throws L2cException {
+        return rawStream(t, stream, fromByte, length, null);
+    }
+
+    /**
+     * {@link #rawStream(TensorInfo, int, long, int)} read into {@code scratch} when it is large
+     * enough (the blocks the range touches), so that a caller reading many streams reuses one
+     * buffer; the result is then a view of {@code scratch}, valid until it is reused.
+     */
+    public ByteBuffer rawStream(TensorInfo t, int stream, long fromByte, int length, ByteBuffer scratch) throws L2cException {
         StoredTensor st = stored(t);
         streamInfo(st, stream, StreamCoding.RAW);
         StoredStream loc = st.streams().get(stream);
@@ -170,7 +179,7 @@ public final class L2cReader implements AutoCloseable {
         if (to - from > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("bytes " + fromByte + "+" + length + " touch blocks of over 2 GiB");
         }
-        ByteBuffer blocks = read(loc.offset() + from, (int) (to - from), null);
+        ByteBuffer blocks = read(loc.offset() + from, (int) (to - from), scratch);
         for (int b = firstBlock; b <= lastBlock; b++) {
             int at = (int) (b * block - from);
             checkCrc(blocks.slice(at, (int) Math.min(block, to - from - at)), loc.crcs()[b], st, stream, "block " + b);

@@ -71,11 +71,12 @@ public final class Compressor {
         }
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes);
                 Progress.Task task = progress.start("compress", source.tensorBytes(), "MB")) {
-            for (Tensor t : source.tensors()) {
+            // One tensor in memory at a time: it is written before the next is read.
+            source.forEachTensor(t -> {
                 TensorEncoder.Encoded e = encoder.encode(t);
                 writer.addTensor(e.info(), e.payloads());
                 task.advance(t.data().remaining());
-            }
+            });
             writer.finish();
         }
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -6,6 +6,10 @@ import dev.l2c.folder.ModelFolder;
 import dev.l2c.model.ModelFiles;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
+import dev.l2c.model.TensorRange;
+import dev.l2c.io.DirectBuffers;
+import java.util.HashMap;
+import java.util.Map;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +25,8 @@ import java.util.List;
  * shards' tensors and the other files of a model folder ({@code folder} says where each goes back;
  * null for one file).
  */
-record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors, FolderLayout folder) {
+record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors, FolderLayout folder,
+        List<TensorRange> ranges) {
     static SourceModel open(Path path) throws L2cException {
         return open(path, false);
     }
@@ -35,7 +40,7 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         if (Files.isDirectory(path)) {
             ModelFolder folder = ModelFolder.read(path);
             checkHasFloats(path, folder.tensors());
-            return new SourceModel(path, ModelFiles.Format.FOLDER, folder.bytes(), folder.tensors(), folder.layout());
+            return new SourceModel(path, ModelFiles.Format.FOLDER, folder.bytes(), folder.tensors(), folder.layout(), folder.ranges());
         }
         if (!Files.isRegularFile(path)) {
             throw new L2cException(path + ": no such file");
@@ -45,16 +50,20 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         List<Tensor> streamed = ModelFiles.onnxFloatWeightsOrNull(path);
         ModelFiles.Format format = streamed != null ? ModelFiles.Format.ONNX : ModelFiles.Format.SAFETENSORS;
         List<Tensor> tensors;
+        List<TensorRange> ranges = null;
         if (streamed == null) {
             try (SafetensorsFile file = SafetensorsFile.open(path)) {
                 tensors = file.tensors();
+                Map<String, Long> begins = new HashMap<>();
+                for (SafetensorsFile.Range r : file.ranges()) begins.put(r.name(), r.begin());
+                ranges = tensors.stream().map(t -> new TensorRange(path, t.name(), t.dtype(), t.shape(), begins.get(t.name()))).toList();
             }
         } else {
             tensors = detach ? detached(streamed) : streamed;
         }
         checkHasFloats(path, tensors);
         try {
-            return new SourceModel(path, format, Files.size(path), tensors, null);
+            return new SourceModel(path, format, Files.size(path), tensors, null, ranges);
         } catch (IOException e) {
             throw new L2cException(path + ": " + e.getMessage(), e);
         }
@@ -84,6 +93,32 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
             out.add(new Tensor(t.name(), t.dtype(), t.shape(), own));
         }
         return out;
+    }
+
+    /** Receives the tensors of {@link #forEachTensor} one at a time. */
+    interface TensorVisitor {
+        void visit(Tensor t) throws L2cException;
+    }
+
+    /**
+     * Hands each tensor to {@code visitor} in order, one at a time: a tensor of a safetensors file
+     * or folder is read into a buffer of its own and freed once {@code visitor} returns, so that
+     * the memory this takes is one tensor's, not the model's (the visitor must not keep it).
+     */
+    void forEachTensor(TensorVisitor visitor) throws L2cException {
+        for (int i = 0; i < tensors.size(); i++) {
+            TensorRange range = ranges == null ? null : ranges.get(i);
+            if (range == null) {
+                visitor.visit(tensors.get(i));
+                continue;
+            }
+            TensorRange.Loaded loaded = range.load();
+            try {
+                visitor.visit(loaded.tensor());
+            } finally {
+                DirectBuffers.free(loaded.buffer());
+            }
+        }
     }
 
     /**

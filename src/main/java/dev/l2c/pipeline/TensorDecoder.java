@@ -13,6 +13,7 @@ import dev.l2c.format.L2cReader;
 import dev.l2c.format.StreamCoding;
 import dev.l2c.format.StreamInfo;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.io.DirectBuffers;
 import dev.l2c.format.TensorKind;
 import dev.l2c.model.DType;
 import dev.l2c.model.Tensor;
@@ -53,6 +54,9 @@ final class TensorDecoder {
     }
 
     /** With batches of at most {@code batchSymbols} symbols (tests use small ones to get many batches). */
+    /** Byte planes of lossless tensors, reused from tensor to tensor (see {@link #planeScratch}). */
+    private final ByteBuffer[] planeScratch = new ByteBuffer[8];
+
     TensorDecoder(String file, L2cReader reader, RansCodec rans, long batchSymbols) {
         this.file = file;
         this.reader = reader;
@@ -105,7 +109,17 @@ final class TensorDecoder {
         boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
         if (!streamed) {
-            writeFully(out, decode(t, type).data());
+            ByteBuffer own = type == null || t.kind() == TensorKind.RAW ? ownBytes(t, original) : null;
+            if (own == null) {
+                writeFully(out, decode(t, type).data());
+                return;
+            }
+            // Freed once written: a folder of many large tensors is written in the memory of one.
+            try {
+                writeFully(out, own.duplicate());
+            } finally {
+                DirectBuffers.free(own);
+            }
             return;
         }
         decodedBytes(t, type);
@@ -328,7 +342,25 @@ final class TensorDecoder {
         return Conversions.convert(Tensor.ofFloats(t.name(), t.shape(), weights), Formats.model(out));
     }
 
+    /**
+     * The bytes of a RAW or LOSSLESS_FLOAT tensor in their original type, in a buffer the caller
+     * owns (and may free); null for a QUANTIZED one.
+     */
+    private ByteBuffer ownBytes(TensorInfo t, DType original) throws L2cException {
+        checkType(t, original);
+        checkSize(t);
+        return switch (t.kind()) {
+            case RAW -> rawBytes(t, original);
+            case LOSSLESS_FLOAT -> losslessBytes(t, original);
+            case QUANTIZED -> null;
+        };
+    }
+
     private Tensor lossless(TensorInfo t, DType original) throws L2cException {
+        return new Tensor(t.name(), original, t.shape(), losslessBytes(t, original));
+    }
+
+    private ByteBuffer losslessBytes(TensorInfo t, DType original) throws L2cException {
         FloatPlaneCodec.Layout layout = Formats.planeLayout(original);
         requireStreams(t, layout.planes);
         int count = (int) t.elementCount();
@@ -336,9 +368,9 @@ final class TensorDecoder {
         for (int p = 0; p < planes.length; p++) {
             checkPlane(t, p);
             if (t.streams().get(p).coding() == StreamCoding.RAW) {
-                planes[p] = reader.rawStream(t, p, 0, count);
+                planes[p] = reader.rawStream(t, p, 0, count, planeScratch(p, count));
             } else {
-                ByteBuffer plane = ByteBuffer.allocateDirect(count);
+                ByteBuffer plane = planeScratch(p, count).clear().limit(count).slice();
                 int stream = p;
                 FrequencyTable table = table(t, p);
                 try (RansDecoder<ByteBuffer> decoder = rans.byteDecoder(table)) {
@@ -353,7 +385,20 @@ final class TensorDecoder {
                 planes[p] = plane;
             }
         }
-        return new Tensor(t.name(), original, t.shape(), FloatPlaneCodec.join(layout, planes, count));
+        return FloatPlaneCodec.join(layout, planes, count);
+    }
+
+    /**
+     * The reused buffer of byte plane {@code p}, at least {@code bytes} long: decoding a model's
+     * lossless tensors one after another allocates planes once, for the largest tensor, instead of
+     * leaving a tensor's worth of native garbage behind each (which the collector frees late).
+     */
+    private ByteBuffer planeScratch(int p, int bytes) {
+        if (planeScratch[p] == null || planeScratch[p].capacity() < bytes) {
+            DirectBuffers.free(planeScratch[p]);
+            planeScratch[p] = ByteBuffer.allocateDirect(bytes);
+        }
+        return planeScratch[p];
     }
 
     private void checkPlane(TensorInfo t, int p) throws L2cException {
@@ -377,7 +422,12 @@ final class TensorDecoder {
             throw fail(t, "raw stream does not hold " + bytes + " bytes", null);
         }
         if (!read) return null;
-        return new Tensor(t.name(), original, t.shape(), reader.rawStream(t, 0, 0, (int) bytes));
+        return new Tensor(t.name(), original, t.shape(), rawBytes(t, original));
+    }
+
+    private ByteBuffer rawBytes(TensorInfo t, DType original) throws L2cException {
+        raw(t, original, false);
+        return reader.rawStream(t, 0, 0, (int) (t.elementCount() * original.byteSize()));
     }
 
     /** Decodes every chunk of rANS stream {@code stream} into a reused buffer and drops the symbols. */
