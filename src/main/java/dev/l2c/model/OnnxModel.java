@@ -420,12 +420,19 @@ public final class OnnxModel {
 
     /**
      * Writes this model to {@code out} with the data of the named initializers replaced by the given
-     * tensors' bytes (as raw_data; name, dims and data type stay, and must match the tensor). All
-     * else is kept as it was; external data of replaced tensors is inlined, that of the others is
-     * still referenced relative to the output's folder, which must then be the model's folder.
+     * tensors' bytes (name, dims and data type stay, and must match the tensor). A replaced
+     * initializer that the model kept inline is written as raw_data; every initializer it kept in
+     * external data (replaced or not) is written to {@code out}'s own external data file,
+     * {@code <out name>.data} beside it, so a model past protobuf's 2 GiB stays under it, as its
+     * original did, and the output needs none of the input's files. All else is kept as it was
+     * (external data of a type l2c cannot read is still referenced relative to the output's folder,
+     * which must then be the model's folder). The data file is in place before the model that
+     * refers to it; each appears only when complete.
      */
     public void write(Path out, Map<String, Tensor> replacements, boolean force) throws L2cException {
-        ModelProto model = withReplacements(out, replacements);
+        List<Tensor> external = new ArrayList<>();
+        ModelProto model = withReplacements(out, replacements, external);
+        if (!external.isEmpty()) writeExternal(externalDataFile(out), external, force);
         try (AtomicFile file = AtomicFile.create(out, force)) {
             OutputStream stream = Channels.newOutputStream(file.channel());
             CodedOutputStream coded = CodedOutputStream.newInstance(stream, WRITE_BUFFER);
@@ -437,25 +444,72 @@ public final class OnnxModel {
         }
     }
 
-    private ModelProto withReplacements(Path out, Map<String, Tensor> replacements) throws L2cException {
+    /** Where {@link #write} puts the external data of {@code out}: {@code <out name>.data} beside it. */
+    public static Path externalDataFile(Path out) {
+        return out.resolveSibling(out.getFileName() + ".data");
+    }
+
+    /** Tensors at least this large start at a multiple of it in an external data file (as ONNX's own tools align them). */
+    private static final int EXTERNAL_ALIGNMENT = 4096;
+
+    private static long externalOffset(long at, long bytes) {
+        return bytes >= EXTERNAL_ALIGNMENT ? (at + EXTERNAL_ALIGNMENT - 1) / EXTERNAL_ALIGNMENT * EXTERNAL_ALIGNMENT : at;
+    }
+
+    /** Writes {@code tensors} one after another at the offsets {@link #externalOffset} gives, zero-padded. */
+    private static void writeExternal(Path data, List<Tensor> tensors, boolean force) throws L2cException {
+        try (AtomicFile file = AtomicFile.create(data, force)) {
+            FileChannel ch = file.channel();
+            long at = 0;
+            for (Tensor t : tensors) {
+                ByteBuffer bytes = t.data();
+                at = externalOffset(at, bytes.remaining());
+                while (bytes.hasRemaining()) at += ch.write(bytes, at);
+            }
+            file.commit();
+        } catch (IOException e) {
+            throw new L2cException(data + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    private ModelProto withReplacements(Path out, Map<String, Tensor> replacements, List<Tensor> external)
+            throws L2cException {
         GraphProto graph = proto.getGraph();
         Set<String> pending = new HashSet<>(replacements.keySet());
         GraphProto.Builder newGraph = graph.toBuilder();
         boolean keepsExternal = false;
+        String dataName = externalDataFile(out).getFileName().toString();
+        long dataAt = 0;
         for (int i = 0; i < graph.getInitializerCount(); i++) {
             TensorProto init = graph.getInitializer(i);
             Tensor replacement = replacements.get(init.getName());
+            if (isExternal(init) && dataName.equals(externalInfo(init).get("location"))) {
+                throw new L2cException(out + ": model " + path + " keeps initializer " + init.getName() + " in " + dataName
+                        + ", the file this output's external data would replace; name the output otherwise");
+            }
             if (replacement == null) {
-                if (isExternal(init)) {
-                    // The output refers to this file too: it must pass the reader's checks.
+                if (isExternal(init) && DType.fromOnnxCode(init.getDataType()).isEmpty()) {
+                    // A type l2c cannot read is referenced where it is: it must pass the reader's checks.
                     checkExternalLocation(init);
                     keepsExternal = true;
+                    continue;
                 }
-                continue;
+                if (!isExternal(init)) continue;
+                // Copied into the output's data file, so that the output does not depend on the input's files.
+                replacement = tensor(init);
+            } else {
+                pending.remove(init.getName());
+                checkReplacement(out, init, replacement);
             }
-            pending.remove(init.getName());
-            checkReplacement(out, init, replacement);
-            newGraph.setInitializer(i, replaced(init, replacement));
+            if (isExternal(init)) {
+                long bytes = replacement.data().remaining();
+                dataAt = externalOffset(dataAt, bytes);
+                newGraph.setInitializer(i, externalized(init, dataName, dataAt, bytes));
+                external.add(replacement);
+                dataAt += bytes;
+            } else {
+                newGraph.setInitializer(i, replaced(init, replacement));
+            }
         }
         if (!pending.isEmpty()) {
             throw new L2cException(out + ": model " + path + " has no initializer named " + pending.iterator().next());
@@ -486,6 +540,18 @@ public final class OnnxModel {
     }
 
     /** The initializer with only its data changed: typed fields and external references cleared. */
+    /** {@code init} with its data at [offset, offset + length) of the external file {@code location}. */
+    private static TensorProto externalized(TensorProto init, String location, long offset, long length) {
+        return init.toBuilder()
+                .clearFloatData().clearDoubleData().clearInt32Data().clearInt64Data().clearUint64Data()
+                .clearStringData().clearRawData().clearExternalData()
+                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(location))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue(Long.toString(offset)))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue(Long.toString(length)))
+                .build();
+    }
+
     private static TensorProto replaced(TensorProto init, Tensor t) {
         // The tensor's buffer is read-only and not changed while the model is written.
         ByteString raw = UnsafeByteOperations.unsafeWrap(t.data());

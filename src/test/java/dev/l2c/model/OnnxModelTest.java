@@ -59,14 +59,30 @@ class OnnxModelTest {
         Path tailModel = OnnxTestModels.save(OnnxTestModels.addModel(tail, List.of()), dir.resolve("tail.onnx"));
         assertArrayEquals(W, OnnxModel.read(tailModel).floatInitializers().get(0).toFloatArray());
 
-        // Replacing the external tensor inlines it; the result runs in ONNX Runtime.
+        // A replaced external tensor goes to the output's own external data file (a model kept
+        // under protobuf's 2 GiB by external data stays so); the result runs in ONNX Runtime.
         float[] w2 = {1, 2, 3, 4, 5, 6};
-        Path out = dir.resolve("sub/inlined.onnx");
+        Path out = dir.resolve("sub/replaced.onnx");
         OnnxModel.read(model).write(out, Map.of("W", Tensor.ofFloats("W", new long[] {2, 3}, w2)), false);
         TensorProto written = OnnxModel.read(out).proto().getGraph().getInitializer(0);
-        assertEquals(0, written.getExternalDataCount());
-        assertFalse(written.hasDataLocation());
-        assertEquals(24, written.getRawData().size());
+        assertEquals(TensorProto.DataLocation.EXTERNAL, written.getDataLocation());
+        assertEquals(0, written.getRawData().size());
+        assertEquals(List.of("location", "offset", "length"),
+                written.getExternalDataList().stream().map(e -> e.getKey()).toList());
+        assertEquals("replaced.onnx.data", written.getExternalData(0).getValue());
+        assertEquals(24, Files.size(dir.resolve("sub/replaced.onnx.data")));
+        assertArrayEquals(w2, OnnxModel.read(out).floatInitializers().get(0).toFloatArray());
+        // The data file is an output too: refused when it exists, replaced with force.
+        L2cException exists = assertThrows(L2cException.class, () -> OnnxModel.read(model).write(out,
+                Map.of("W", Tensor.ofFloats("W", new long[] {2, 3}, w2)), false));
+        assertTrue(exists.getMessage().contains("replaced.onnx.data: output exists"), exists.getMessage());
+        // An output whose data file is the one the model reads from is refused before anything is written.
+        Files.copy(dir.resolve("w.bin"), dir.resolve("ext.onnx.data"));
+        Path clash = OnnxTestModels.save(OnnxTestModels.addModel(
+                OnnxTestModels.external("W", 1, new long[] {2, 3}, "ext.onnx.data", "4096", "24"), List.of()), dir.resolve("c.onnx"));
+        L2cException same = assertThrows(L2cException.class, () -> OnnxModel.read(clash).write(dir.resolve("ext.onnx"),
+                Map.of("W", Tensor.ofFloats("W", new long[] {2, 3}, w2)), true));
+        assertTrue(same.getMessage().contains("name the output otherwise"), same.getMessage());
         float[][] x = {{1, 1, 1}, {2, 2, 2}};
         float[][] y = runAdd(out, x);
         assertArrayEquals(new float[] {2, 3, 4}, y[0]);
@@ -167,15 +183,16 @@ class OnnxModelTest {
     }
 
     @Test
-    void keptExternalDataForcesTheSameFolder() throws Exception {
+    void keptExternalDataIsCopiedIntoTheOutputsOwnDataFile() throws Exception {
         Path model = externalModel("4096", "24", "w.bin");
         OnnxModel m = OnnxModel.read(model);
-        L2cException e = assertThrows(L2cException.class, () -> m.write(dir.resolve("elsewhere/out.onnx"), Map.of(), false));
-        assertTrue(e.getMessage().contains("external"), e.getMessage());
-        Path same = dir.resolve("copy.onnx");
-        m.write(same, Map.of(), false);
-        assertArrayEquals(W, OnnxModel.read(same).floatInitializers().get(0).toFloatArray());
-        assertArrayEquals(Files.readAllBytes(model), Files.readAllBytes(same), "unchanged model, unchanged bytes");
+        Path out = dir.resolve("elsewhere/out.onnx");
+        m.write(out, Map.of(), false);
+        TensorProto written = OnnxModel.read(out).proto().getGraph().getInitializer(0);
+        assertEquals("out.onnx.data", written.getExternalData(0).getValue(), "the output needs none of the input's files");
+        assertArrayEquals(W, OnnxModel.read(out).floatInitializers().get(0).toFloatArray());
+        float[][] y = runAdd(out, new float[][] {{1, 1, 1}, {2, 2, 2}});
+        assertArrayEquals(new float[] {1.5f, 0f, 3f}, y[0]);
     }
 
     @Test
