@@ -17,13 +17,19 @@ import java.util.Locale;
 final class ReportPrinter {
     private ReportPrinter() {}
 
+    /**
+     * At most this many tensor rows after compress: a checkpoint of tens of thousands of tensors
+     * would bury the totals; {@code inspect} and {@code --report} list every tensor.
+     */
+    static final int COMPRESS_ROWS = 200;
+
     static void printCompress(PrintWriter out, CompressReport report) {
         if (report.ratio() != null) {
             printRatio(out, report.ratio());
         } else if (report.baseline() != null) {
             printBaseline(out, report.baseline());
         } else {
-            printSummary(out, report.summary());
+            printSummary(out, report.summary(), COMPRESS_ROWS);
         }
         out.printf("compressed in %s on %s%n", seconds(report.seconds()), report.backend());
     }
@@ -126,13 +132,14 @@ final class ReportPrinter {
         int nameWidth = Math.min(48, Math.max(6, rows.stream().mapToInt(t -> Printable.escape(t.name()).length()).max().orElse(6)));
         String fmt = "%-" + nameWidth + "s %-16s %-14s %10s %10s %7s %8s %8s %9s%n";
         out.printf(fmt, "tensor", "shape", "kind", "edge", "step", "bits/w", "sparsity", "ratio", "rel.err");
-        for (RatioReport.Row t : rows) {
+        for (RatioReport.Row t : rows.subList(0, Math.min(rows.size(), COMPRESS_ROWS))) {
             out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), param(t.edge()), param(t.step()),
                     String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
                     Double.isNaN(t.sparsity()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.sparsity()),
                     String.format(Locale.ROOT, "%.2fx", t.ratio()),
                     Double.isNaN(t.relativeError()) ? "-" : String.format(Locale.ROOT, "%.2e", t.relativeError()));
         }
+        moreRows(out, rows.size(), COMPRESS_ROWS);
     }
 
     private static String param(double v) {
@@ -140,15 +147,25 @@ final class ReportPrinter {
     }
 
     static void printSummary(PrintWriter out, ContainerSummary s) {
+        printSummary(out, s, Integer.MAX_VALUE);
+    }
+
+    private static void moreRows(PrintWriter out, int rows, int shown) {
+        if (rows > shown) out.printf(Locale.ROOT, "... and %d more tensors (l2c inspect, or --report, lists every one)%n", rows - shown);
+    }
+
+    /** The tensor table (its first {@code maxRows} rows), the totals and the folder view. */
+    private static void printSummary(PrintWriter out, ContainerSummary s, int maxRows) {
         int nameWidth = Math.min(48, Math.max(6, s.tensors().stream().mapToInt(t -> Printable.escape(t.name()).length()).max().orElse(6)));
         String fmt = "%-" + nameWidth + "s %-16s %-14s %9s %7s %8s %8s%n";
         out.printf(fmt, "tensor", "shape", "kind", "stored", "bits/w", "ratio", "zeros");
-        for (TensorRow t : s.tensors()) {
+        for (TensorRow t : s.tensors().subList(0, Math.min(s.tensors().size(), maxRows))) {
             out.printf(fmt, clip(t.name(), nameWidth), shape(t.shape()), t.kind(), bytes(t.storedBytes()),
                     String.format(Locale.ROOT, "%.3f", t.bitsPerWeight()),
                     String.format(Locale.ROOT, "%.2fx", t.ratio()),
                     Double.isNaN(t.zeroFraction()) ? "-" : String.format(Locale.ROOT, "%.1f%%", 100 * t.zeroFraction()));
         }
+        moreRows(out, s.tensors().size(), maxRows);
         out.printf(Locale.ROOT, "total: %d tensors, %d weights, original %s, file %s, ratio %.2fx (%.3f bits/weight)%n",
                 s.tensors().size(), s.elements(), bytes(s.originalBytes()), bytes(s.fileBytes()), s.ratio(),
                 8.0 * s.fileBytes() / Math.max(1, s.elements()));
