@@ -105,6 +105,15 @@ public record FolderLayout(List<FileEntry> files) {
     }
 
     /**
+     * The layout among a .l2c file's attributes (checked as {@link #parse} checks it), or null for
+     * a file made from one model file.
+     */
+    public static FolderLayout of(String file, java.util.Map<String, String> attributes) throws L2cException {
+        String json = attributes.get(ATTRIBUTE);
+        return json == null ? null : parse(file, json);
+    }
+
+    /**
      * Reads and checks a layout from a .l2c file named {@code file}: paths safe and distinct,
      * ranges ordered, disjoint and inside their file, each entry named once.
      */

@@ -37,7 +37,7 @@ public final class Decompressor {
         }
         try (L2cReader reader = L2cReader.open(input)) {
             TensorDecoder decoder = new TensorDecoder(input.toString(), reader, backend.rans());
-            FolderLayout folder = FolderOutput.layoutOf(input.toString(), reader);
+            FolderLayout folder = FolderLayout.of(input.toString(), reader.attributes());
             Set<String> blobs = folder == null ? Set.of() : folder.blobs();
             long written;
             if (options.folder()) {

@@ -47,12 +47,6 @@ final class FolderOutput {
         for (TensorInfo t : reader.tensors()) byName.put(t.name(), t);
     }
 
-    /** The folder layout of {@code reader}'s file, checked against its entries; null for a file made from one model file. */
-    static FolderLayout layoutOf(String file, L2cReader reader) throws L2cException {
-        String json = reader.attributes().get(FolderLayout.ATTRIBUTE);
-        return json == null ? null : FolderLayout.parse(file, json);
-    }
-
     /** Writes the folder to {@code target}; returns the bytes written. */
     static long write(String file, L2cReader reader, TensorDecoder decoder, FolderLayout layout, Path target,
             boolean force, Progress progress) throws L2cException {

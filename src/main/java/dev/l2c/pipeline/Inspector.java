@@ -23,7 +23,7 @@ public final class Inspector {
 
     public static ContainerSummary inspect(Path file) throws L2cException {
         try (L2cReader reader = L2cReader.open(file)) {
-            FolderLayout folder = FolderOutput.layoutOf(file.toString(), reader);
+            FolderLayout folder = FolderLayout.of(file.toString(), reader.attributes());
             Set<String> blobs = folder == null ? Set.of() : folder.blobs();
             List<TensorRow> rows = new ArrayList<>();
             for (TensorInfo t : reader.tensors()) {

@@ -33,8 +33,9 @@ import java.util.regex.Pattern;
  * rANS streams are read and decoded in batches of whole chunks of at most {@link #BATCH_SYMBOLS}
  * symbols and about {@link #BATCH_BYTES} coded bytes, through buffers reused from batch to batch,
  * so what a decode needs beyond its output is bounded whatever the file declares. Not thread-safe.
+ * Public for {@code dev.l2c.api.L2cFile}, the entry point for code outside l2c.
  */
-final class TensorDecoder {
+public final class TensorDecoder {
     /** Most symbols one batch decodes; chunkSymbols is at most this (docs/FORMAT.md), so one chunk always fits. */
     static final long BATCH_SYMBOLS = 1 << 24;
     /** Coded bytes after which a batch stops growing (a single chunk may be up to 128 + 2 x 2^24 bytes). */
@@ -48,15 +49,14 @@ final class TensorDecoder {
     private final long batchSymbols;
     private ByteBuffer payloadScratch = ByteBuffer.allocateDirect(0);
     private ByteBuffer outputScratch = ByteBuffer.allocateDirect(0);
+    /** Byte planes of lossless tensors, reused from tensor to tensor (see {@link #planeScratch}). */
+    private final ByteBuffer[] planeScratch = new ByteBuffer[8];
 
-    TensorDecoder(String file, L2cReader reader, RansCodec rans) {
+    public TensorDecoder(String file, L2cReader reader, RansCodec rans) {
         this(file, reader, rans, BATCH_SYMBOLS);
     }
 
     /** With batches of at most {@code batchSymbols} symbols (tests use small ones to get many batches). */
-    /** Byte planes of lossless tensors, reused from tensor to tensor (see {@link #planeScratch}). */
-    private final ByteBuffer[] planeScratch = new ByteBuffer[8];
-
     TensorDecoder(String file, L2cReader reader, RansCodec rans, long batchSymbols) {
         this.file = file;
         this.reader = reader;
@@ -73,7 +73,7 @@ final class TensorDecoder {
      * Decodes {@code t}; {@code type} is the wanted float type of a float tensor, or null for its
      * original type. Errors name the file and the tensor.
      */
-    Tensor decode(TensorInfo t, ValueType type) throws L2cException {
+    public Tensor decode(TensorInfo t, ValueType type) throws L2cException {
         DType original = Formats.model(t.dtype());
         checkType(t, original);
         checkSize(t);
@@ -85,7 +85,7 @@ final class TensorDecoder {
     }
 
     /** The type {@link #decode} gives {@code t} for the wanted {@code type} (null: the original). */
-    static DType decodedType(TensorInfo t, ValueType type) {
+    public static DType decodedType(TensorInfo t, ValueType type) {
         return type == null || t.kind() == TensorKind.RAW ? Formats.model(t.dtype()) : Formats.model(type);
     }
 
@@ -93,7 +93,7 @@ final class TensorDecoder {
      * Checks before any decoding that {@code t} can be decoded into memory; returns its decoded
      * byte size for {@code type}.
      */
-    long decodedBytes(TensorInfo t, ValueType type) throws L2cException {
+    public long decodedBytes(TensorInfo t, ValueType type) throws L2cException {
         checkType(t, Formats.model(t.dtype()));
         checkSize(t);
         return t.elementCount() * decodedType(t, type).byteSize();
@@ -104,7 +104,7 @@ final class TensorDecoder {
      * transform for the whole tensor goes batch by batch, so only a batch is held; the others are
      * decoded whole first.
      */
-    void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
+    public void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
         DType original = Formats.model(t.dtype());
         boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);

@@ -1,0 +1,238 @@
+package dev.l2c.api;
+
+import dev.l2c.L2cException;
+import dev.l2c.backend.Backend;
+import dev.l2c.backend.Backends;
+import dev.l2c.backend.Device;
+import dev.l2c.codec.ValueType;
+import dev.l2c.folder.FolderLayout;
+import dev.l2c.format.L2cReader;
+import dev.l2c.format.TensorInfo;
+import dev.l2c.io.Printable;
+import dev.l2c.model.DType;
+import dev.l2c.pipeline.TensorDecoder;
+import dev.l2c.pipeline.Verifier;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A {@code .l2c} file opened for reading: its tensors, and each decoded into a buffer on request.
+ * Opening reads and checks the header, footer and index; a tensor's payload is read (and its
+ * checksums checked) when it is decoded. Decoding runs on the CPU.
+ *
+ * <p><b>Thread safety:</b> an {@code L2cFile} is not thread-safe: it reuses its read and decode
+ * buffers from call to call. Use one per thread (opening is cheap: the index only), or guard it.
+ * {@link TensorEntry} values are immutable and may be shared.
+ */
+public final class L2cFile implements AutoCloseable {
+    private final Path path;
+    private final L2cReader reader;
+    private final TensorDecoder decoder;
+    private final Map<String, TensorInfo> infos = new LinkedHashMap<>();
+    private final List<TensorEntry> tensors;
+    private final boolean folder;
+    private boolean closed;
+
+    private L2cFile(Path path, L2cReader reader, TensorDecoder decoder, Set<String> blobs, boolean folder) {
+        this.path = path;
+        this.reader = reader;
+        this.decoder = decoder;
+        this.folder = folder;
+        List<TensorEntry> list = new ArrayList<>();
+        for (TensorInfo t : reader.tensors()) {
+            if (blobs.contains(t.name())) continue;
+            infos.put(t.name(), t);
+            list.add(new TensorEntry(t.name(), t.shape(), ElementType.valueOf(t.dtype().name()), form(t), reader.storedBytes(t)));
+        }
+        this.tensors = Collections.unmodifiableList(list);
+    }
+
+    /** Opens {@code path}; a file that is not a valid {@code .l2c} is an {@link L2cException} saying what is wrong. */
+    public static L2cFile open(Path path) throws L2cException {
+        Backend cpu = Backends.select(Device.CPU, note -> {});
+        L2cReader reader = L2cReader.open(path);
+        try {
+            FolderLayout layout = FolderLayout.of(path.toString(), reader.attributes());
+            TensorDecoder decoder = new TensorDecoder(path.toString(), reader, cpu.rans());
+            return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null);
+        } catch (L2cException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+    }
+
+    private static StoredForm form(TensorInfo t) {
+        return switch (t.kind()) {
+            case RAW -> StoredForm.RAW;
+            case QUANTIZED -> StoredForm.QUANTIZED;
+            case LOSSLESS_FLOAT -> StoredForm.LOSSLESS;
+        };
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** The model's tensors, in file order (for a file made from a model folder, its shards' tensors). */
+    public List<TensorEntry> tensors() {
+        return tensors;
+    }
+
+    /** The tensor called {@code name}, if there is one. */
+    public Optional<TensorEntry> find(String name) {
+        return tensors.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    /** The file's attributes (producer, source file, mode, ...), as recorded at compression. */
+    public Map<String, String> attributes() {
+        Map<String, String> a = new LinkedHashMap<>(reader.attributes());
+        a.remove(FolderLayout.ATTRIBUTE);
+        return Collections.unmodifiableMap(a);
+    }
+
+    /** Whether the file was made from a model folder (decompress writes the folder back). */
+    public boolean isFolder() {
+        return folder;
+    }
+
+    /** The file's size in bytes. */
+    public long fileBytes() {
+        return reader.fileSize();
+    }
+
+    /** {@link #decode(String, ElementType)} in the tensor's own type. */
+    public ByteBuffer decode(String name) throws L2cException {
+        return decode(name, null);
+    }
+
+    /**
+     * Decodes tensor {@code name} into a new direct little-endian buffer, as elements of type
+     * {@code as}: F32, F16 or BF16 for a floating-point tensor (rounded to nearest even where
+     * narrower), or null (or its own type) for the type it was compressed from.
+     *
+     * @throws IllegalArgumentException no such tensor, or a type it cannot be decoded to
+     * @throws L2cException the file is damaged (the message names the file and tensor)
+     */
+    public ByteBuffer decode(String name, ElementType as) throws L2cException {
+        TensorInfo t = info(name);
+        ValueType type = valueType(t, as);
+        long bytes = decoder.decodedBytes(t, type);
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        write(t, type, out);
+        return out.flip();
+    }
+
+    /**
+     * Decodes tensor {@code name} as {@link #decode(String, ElementType)} does, into {@code dst}
+     * from its position on (little-endian elements); the position advances by the bytes written.
+     *
+     * @throws IllegalArgumentException no such tensor, a type it cannot be decoded to, or a
+     *     read-only {@code dst} with fewer bytes remaining than the tensor needs
+     */
+    public void decodeInto(String name, ElementType as, ByteBuffer dst) throws L2cException {
+        TensorInfo t = info(name);
+        ValueType type = valueType(t, as);
+        long bytes = decoder.decodedBytes(t, type);
+        if (dst.isReadOnly()) throw new IllegalArgumentException("the destination buffer is read-only");
+        if (dst.remaining() < bytes) {
+            throw new IllegalArgumentException("tensor " + Printable.escape(name) + " needs " + bytes + " bytes, the buffer has "
+                    + dst.remaining());
+        }
+        write(t, type, dst);
+    }
+
+    /** Tensor {@code name} as float32 values (a floating-point tensor only). */
+    public FloatBuffer decodeFloats(String name) throws L2cException {
+        return decode(name, ElementType.F32).asFloatBuffer();
+    }
+
+    /** Receives the tensors of {@link #decodeAll}. */
+    @FunctionalInterface
+    public interface TensorConsumer {
+        /** {@code data} is valid only during the call: copy what you keep. */
+        void accept(TensorEntry tensor, ByteBuffer data) throws L2cException;
+    }
+
+    /**
+     * Decodes every tensor in file order and hands each to {@code consumer}, one at a time (only
+     * one is in memory); float tensors as {@code floatsAs} (null: their own type), others as they
+     * are. {@code listener} hears "decode" in tensors.
+     */
+    public void decodeAll(ElementType floatsAs, TensorConsumer consumer, ProgressListener listener) throws L2cException {
+        if (floatsAs != null && !floatsAs.isFloat()) throw new IllegalArgumentException("floats decode to F32, F16 or BF16, not " + floatsAs);
+        int done = 0;
+        for (TensorEntry e : tensors) {
+            consumer.accept(e, decode(e.name(), e.type().isFloat() ? floatsAs : null));
+            if (listener != null) listener.progress("decode", ++done, tensors.size());
+        }
+    }
+
+    /**
+     * Checks every checksum of the file and decodes every tensor without keeping it (as
+     * {@code l2c verify}); {@code listener} hears "checksums" in bytes, then "decode" in tensors.
+     *
+     * @throws L2cException at the first damage found, naming it
+     */
+    public void verify(ProgressListener listener) throws L2cException {
+        new Verifier(Backends.select(Device.CPU, note -> {}), ProgressAdapter.of(listener)).verify(path);
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        reader.close();
+    }
+
+    private TensorInfo info(String name) {
+        if (closed) throw new IllegalStateException(path + " is closed");
+        TensorInfo t = infos.get(name);
+        if (t == null) throw new IllegalArgumentException(path + ": no tensor named " + Printable.escape(name));
+        return t;
+    }
+
+    private static ValueType valueType(TensorInfo t, ElementType as) {
+        DType original = DType.valueOf(t.dtype().name());
+        if (as == null || as.dtype() == original) return null;
+        if (!original.isFloat() || !as.isFloat() || as == ElementType.F64) {
+            throw new IllegalArgumentException("tensor " + Printable.escape(t.name()) + " is " + original + " and cannot be decoded as "
+                    + as + " (floating-point tensors decode to F32, F16 or BF16)");
+        }
+        return ValueType.valueOf(as.name());
+    }
+
+    private void write(TensorInfo t, ValueType type, ByteBuffer dst) throws L2cException {
+        WritableByteChannel into = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = src.remaining();
+                dst.put(src);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        try {
+            decoder.write(t, type, into);
+        } catch (IOException e) {
+            throw new L2cException(path + ": tensor " + Printable.escape(t.name()) + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.l2c.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.l2c.L2cException;
+import dev.l2c.model.DType;
+import dev.l2c.model.SafetensorsFile;
+import dev.l2c.model.Tensor;
+import dev.l2c.testing.SampleFolders;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The public API as an embedding program uses it: compress, open, list, decode, verify. */
+class ApiTest {
+    @TempDir
+    Path dir;
+
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** A safetensors model: two f32 weights, a bf16 one, an int64 table. */
+    private Path model() throws Exception {
+        Random rnd = new Random(5);
+        List<Tensor> ts = new ArrayList<>();
+        for (String name : new String[] {"a.weight", "b.weight"}) {
+            float[] v = new float[64 * 128];
+            for (int i = 0; i < v.length; i++) v[i] = (float) (0.05 * rnd.nextGaussian());
+            ts.add(Tensor.ofFloats(name, new long[] {64, 128}, v));
+        }
+        ByteBuffer bf = ByteBuffer.allocate(2 * 4096).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 4096; i++) bf.putShort((short) (Float.floatToIntBits((float) rnd.nextGaussian()) >>> 16));
+        ts.add(new Tensor("c.weight", DType.BF16, new long[] {4096}, bf.flip()));
+        ByteBuffer ids = ByteBuffer.allocate(80).order(ByteOrder.LITTLE_ENDIAN);
+        for (long i = 0; i < 10; i++) ids.putLong(i * 7);
+        ts.add(new Tensor("ids", DType.I64, new long[] {10}, ids.flip()));
+        Path p = dir.resolve("m.safetensors");
+        SafetensorsFile.write(p, ts, Map.of(), false);
+        return p;
+    }
+
+    @Test
+    void losslessDecodesEveryTensorToItsOriginalBytes() throws Exception {
+        Path in = model();
+        List<String> stages = new ArrayList<>();
+        long[] last = {0, 0};
+        CompressionResult r = Compression.lossless().listener((stage, done, total) -> {
+            if (!stages.contains(stage)) stages.add(stage);
+            last[0] = done;
+            last[1] = total;
+        }).compress(in, dir.resolve("m.l2c"));
+        assertEquals(Files.size(in), r.inputBytes());
+        assertEquals(Files.size(dir.resolve("m.l2c")), r.outputBytes());
+        assertEquals(List.of("compress"), stages);
+        assertEquals(last[1], last[0], "the listener hears the end");
+        try (L2cFile f = L2cFile.open(r.output()); SafetensorsFile original = SafetensorsFile.open(in)) {
+            assertEquals(List.of("a.weight", "b.weight", "c.weight", "ids"), f.tensors().stream().map(TensorEntry::name).toList());
+            assertEquals(ElementType.BF16, f.find("c.weight").orElseThrow().type());
+            assertEquals(StoredForm.LOSSLESS, f.find("a.weight").orElseThrow().form());
+            assertEquals(StoredForm.RAW, f.find("ids").orElseThrow().form());
+            assertFalse(f.isFolder());
+            for (TensorEntry t : f.tensors()) {
+                assertArrayEquals(bytes(original.tensor(t.name()).data()), bytes(f.decode(t.name())), t.name());
+            }
+            // bf16 widened to f32 is exact.
+            assertArrayEquals(original.tensor("c.weight").toFloatArray(), floats(f.decodeFloats("c.weight")));
+            f.verify(ProgressListener.NONE);
+        }
+    }
+
+    private static float[] floats(java.nio.FloatBuffer b) {
+        float[] out = new float[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    @Test
+    void decodeIntoChecksItsArguments() throws Exception {
+        CompressionResult r = Compression.bits(8).compress(model(), dir.resolve("m.l2c"));
+        try (L2cFile f = L2cFile.open(r.output())) {
+            TensorEntry a = f.find("a.weight").orElseThrow();
+            assertEquals(StoredForm.QUANTIZED, a.form());
+            ByteBuffer dst = ByteBuffer.allocate(8 + (int) a.decodedBytes(ElementType.F16));
+            dst.position(8);
+            f.decodeInto("a.weight", ElementType.F16, dst);
+            assertEquals(dst.capacity(), dst.position(), "the position advances by the bytes written");
+            ByteBuffer same = f.decode("a.weight", ElementType.F16);
+            assertArrayEquals(bytes(same), bytes(dst.position(8)));
+            assertThrows(IllegalArgumentException.class, () -> f.decodeInto("a.weight", ElementType.F32, ByteBuffer.allocate(16)));
+            assertThrows(IllegalArgumentException.class, () -> f.decode("missing"));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.decode("ids", ElementType.F16));
+            assertTrue(e.getMessage().contains("ids is I64"), e.getMessage());
+            assertThrows(IllegalArgumentException.class,
+                    () -> f.decodeInto("a.weight", null, ByteBuffer.allocate(1 << 16).asReadOnlyBuffer()));
+            List<String> seen = new ArrayList<>();
+            f.decodeAll(ElementType.BF16, (t, data) -> {
+                seen.add(t.name());
+                assertEquals(t.decodedBytes(t.type().isFloat() ? ElementType.BF16 : null), data.remaining(), t.name());
+            }, ProgressListener.NONE);
+            assertEquals(List.of("a.weight", "b.weight", "c.weight", "ids"), seen);
+        }
+        L2cFile closed = L2cFile.open(r.output());
+        closed.close();
+        assertThrows(IllegalStateException.class, () -> closed.decode("a.weight"));
+    }
+
+    @Test
+    void ratioModeReachesItsTargetAndAFolderListsItsWeights() throws Exception {
+        CompressionResult r = Compression.ratio(6).seed(1).threads(1).compress(model(), dir.resolve("r.l2c"));
+        assertEquals(6.0, r.ratio(), 6.0 * 0.03, "ratio " + r.ratio());
+        Path folder = SampleFolders.sampleFolder(dir);
+        CompressionResult f = Compression.lossless().compress(folder, dir.resolve("f.l2c"));
+        try (L2cFile file = L2cFile.open(f.output())) {
+            assertTrue(file.isFolder());
+            assertEquals(5, file.tensors().size(), "the folder's other files are not tensors");
+            assertFalse(file.attributes().containsKey("folder"));
+        }
+    }
+
+    @Test
+    void badInputIsAnExceptionNamingTheFile() throws Exception {
+        Path junk = Files.write(dir.resolve("junk.l2c"), new byte[200]);
+        L2cException e = assertThrows(L2cException.class, () -> L2cFile.open(junk));
+        assertTrue(e.getMessage().contains("junk.l2c"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Compression.bits(9));
+        assertThrows(IllegalArgumentException.class, () -> Compression.ratio(1));
+        assertThrows(IllegalArgumentException.class, () -> Compression.lossless().perChannel(true));
+        Path in = model();
+        Compression.lossless().compress(in, dir.resolve("x.l2c"));
+        L2cException exists = assertThrows(L2cException.class, () -> Compression.lossless().compress(in, dir.resolve("x.l2c")));
+        assertTrue(exists.getMessage().contains("output exists"), exists.getMessage());
+        Compression.lossless().force(true).compress(in, dir.resolve("x.l2c"));
+    }
+}
