@@ -47,12 +47,22 @@ public final class Compression {
         this.ratio = ratio;
     }
 
-    /** Every float bit kept: the exponent and mantissa bytes entropy-coded ({@code --lossless}). */
+    /**
+     * Every float bit kept: the exponent and mantissa bytes entropy-coded ({@code --lossless}).
+     *
+     * @return a lossless compression, to set up further or run
+     */
     public static Compression lossless() {
         return new Compression(Mode.LOSSLESS, 0, 0);
     }
 
-    /** Uniform symmetric quantization to {@code bits} (2..8) bits per weight, then rANS ({@code --bits}). */
+    /**
+     * Uniform symmetric quantization, then rANS ({@code --bits}).
+     *
+     * @param bits bits per weight, 2..8
+     * @return a compression in that mode
+     * @throws IllegalArgumentException bits outside 2..8
+     */
     public static Compression bits(int bits) {
         if (bits < UniformQuantizer.MIN_BITS || bits > UniformQuantizer.MAX_BITS) {
             throw new IllegalArgumentException("bits must be in 2..8, got " + bits);
@@ -61,28 +71,46 @@ public final class Compression {
     }
 
     /**
-     * The learned transform at a target ratio (input bytes / output bytes, within 2 %), data-free
-     * ({@code --ratio}).
+     * The learned transform at a target ratio, data-free ({@code --ratio}).
+     *
+     * @param ratio input bytes / output bytes to reach (within 2 %), above 1
+     * @return a compression in that mode
+     * @throws IllegalArgumentException a ratio outside (1, 1000000]
      */
     public static Compression ratio(double ratio) {
         if (!(ratio > 1) || ratio > 1e6) throw new IllegalArgumentException("ratio must be in (1, 1000000], got " + ratio);
         return new Compression(Mode.RATIO, 0, ratio);
     }
 
-    /** One quantization step (or transform) per output channel instead of per tensor (not for lossless). */
+    /**
+     * One quantization step (or transform) per output channel instead of per tensor.
+     *
+     * @param perChannel whether to; not for lossless mode
+     * @return this
+     */
     public Compression perChannel(boolean perChannel) {
         if (perChannel && mode == Mode.LOSSLESS) throw new IllegalArgumentException("per-channel needs bits or ratio mode");
         this.perChannel = perChannel;
         return this;
     }
 
-    /** The calibration seed of ratio mode (same input and seed: same bytes). */
+    /**
+     * The calibration seed of ratio mode: the same input and seed give the same bytes.
+     *
+     * @param seed any value (default 0)
+     * @return this
+     */
     public Compression seed(long seed) {
         this.seed = seed;
         return this;
     }
 
-    /** CPU threads, 1.. (0, the default: all cores). */
+    /**
+     * The CPU threads the kernels use.
+     *
+     * @param threads 1 to {@link CpuBackend#MAX_THREADS}, or 0 (the default) for all cores
+     * @return this
+     */
     public Compression threads(int threads) {
         if (threads < 0 || threads > CpuBackend.MAX_THREADS) {
             throw new IllegalArgumentException("threads must be in 0.." + CpuBackend.MAX_THREADS + ", got " + threads);
@@ -91,27 +119,46 @@ public final class Compression {
         return this;
     }
 
-    /** Where the kernels run: "cpu" (the default), "cuda", or "auto" (CUDA where a GPU is usable). */
+    /**
+     * Where the kernels run.
+     *
+     * @param device "cpu" (the default), "cuda", or "auto" (CUDA where a GPU is usable)
+     * @return this
+     * @throws L2cException an unknown device name
+     */
     public Compression device(String device) throws L2cException {
         this.device = Device.parse(device);
         return this;
     }
 
-    /** Told how the work advances (see {@link ProgressListener}). */
+    /**
+     * Who hears how the work advances.
+     *
+     * @param listener the listener (null: none)
+     * @return this
+     */
     public Compression listener(ProgressListener listener) {
         this.listener = listener == null ? ProgressListener.NONE : listener;
         return this;
     }
 
-    /** Replace an existing output (else an existing output is an error). */
+    /**
+     * Whether to replace an existing output (else an existing output is an error).
+     *
+     * @param force whether to
+     * @return this
+     */
     public Compression force(boolean force) {
         this.force = force;
         return this;
     }
 
     /**
-     * Compresses {@code input} (a model file or folder) into {@code output}.
+     * Compresses a model into a {@code .l2c} file.
      *
+     * @param input an ONNX model, a safetensors file or a model folder
+     * @param output the {@code .l2c} file to write
+     * @return what was written
      * @throws L2cException bad input, a ratio out of reach, or an output that exists without
      *     {@link #force}; the message names the file, tensor or option at fault
      */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 /**
  * What {@link Compression#compress} wrote.
  *
+ * @param output the {@code .l2c} file written
  * @param inputBytes the input's bytes (a folder's: every file's)
  * @param outputBytes the {@code .l2c} file's bytes
  * @param ratio inputBytes / outputBytes

@@ -58,7 +58,13 @@ public final class L2cFile implements AutoCloseable {
         this.tensors = Collections.unmodifiableList(list);
     }
 
-    /** Opens {@code path}; a file that is not a valid {@code .l2c} is an {@link L2cException} saying what is wrong. */
+    /**
+     * Opens a {@code .l2c} file: reads and checks its header, footer and index.
+     *
+     * @param path the file
+     * @return the open file, to close when done
+     * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
+     */
     public static L2cFile open(Path path) throws L2cException {
         Backend cpu = Backends.select(Device.CPU, note -> {});
         L2cReader reader = L2cReader.open(path);
@@ -80,38 +86,71 @@ public final class L2cFile implements AutoCloseable {
         };
     }
 
+    /**
+     * Where it was opened from.
+     *
+     * @return the path given to {@link #open}
+     */
     public Path path() {
         return path;
     }
 
-    /** The model's tensors, in file order (for a file made from a model folder, its shards' tensors). */
+    /**
+     * The model's tensors.
+     *
+     * @return every tensor in file order (for a file made from a model folder, its shards'
+     *     tensors); unmodifiable
+     */
     public List<TensorEntry> tensors() {
         return tensors;
     }
 
-    /** The tensor called {@code name}, if there is one. */
+    /**
+     * Looks a tensor up by name.
+     *
+     * @param name the tensor's name
+     * @return the tensor, or empty if the file has none of that name
+     */
     public Optional<TensorEntry> find(String name) {
         return tensors.stream().filter(t -> t.name().equals(name)).findFirst();
     }
 
-    /** The file's attributes (producer, source file, mode, ...), as recorded at compression. */
+    /**
+     * The file's attributes, as recorded at compression.
+     *
+     * @return producer, source file, mode and the like; unmodifiable
+     */
     public Map<String, String> attributes() {
         Map<String, String> a = new LinkedHashMap<>(reader.attributes());
         a.remove(FolderLayout.ATTRIBUTE);
         return Collections.unmodifiableMap(a);
     }
 
-    /** Whether the file was made from a model folder (decompress writes the folder back). */
+    /**
+     * Whether the file was made from a model folder.
+     *
+     * @return true if {@code l2c decompress} writes a folder back from it
+     */
     public boolean isFolder() {
         return folder;
     }
 
-    /** The file's size in bytes. */
+    /**
+     * The file's size.
+     *
+     * @return its bytes
+     */
     public long fileBytes() {
         return reader.fileSize();
     }
 
-    /** {@link #decode(String, ElementType)} in the tensor's own type. */
+    /**
+     * Decodes a tensor in its own type, as {@link #decode(String, ElementType)} with null.
+     *
+     * @param name the tensor
+     * @return a new direct little-endian buffer holding its elements
+     * @throws L2cException the file is damaged (the message names the file and tensor)
+     */
     public ByteBuffer decode(String name) throws L2cException {
         return decode(name, null);
     }
@@ -121,6 +160,9 @@ public final class L2cFile implements AutoCloseable {
      * {@code as}: F32, F16 or BF16 for a floating-point tensor (rounded to nearest even where
      * narrower), or null (or its own type) for the type it was compressed from.
      *
+     * @param name the tensor
+     * @param as the element type to decode to, or null
+     * @return a new direct little-endian buffer holding its elements
      * @throws IllegalArgumentException no such tensor, or a type it cannot be decoded to
      * @throws L2cException the file is damaged (the message names the file and tensor)
      */
@@ -137,6 +179,10 @@ public final class L2cFile implements AutoCloseable {
      * Decodes tensor {@code name} as {@link #decode(String, ElementType)} does, into {@code dst}
      * from its position on (little-endian elements); the position advances by the bytes written.
      *
+     * @param name the tensor
+     * @param as the element type to decode to, or null for its own
+     * @param dst where the elements go
+     * @throws L2cException the file is damaged (the message names the file and tensor)
      * @throws IllegalArgumentException no such tensor, a type it cannot be decoded to, or a
      *     read-only {@code dst} with fewer bytes remaining than the tensor needs
      */
@@ -152,7 +198,13 @@ public final class L2cFile implements AutoCloseable {
         write(t, type, dst);
     }
 
-    /** Tensor {@code name} as float32 values (a floating-point tensor only). */
+    /**
+     * Decodes a floating-point tensor as float32 values.
+     *
+     * @param name the tensor
+     * @return its values
+     * @throws L2cException the file is damaged (the message names the file and tensor)
+     */
     public FloatBuffer decodeFloats(String name) throws L2cException {
         return decode(name, ElementType.F32).asFloatBuffer();
     }
@@ -160,14 +212,25 @@ public final class L2cFile implements AutoCloseable {
     /** Receives the tensors of {@link #decodeAll}. */
     @FunctionalInterface
     public interface TensorConsumer {
-        /** {@code data} is valid only during the call: copy what you keep. */
+        /**
+         * Takes one decoded tensor.
+         *
+         * @param tensor which tensor
+         * @param data its elements, valid only during the call: copy what you keep
+         * @throws L2cException to stop decoding with that error
+         */
         void accept(TensorEntry tensor, ByteBuffer data) throws L2cException;
     }
 
     /**
      * Decodes every tensor in file order and hands each to {@code consumer}, one at a time (only
      * one is in memory); float tensors as {@code floatsAs} (null: their own type), others as they
-     * are. {@code listener} hears "decode" in tensors.
+     * are.
+     *
+     * @param floatsAs F32, F16 or BF16 for the floating-point tensors, or null for their own types
+     * @param consumer takes each tensor
+     * @param listener hears "decode" in tensors (null: nobody)
+     * @throws L2cException the file is damaged, or {@code consumer} failed
      */
     public void decodeAll(ElementType floatsAs, TensorConsumer consumer, ProgressListener listener) throws L2cException {
         if (floatsAs != null && !floatsAs.isFloat()) throw new IllegalArgumentException("floats decode to F32, F16 or BF16, not " + floatsAs);
@@ -180,14 +243,16 @@ public final class L2cFile implements AutoCloseable {
 
     /**
      * Checks every checksum of the file and decodes every tensor without keeping it (as
-     * {@code l2c verify}); {@code listener} hears "checksums" in bytes, then "decode" in tensors.
+     * {@code l2c verify}).
      *
+     * @param listener hears "checksums" in bytes, then "decode" in tensors
      * @throws L2cException at the first damage found, naming it
      */
     public void verify(ProgressListener listener) throws L2cException {
         new Verifier(Backends.select(Device.CPU, note -> {}), ProgressAdapter.of(listener)).verify(path);
     }
 
+    /** Closes the file; later calls on it throw {@link IllegalStateException}. Closing twice is harmless. */
     @Override
     public void close() {
         if (closed) return;

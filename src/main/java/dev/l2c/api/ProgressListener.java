@@ -10,8 +10,11 @@ public interface ProgressListener {
     ProgressListener NONE = (stage, done, total) -> {};
 
     /**
-     * {@code done} of {@code total} units of {@code stage} are done (bytes for "compress" and
-     * "decode", tensors or steps for the others); called with {@code done == total} when it ends.
+     * Says how far a stage of the work is; {@code done} reaches {@code total} when it ends.
+     *
+     * @param stage what is being done ("compress", "calibrate", "checksums", "decode", ...)
+     * @param done units done so far
+     * @param total units in all (bytes for "compress" and "checksums", else tensors or steps)
      */
     void progress(String stage, long done, long total);
 }
