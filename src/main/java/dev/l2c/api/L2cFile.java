@@ -10,6 +10,8 @@ import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
+import dev.l2c.model.OnnxModel;
+import dev.l2c.model.Tensor;
 import dev.l2c.pipeline.TensorDecoder;
 import dev.l2c.pipeline.Verifier;
 import java.io.IOException;
@@ -207,6 +209,27 @@ public final class L2cFile implements AutoCloseable {
      */
     public FloatBuffer decodeFloats(String name) throws L2cException {
         return decode(name, ElementType.F32).asFloatBuffer();
+    }
+
+    /**
+     * An ONNX model whose initializers come from this file: {@code graph} (the original model, or
+     * a copy of it without its weights) with every initializer this file holds replaced by its
+     * decoded values in the initializer's own type, serialized in memory for
+     * {@code OrtEnvironment.createSession(byte[])}: no temporary file.
+     *
+     * @param graph the ONNX model the file was made from (or its graph)
+     * @return the serialized model
+     * @throws L2cException the graph cannot be read, does not fit the file's tensors, keeps
+     *     other initializers in external data files, or would exceed protobuf's 2 GiB
+     */
+    public byte[] onnxModel(Path graph) throws L2cException {
+        OnnxModel model = OnnxModel.read(graph);
+        Map<String, Tensor> weights = new LinkedHashMap<>();
+        for (TensorEntry e : tensors) {
+            ByteBuffer data = decode(e.name());
+            weights.put(e.name(), new Tensor(e.name(), e.type().dtype(), e.shape(), data));
+        }
+        return model.toBytes(weights);
     }
 
     /** Receives the tensors of {@link #decodeAll}. */

@@ -444,6 +444,37 @@ public final class OnnxModel {
         }
     }
 
+    /**
+     * This model with the data of the named initializers replaced, serialized in memory (for
+     * {@code OrtEnvironment.createSession(byte[])}, with no file written). Replaced initializers
+     * are inlined; an initializer left in an external data file is refused (a model in memory has
+     * no folder to resolve it against), as is a model over protobuf's 2 GiB.
+     */
+    public byte[] toBytes(Map<String, Tensor> replacements) throws L2cException {
+        String where = path + " (in memory)";
+        GraphProto graph = proto.getGraph();
+        Set<String> pending = new HashSet<>(replacements.keySet());
+        GraphProto.Builder newGraph = graph.toBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto init = graph.getInitializer(i);
+            Tensor replacement = replacements.get(init.getName());
+            if (replacement == null) {
+                if (isExternal(init)) {
+                    throw new L2cException(where + ": initializer " + init.getName() + " is in an external data file and not "
+                            + "among the replacements; a model in memory cannot refer to files");
+                }
+                continue;
+            }
+            pending.remove(init.getName());
+            checkReplacement(Path.of(where), init, replacement);
+            newGraph.setInitializer(i, replaced(init, replacement));
+        }
+        if (!pending.isEmpty()) throw new L2cException(where + ": model has no initializer named " + pending.iterator().next());
+        ModelProto model = proto.toBuilder().setGraph(newGraph).build();
+        checkSerializedSize(Path.of(where), model);
+        return model.toByteArray();
+    }
+
     /** Where {@link #write} puts the external data of {@code out}: {@code <out name>.data} beside it. */
     public static Path externalDataFile(Path out) {
         return out.resolveSibling(out.getFileName() + ".data");
