@@ -3,6 +3,7 @@ package dev.l2c.api;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
+import dev.l2c.backend.CpuBackend;
 import dev.l2c.backend.Device;
 import dev.l2c.codec.ValueType;
 import dev.l2c.folder.FolderLayout;
@@ -68,7 +69,22 @@ public final class L2cFile implements AutoCloseable {
      * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
      */
     public static L2cFile open(Path path) throws L2cException {
-        Backend cpu = Backends.select(Device.CPU, note -> {});
+        return open(path, 0);
+    }
+
+    /**
+     * Opens a {@code .l2c} file whose tensors are decoded with {@code threads} CPU threads.
+     *
+     * @param path the file
+     * @param threads 1 to 1024, or 0 for all cores
+     * @return the open file, to close when done
+     * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
+     */
+    public static L2cFile open(Path path, int threads) throws L2cException {
+        if (threads < 0 || threads > CpuBackend.MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 0.." + CpuBackend.MAX_THREADS + ", got " + threads);
+        }
+        Backend cpu = threads == 0 ? Backends.select(Device.CPU, note -> {}) : new CpuBackend(threads);
         L2cReader reader = L2cReader.open(path);
         try {
             FolderLayout layout = FolderLayout.of(path.toString(), reader.attributes());
