@@ -49,11 +49,17 @@ class ModelFolderRoundTripTest {
     @TempDir
     Path dir;
 
+    /** {@code model} compressed with {@code options} into dir/m.l2c. */
+    private Path compressed(Path model, CompressOptions options) throws Exception {
+        Path l2c = dir.resolve("m.l2c");
+        new Compressor(CPU, Progress.NONE).compress(model, l2c, options);
+        return l2c;
+    }
+
     @Test
     void losslessGivesTheFolderBackByteForByte() throws Exception {
         Path model = SampleFolders.sampleFolder(dir);
-        Path l2c = dir.resolve("m.l2c");
-        new Compressor(CPU, Progress.NONE).compress(model, l2c, CompressOptions.lossless(null, 0, 65536, false));
+        Path l2c = compressed(model, CompressOptions.lossless(null, 0, 65536, false));
         Path back = dir.resolve("back");
         DecompressReport r = new Decompressor(CPU, Progress.NONE).decompress(l2c, back, new DecompressOptions(null, null, false, true));
         Map<String, byte[]> before = SampleFolders.files(model);
@@ -77,8 +83,7 @@ class ModelFolderRoundTripTest {
     @Test
     void lossyModesKeepEveryShardHeaderAndEveryOtherFile() throws Exception {
         Path model = SampleFolders.sampleFolder(dir);
-        Path l2c = dir.resolve("m.l2c");
-        new Compressor(CPU, Progress.NONE).compress(model, l2c, CompressOptions.uniform(8, false, null, 0, 65536, false));
+        Path l2c = compressed(model, CompressOptions.uniform(8, false, null, 0, 65536, false));
         Path back = dir.resolve("back");
         new Decompressor(CPU, Progress.NONE).decompress(l2c, back, new DecompressOptions(null, null, false, true));
         Map<String, byte[]> before = SampleFolders.files(model);
@@ -120,8 +125,7 @@ class ModelFolderRoundTripTest {
     @Test
     void aSingleFileIsStillWrittenFromAFolder() throws Exception {
         Path model = SampleFolders.sampleFolder(dir);
-        Path l2c = dir.resolve("m.l2c");
-        new Compressor(CPU, Progress.NONE).compress(model, l2c, CompressOptions.lossless(null, 0, 65536, false));
+        Path l2c = compressed(model, CompressOptions.lossless(null, 0, 65536, false));
         Path one = dir.resolve("one.safetensors");
         new Decompressor(CPU, Progress.NONE).decompress(l2c, one, new DecompressOptions(null, null, false));
         try (SafetensorsFile f = SafetensorsFile.open(one)) {
@@ -214,8 +218,7 @@ class ModelFolderRoundTripTest {
     @Test
     void anExistingOutputFolderIsReplacedOnlyWithForce() throws Exception {
         Path model = SampleFolders.sampleFolder(dir);
-        Path l2c = dir.resolve("m.l2c");
-        new Compressor(CPU, Progress.NONE).compress(model, l2c, CompressOptions.lossless(null, 0, 65536, false));
+        Path l2c = compressed(model, CompressOptions.lossless(null, 0, 65536, false));
         Path out = Files.createDirectories(dir.resolve("out"));
         Files.writeString(out.resolve("old.txt"), "old");
         L2cException e = assertThrows(L2cException.class, () -> new Decompressor(CPU, Progress.NONE)
