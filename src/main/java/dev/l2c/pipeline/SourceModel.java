@@ -3,20 +3,20 @@ package dev.l2c.pipeline;
 import dev.l2c.L2cException;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.folder.ModelFolder;
+import dev.l2c.io.DirectBuffers;
 import dev.l2c.model.ModelFiles;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
 import dev.l2c.model.TensorRange;
-import dev.l2c.io.DirectBuffers;
-import java.util.HashMap;
-import java.util.Map;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The tensors of an input model that go into a .l2c file: every tensor of a safetensors file
