@@ -57,11 +57,6 @@ public final class CalibTensor {
         return held != null ? held : cache.weights(this, loader);
     }
 
-    /** Whether the weights are held rather than loaded on request. */
-    public boolean held() {
-        return held != null;
-    }
-
     public long elements() {
         return elements;
     }

@@ -18,7 +18,10 @@ import java.util.Map;
  * says that a caller does not keep one past asking for another tensor. Not thread-safe.
  */
 public final class WeightCache implements AutoCloseable {
-    /** System property: the budget in bytes (the default is a quarter of the maximum heap, which the JVM's default direct-memory limit equals). */
+    /**
+     * System property: the budget in bytes. The default is a quarter of the maximum heap, which the
+     * JVM's default direct-memory limit equals: a model that fits it is loaded once, as before.
+     */
     public static final String BUDGET_PROPERTY = "l2c.weightCacheBytes";
 
     /** Reads one tensor's weights into a new direct buffer of its own. */
@@ -43,7 +46,6 @@ public final class WeightCache implements AutoCloseable {
     // Access order: the eldest entry is the least recently used.
     private final LinkedHashMap<CalibTensor, ByteBuffer> loaded = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
-    private long loads;
 
     /** A cache that keeps at most {@code budgetBytes} of weights (and at least the last tensor asked for). */
     public WeightCache(long budgetBytes) {
@@ -79,7 +81,6 @@ public final class WeightCache implements AutoCloseable {
 
     private ByteBuffer load(CalibTensor t, Loader loader) throws L2cException {
         ByteBuffer b = loader.load();
-        loads++;
         loaded.put(t, b);
         bytes += b.capacity();
         // The tensor just loaded stays even above the budget: its caller is about to read it.
@@ -91,11 +92,6 @@ public final class WeightCache implements AutoCloseable {
             DirectBuffers.free(dropped);
         }
         return b;
-    }
-
-    /** Tensors loaded so far, first loads included (tests and reports). */
-    public long loads() {
-        return loads;
     }
 
     /** Frees every buffer held; the tensors must not be asked for their weights any more. */

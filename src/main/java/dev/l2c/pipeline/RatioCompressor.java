@@ -69,8 +69,8 @@ final class RatioCompressor {
     private static final double MAX_LOG_SCALE = Math.log(1e4);
 
     /**
-     * The encoded tensors in source order, what ratio mode did, and the range of ratios of the
-     * files it coded (the lowest and the highest).
+     * The entries to write in source order (closed once written), the file's predicted size, what
+     * ratio mode did, and the range of ratios of the files it coded (the lowest and the highest).
      */
     record Outcome(Entries entries, long predictedFileBytes, RatioReport report, double lowestRatio, double highestRatio) {}
 
@@ -96,7 +96,9 @@ final class RatioCompressor {
     private record Sized(TensorInfo info, List<int[]> checksums, long zeros) {
         static Sized of(TensorEncoder.Encoded e) {
             List<int[]> checksums = new ArrayList<>(e.payloads().size());
-            for (int s = 0; s < e.payloads().size(); s++) checksums.add(ContainerSize.checksums(e.info().streams().get(s), e.payloads().get(s)));
+            for (int s = 0; s < e.payloads().size(); s++) {
+                checksums.add(ContainerSize.checksums(e.info().streams().get(s), e.payloads().get(s)));
+            }
             return new Sized(e.info(), checksums, e.zeros());
         }
 
@@ -178,14 +180,16 @@ final class RatioCompressor {
         // Data-free: weights that are not float32 in memory are converted when a pass needs them,
         // a few at a time; with a network they are held (reconstruction changes them in place).
         WeightCache cache = network == null ? WeightCache.withDefaultBudget() : null;
+        boolean handedOver = false;
         try {
-            return run(tensors, ranges, attributes, originalBytes, cache);
+            Outcome outcome = run(tensors, ranges, attributes, originalBytes, cache);
+            handedOver = true;
+            return outcome;
         } catch (WeightCache.LoadFailure e) {
-            if (cache != null) cache.close();
             throw e.getCause();
-        } catch (L2cException | RuntimeException | Error e) {
-            if (cache != null) cache.close();
-            throw e;
+        } finally {
+            // On success the outcome's entries own the cache (they code from it as the file is written).
+            if (!handedOver && cache != null) cache.close();
         }
     }
 
@@ -304,7 +308,7 @@ final class RatioCompressor {
                 network.measureFinal(optimizer);
             }
         }
-        List<Sized> sized = closing.file(best);
+        List<Sized> sized = closing.file(best.sized);
         double achieved = originalBytes / (double) best.fileBytes;
         long payload = best.payloadBytes;
         Estimate estimate = estimate(closing.optimizer, best, false);
@@ -648,8 +652,7 @@ final class RatioCompressor {
                     for (ByteBuffer b : c.encoded().payloads()) DirectBuffers.free(b);
                 }
             }
-            Probe probe = new Probe(sized, encoded, 0, payload, errors, params, scale);
-            long fileBytes = fileBytes(file(probe));
+            long fileBytes = fileBytes(file(sized));
             smallestFile = Math.min(smallestFile, fileBytes);
             largestFile = Math.max(largestFile, fileBytes);
             return new Probe(sized, encoded, fileBytes, payload, errors, params, scale);
@@ -685,10 +688,10 @@ final class RatioCompressor {
             return new Coded(encoded, error);
         }
 
-        /** Every entry of the file {@code probe} codes, in source order. */
-        List<Sized> file(Probe probe) {
+        /** Every entry of the file whose calibrated tensors are {@code coded}, in source order. */
+        List<Sized> file(Sized[] coded) {
             List<Sized> file = new ArrayList<>(tensors.size());
-            for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : probe.sized[j++]);
+            for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : coded[j++]);
             return file;
         }
 
