@@ -59,6 +59,11 @@ import java.util.Map;
  * <p>With network-aware calibration ({@link NetworkCalibrator}) the first run's objective and the
  * rounds after it come from the network; KD's reconstruction changes the weights themselves, and
  * the closing codes those (the report's per-tensor errors stay relative to the original weights).
+ *
+ * <p>Memory (docs/DESIGN.md, "Memory"): data-free, weights not held as native float32 are read and
+ * converted per pass through a {@link WeightCache}, probes keep each entry's size and checksums
+ * rather than its payloads, and the chosen state is coded again as the file is written, so a
+ * checkpoint larger than memory needs a few times its largest tensor, not the model.
  */
 final class RatioCompressor {
     static final double TOLERANCE = 0.01;
