@@ -35,7 +35,8 @@ public final class DataFreeObjective implements SeparableObjective {
     /** Relative error where phi(eps) = eps / (1 - eps) continues along its tangent. */
     static final double KNEE = 0.99;
 
-    private final FloatBuffer[] weights;
+    /** The tensors whose weights D is measured against; asked for them one at a time (they may not all be held). */
+    private final CalibTensor[] tensors;
     /** 1 / the energy each tensor's squared error is measured against. */
     private final double[] inverseNorms;
     /** Whether the tensor's term is the saturating phi (weights) or quadratic (paired biases, zero tensors). */
@@ -45,7 +46,7 @@ public final class DataFreeObjective implements SeparableObjective {
 
     /** Every tensor a weight ({@code weights}: original values, direct, read from 0 to limit). */
     public DataFreeObjective(List<FloatBuffer> weights) {
-        this(weights, new double[weights.size()]);
+        this(weights.stream().map(w -> new CalibTensor("", new long[] {w.limit()}, w)).toList(), new double[weights.size()]);
     }
 
     /**
@@ -55,18 +56,18 @@ public final class DataFreeObjective implements SeparableObjective {
     public static DataFreeObjective of(List<CalibTensor> tensors, Map<String, Double> layerEnergy) {
         double[] energy = new double[tensors.size()];
         for (int l = 0; l < energy.length; l++) energy[l] = layerEnergy.getOrDefault(tensors.get(l).name(), 0.0);
-        return new DataFreeObjective(tensors.stream().map(CalibTensor::weights).toList(), energy);
+        return new DataFreeObjective(tensors, energy);
     }
 
-    private DataFreeObjective(List<FloatBuffer> weights, double[] layerEnergy) {
-        this.weights = weights.toArray(new FloatBuffer[0]);
-        int count = this.weights.length;
+    private DataFreeObjective(List<CalibTensor> tensors, double[] layerEnergy) {
+        this.tensors = tensors.toArray(new CalibTensor[0]);
+        int count = this.tensors.length;
         this.inverseNorms = new double[count];
         this.saturating = new boolean[count];
         this.terms = new double[count];
         this.slopes = new double[count];
         for (int l = 0; l < count; l++) {
-            double sq = squaredNorm(this.weights[l]);
+            double sq = squaredNorm(this.tensors[l].weights());
             if (layerEnergy[l] > 0) {
                 inverseNorms[l] = 1 / (layerEnergy[l] + sq);
             } else {
@@ -83,19 +84,20 @@ public final class DataFreeObjective implements SeparableObjective {
 
     @Override
     public double evaluate(FloatBuffer[] wHat, FloatBuffer[] grad) {
-        if (wHat.length != weights.length) {
-            throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + weights.length);
+        if (wHat.length != tensors.length) {
+            throw new IllegalArgumentException(wHat.length + " tensors for an objective over " + tensors.length);
         }
         // Tensor by tensor, each summed by the native kernel over all cores in a fixed order, so the
         // result does not depend on the thread count.
         double total = 0;
-        for (int l = 0; l < weights.length; l++) total += evaluateTensor(l, wHat[l], grad == null ? null : grad[l]);
+        for (int l = 0; l < tensors.length; l++) total += evaluateTensor(l, wHat[l], grad == null ? null : grad[l]);
         return total;
     }
 
     @Override
     public double evaluateTensor(int l, FloatBuffer wHat, FloatBuffer grad) {
-        double sq = Distortion.squaredDifference(weights[l], wHat);
+        FloatBuffer w = tensors[l].weights();
+        double sq = Distortion.squaredDifference(w, wHat);
         double eps = sq * inverseNorms[l];
         double value = saturating[l] ? phi(eps) : eps;
         double slope = saturating[l] ? phiSlope(eps) : 1;
@@ -103,7 +105,7 @@ public final class DataFreeObjective implements SeparableObjective {
         // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
         slopes[l] = eps * slope;
         // In place when grad is wHat: the kernel reads each element before writing it.
-        if (grad != null) Distortion.scaledDifference(wHat, weights[l], 2 * slope * inverseNorms[l], grad);
+        if (grad != null) Distortion.scaledDifference(wHat, w, 2 * slope * inverseNorms[l], grad);
         return value;
     }
 

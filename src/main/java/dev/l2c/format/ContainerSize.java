@@ -56,6 +56,13 @@ public final class ContainerSize {
         return o;
     }
 
+    /** {@link #overhead} for a caller that kept only the {@link #checksums} of each payload (as {@link #ofChecksums}). */
+    public static Overhead overheadOfChecksums(List<TensorInfo> tensors, List<List<int[]>> checksums) {
+        Overhead o = new Overhead(new long[tensors.size()], new long[tensors.size()]);
+        layout(Map.of(), tensors, (ti, si, s) -> checksums.get(ti).get(si), o);
+        return o;
+    }
+
     private static long layout(Map<String, String> fileAttributes, List<TensorInfo> tensors, Checksums checksums,
             Overhead overhead) {
         long position = Layout.HEADER_BYTES;

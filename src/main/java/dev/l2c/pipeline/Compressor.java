@@ -96,7 +96,9 @@ public final class Compressor {
             outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes, source.ratioBytes());
         }
         checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
-        ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.fileBytes(), "baseline ratio mode");
+        List<TensorEncoder.Encoded> encoded = outcome.encoded();
+        ContainerSummary summary = writeCoded(output, options, attributes, encoded.size(), encoded::get, outcome.fileBytes(),
+                "baseline ratio mode");
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), null, outcome.report());
     }
 
@@ -108,10 +110,13 @@ public final class Compressor {
         try (NetworkCalibrator calibrator = network == null ? null
                 : NetworkCalibrator.open(source, network, mode.calibration().seed(), progress)) {
             outcome = new RatioCompressor(backend.transforms(), backend.counter(), encoder, options, progress, calibrator)
-                    .run(source.tensors(), attributes, source.ratioBytes());
+                    .run(source.tensors(), source.ranges(), attributes, source.ratioBytes());
         }
-        checkReachable(source, mode, outcome.report().size().reached(), outcome.lowestRatio(), outcome.highestRatio());
-        ContainerSummary summary = writeCoded(output, options, attributes, outcome.encoded(), outcome.predictedFileBytes(), "ratio mode");
+        ContainerSummary summary;
+        try (RatioCompressor.Entries entries = outcome.entries()) {
+            checkReachable(source, mode, outcome.report().size().reached(), outcome.lowestRatio(), outcome.highestRatio());
+            summary = writeCoded(output, options, attributes, entries.size(), entries::get, outcome.predictedFileBytes(), "ratio mode");
+        }
         return new CompressReport(summary, (System.nanoTime() - start) / 1e9, backend.name(), outcome.report());
     }
 
@@ -130,14 +135,23 @@ public final class Compressor {
                 java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest));
     }
 
+    /** Entry {@code i} of the file a ratio search coded. */
+    private interface CodedEntry {
+        TensorEncoder.Encoded get(int i) throws L2cException;
+    }
+
     /**
      * Writes tensors a ratio search has already coded, and checks the file has the size the search
      * predicted (its ratio was decided on that size).
      */
-    private static ContainerSummary writeCoded(Path output, CompressOptions options, Map<String, String> attributes,
-            List<TensorEncoder.Encoded> encoded, long predictedBytes, String mode) throws L2cException {
+    private static ContainerSummary writeCoded(Path output, CompressOptions options, Map<String, String> attributes, int count,
+            CodedEntry entries, long predictedBytes, String mode) throws L2cException {
         try (L2cWriter writer = L2cWriter.create(output, options.force(), attributes)) {
-            for (TensorEncoder.Encoded e : encoded) writer.addTensor(e.info(), e.payloads());
+            // One entry at a time: a data-free ratio run codes each again as it is written.
+            for (int i = 0; i < count; i++) {
+                TensorEncoder.Encoded e = entries.get(i);
+                writer.addTensor(e.info(), e.payloads());
+            }
             writer.finish();
         }
         ContainerSummary summary = Inspector.inspect(output);

@@ -8,6 +8,7 @@ import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.DataFreeObjective;
 import dev.l2c.calib.TensorScratch;
 import dev.l2c.calib.TransformOptimizer;
+import dev.l2c.calib.WeightCache;
 import dev.l2c.codec.RansSizeModel;
 import dev.l2c.counter.CounterKernels;
 import dev.l2c.format.ContainerSize;
@@ -16,7 +17,9 @@ import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
 import dev.l2c.format.TransformSpec;
 import dev.l2c.format.TransformType;
+import dev.l2c.io.DirectBuffers;
 import dev.l2c.model.Tensor;
+import dev.l2c.model.TensorRange;
 import dev.l2c.transform.Channels;
 import dev.l2c.transform.LearnedSymbols;
 import dev.l2c.transform.QuantizedTensor;
@@ -56,6 +59,11 @@ import java.util.Map;
  * <p>With network-aware calibration ({@link NetworkCalibrator}) the first run's objective and the
  * rounds after it come from the network; KD's reconstruction changes the weights themselves, and
  * the closing codes those (the report's per-tensor errors stay relative to the original weights).
+ *
+ * <p>Memory (docs/DESIGN.md, "Memory"): data-free, weights not held as native float32 are read and
+ * converted per pass through a {@link WeightCache}, probes keep each entry's size and checksums
+ * rather than its payloads, and the chosen state is coded again as the file is written, so a
+ * checkpoint larger than memory needs a few times its largest tensor, not the model.
  */
 final class RatioCompressor {
     static final double TOLERANCE = 0.01;
@@ -66,30 +74,75 @@ final class RatioCompressor {
     private static final double MAX_LOG_SCALE = Math.log(1e4);
 
     /**
-     * The encoded tensors in source order, what ratio mode did, and the range of ratios of the
-     * files it coded (the lowest and the highest).
+     * The entries to write in source order (closed once written), the file's predicted size, what
+     * ratio mode did, and the range of ratios of the files it coded (the lowest and the highest).
      */
-    record Outcome(List<TensorEncoder.Encoded> encoded, long predictedFileBytes, RatioReport report, double lowestRatio,
-            double highestRatio) {}
+    record Outcome(Entries entries, long predictedFileBytes, RatioReport report, double lowestRatio, double highestRatio) {}
 
-    /** One real coding of the calibrated tensors: their entries and the exact file size. */
-    private record Probe(TensorEncoder.Encoded[] encoded, long fileBytes, long payloadBytes, double[] errors,
+    /**
+     * The entries of the file to write, in source order, handed out one at a time: a data-free run
+     * codes each again from the chosen parameters (the weights do not change, so the bytes are the
+     * ones the closing sized) rather than holding every payload. An entry is valid until the next
+     * {@link #get} or {@link #close}; closing frees what the run still holds (its weight cache).
+     */
+    interface Entries extends AutoCloseable {
+        int size();
+
+        TensorEncoder.Encoded get(int i) throws L2cException;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * What the closing and the report read of an entry, without its payloads: its index entry,
+     * the checksums of its payloads (the compressed index's size depends on them) and its zeros.
+     */
+    private record Sized(TensorInfo info, List<int[]> checksums, long zeros) {
+        static Sized of(TensorEncoder.Encoded e) {
+            List<int[]> checksums = new ArrayList<>(e.payloads().size());
+            for (int s = 0; s < e.payloads().size(); s++) {
+                checksums.add(ContainerSize.checksums(e.info().streams().get(s), e.payloads().get(s)));
+            }
+            return new Sized(e.info(), checksums, e.zeros());
+        }
+
+        boolean quantized() {
+            return info.kind() == TensorKind.QUANTIZED;
+        }
+
+        /** Whether {@code e} is this entry: same index entry and payload checksums. */
+        boolean matches(Sized e) {
+            if (!info.equals(e.info) || checksums.size() != e.checksums.size()) return false;
+            for (int s = 0; s < checksums.size(); s++) if (!Arrays.equals(checksums.get(s), e.checksums.get(s))) return false;
+            return true;
+        }
+    }
+
+    /**
+     * One real coding of the calibrated tensors: their entries' sizes (and with network
+     * calibration, whose weights change between probes, the entries themselves) and the exact file size.
+     */
+    private record Probe(Sized[] sized, TensorEncoder.Encoded[] encoded, long fileBytes, long payloadBytes, double[] errors,
             float[][] params, double scale) {
         /** Whether calibrated tensor l is stored quantized (not exact) in this coding. */
         boolean coded(int l) {
-            return encoded[l].info().kind() == TensorKind.QUANTIZED;
+            return sized[l].quantized();
         }
 
         /** Whether calibrated tensor l is stored quantized and rANS-coded (not with its symbols packed). */
         boolean rans(int l) {
-            return coded(l) && encoded[l].info().streams().get(0).coding().isRans();
+            return coded(l) && sized[l].info().streams().get(0).coding().isRans();
         }
 
         /** Whether calibrated tensor l is coded by single-lane rANS (a small tensor). */
         boolean singleLane(int l) {
-            return coded(l) && encoded[l].info().streams().get(0).coding() == StreamCoding.SINGLE_LANE_RANS;
+            return coded(l) && sized[l].info().streams().get(0).coding() == StreamCoding.SINGLE_LANE_RANS;
         }
     }
+
+    /** A calibrated tensor's entry under given parameters, and its error. */
+    private record Coded(TensorEncoder.Encoded encoded, double error) {}
 
     /**
      * The modelled rate of calibrated tensors, in bits: the counter's, the rANS payload and the
@@ -121,27 +174,62 @@ final class RatioCompressor {
         this.network = network;
     }
 
-    /** {@code originalBytes}: the bytes the ratio is measured against, {@link SourceModel#ratioBytes}. */
-    Outcome run(List<Tensor> tensors, Map<String, String> attributes, long originalBytes) throws L2cException {
+    /**
+     * {@code originalBytes}: the bytes the ratio is measured against, {@link SourceModel#ratioBytes};
+     * {@code ranges}: where each tensor lies in its file ({@link SourceModel#ranges}, null or null
+     * entries where it is not read from a file), so that data-free calibration reads them again
+     * rather than holding them as floats.
+     */
+    Outcome run(List<Tensor> tensors, List<TensorRange> ranges, Map<String, String> attributes, long originalBytes)
+            throws L2cException {
+        // Data-free: weights that are not float32 in memory are converted when a pass needs them,
+        // a few at a time; with a network they are held (reconstruction changes them in place).
+        WeightCache cache = network == null ? WeightCache.withDefaultBudget() : null;
+        boolean handedOver = false;
+        try {
+            Outcome outcome = run(tensors, ranges, attributes, originalBytes, cache);
+            handedOver = true;
+            return outcome;
+        } catch (WeightCache.LoadFailure e) {
+            throw e.getCause();
+        } finally {
+            // On success the outcome's entries own the cache (they code from it as the file is written).
+            if (!handedOver && cache != null) cache.close();
+        }
+    }
+
+    private Outcome run(List<Tensor> tensors, List<TensorRange> ranges, Map<String, String> attributes, long originalBytes,
+            WeightCache cache) throws L2cException {
         CalibrationSettings settings = mode.calibration();
-        TensorEncoder.Encoded[] slots = new TensorEncoder.Encoded[tensors.size()];
+        // Exact entries are sized once; only network calibration keeps them (data-free codes them again when writing).
+        Sized[] slotSizes = new Sized[tensors.size()];
+        TensorEncoder.Encoded[] slots = network != null ? new TensorEncoder.Encoded[tensors.size()] : null;
         List<Integer> calibrated = new ArrayList<>();
         List<CalibTensor> calib = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
             if (encoder.exact(t)) {
-                slots[i] = encoder.encode(t);
+                TensorEncoder.Encoded e = encoder.encode(t);
+                slotSizes[i] = Sized.of(e);
+                if (slots != null) slots[i] = e;
             } else {
                 calibrated.add(i);
+                if (network != null) {
+                    calib.add(new CalibTensor(t.name(), t.shape(), checkFinite(t, finiteWeights(t))));
+                    continue;
+                }
                 // Data-free calibration only reads the weights: native float32 data serves as it is.
-                FloatBuffer view = network == null ? nativeFloats(t) : null;
-                calib.add(new CalibTensor(t.name(), t.shape(), checkFinite(t, view != null ? view : finiteWeights(t))));
+                FloatBuffer view = nativeFloats(t);
+                TensorRange range = ranges == null ? null : ranges.get(i);
+                calib.add(view != null ? new CalibTensor(t.name(), t.shape(), checkFinite(t, view))
+                        : cache.tensor(t.name(), t.shape(), t.numel(), () -> loadWeights(t, range)));
             }
         }
         double targetBytes = originalBytes / mode.target();
-        Closing closing = new Closing(tensors, calibrated, slots, attributes, targetBytes);
+        Closing closing = new Closing(tensors, calibrated, slotSizes, attributes, targetBytes, network != null);
         // Reconstruction changes the weights in place: errors are measured against copies of the originals.
-        closing.reference = calib.stream().map(c -> network == null ? c.weights() : copy(c.weights())).toArray(FloatBuffer[]::new);
+        closing.reference = network == null ? calib
+                : calib.stream().map(c -> new CalibTensor(c.name(), c.shape(), copy(c.weights()))).toList();
         clock.start();
         Map<String, Double> biasLayers = BiasLayers.energies(tensors);
         Objective objective = network == null ? DataFreeObjective.of(calib, biasLayers) : network.initialObjective(calib, biasLayers);
@@ -225,18 +313,17 @@ final class RatioCompressor {
                 network.measureFinal(optimizer);
             }
         }
-        List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
-        for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
+        List<Sized> sized = closing.file(best.sized);
         double achieved = originalBytes / (double) best.fileBytes;
         long payload = best.payloadBytes;
         Estimate estimate = estimate(closing.optimizer, best, false);
         List<TensorInfo> infos = new ArrayList<>();
-        List<List<ByteBuffer>> payloads = new ArrayList<>();
-        for (TensorEncoder.Encoded e : encoded) {
+        List<List<int[]>> checksums = new ArrayList<>();
+        for (Sized e : sized) {
             infos.add(e.info());
-            payloads.add(e.payloads());
+            checksums.add(e.checksums());
         }
-        ContainerSize.Overhead overhead = ContainerSize.overhead(infos, payloads);
+        ContainerSize.Overhead overhead = ContainerSize.overheadOfChecksums(infos, checksums);
         long overheadBytes = 0;
         int codedTensors = 0;
         int packedSymbolTensors = 0;
@@ -257,10 +344,93 @@ final class RatioCompressor {
         RatioReport.Calibration calibration = new RatioReport.Calibration(network == null ? "data-free" : network.objectiveName(),
                 distortion, lambda, settings.kernel().name().toLowerCase(java.util.Locale.ROOT), settings.resolution(),
                 settings.steps(), settings.seed(), rounds, earlierScale * best.scale);
-        RatioReport report = new RatioReport(size, estimated, calibration, rows(tensors, calibrated, best, encoded), clock.timing(),
+        RatioReport report = new RatioReport(size, estimated, calibration, rows(tensors, calibrated, best, sized), clock.timing(),
                 network == null ? null : network.summary());
-        return new Outcome(encoded, best.fileBytes, report, originalBytes / (double) closing.largestFile,
+        Entries entries;
+        if (network != null) {
+            List<TensorEncoder.Encoded> encoded = new ArrayList<>(Arrays.asList(slots));
+            for (int j = 0; j < calibrated.size(); j++) encoded.set(calibrated.get(j), best.encoded[j]);
+            entries = new HeldEntries(encoded);
+        } else {
+            entries = new RecodedEntries(closing, best, sized, cache);
+        }
+        return new Outcome(entries, best.fileBytes, report, originalBytes / (double) closing.largestFile,
                 originalBytes / (double) closing.smallestFile);
+    }
+
+    /** Entries coded during the run and held until written (network calibration). */
+    private record HeldEntries(List<TensorEncoder.Encoded> encoded) implements Entries {
+        @Override
+        public int size() {
+            return encoded.size();
+        }
+
+        @Override
+        public TensorEncoder.Encoded get(int i) {
+            return encoded.get(i);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * The data-free run's entries, each coded again when asked for: the exact ones as at the start,
+     * the calibrated ones from the chosen probe's parameters. Each must be the entry the closing
+     * sized (same index entry and checksums), or the file would not be the one its ratio was
+     * decided on.
+     */
+    private final class RecodedEntries implements Entries {
+        private final Closing closing;
+        private final Probe best;
+        private final List<Sized> sized;
+        private final WeightCache cache;
+        private final int[] calibratedAt;
+        /** The quantized entry handed out last, whose payloads are this object's own to free. */
+        private TensorEncoder.Encoded handedOut;
+
+        RecodedEntries(Closing closing, Probe best, List<Sized> sized, WeightCache cache) {
+            this.closing = closing;
+            this.best = best;
+            this.sized = sized;
+            this.cache = cache;
+            calibratedAt = new int[sized.size()];
+            Arrays.fill(calibratedAt, -1);
+            for (int j = 0; j < closing.calibrated.size(); j++) calibratedAt[closing.calibrated.get(j)] = j;
+        }
+
+        @Override
+        public int size() {
+            return sized.size();
+        }
+
+        @Override
+        public TensorEncoder.Encoded get(int i) throws L2cException {
+            release();
+            int j = calibratedAt[i];
+            TensorEncoder.Encoded e;
+            try {
+                e = j < 0 ? encoder.encode(closing.tensors.get(i)) : closing.code(j, best.params[j]).encoded();
+            } catch (WeightCache.LoadFailure failure) {
+                throw failure.getCause();
+            }
+            if (!sized.get(i).matches(Sized.of(e))) {
+                throw new IllegalStateException("tensor " + e.info().name() + ": coded again, its entry differs from the one sized");
+            }
+            if (e.info().kind() == TensorKind.QUANTIZED) handedOut = e;
+            return e;
+        }
+
+        private void release() {
+            if (handedOut != null) for (ByteBuffer b : handedOut.payloads()) DirectBuffers.free(b);
+            handedOut = null;
+        }
+
+        @Override
+        public void close() {
+            release();
+            cache.close();
+        }
     }
 
     /**
@@ -303,8 +473,7 @@ final class RatioCompressor {
         }
     }
 
-    private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best,
-            List<TensorEncoder.Encoded> encoded) {
+    private List<RatioReport.Row> rows(List<Tensor> tensors, List<Integer> calibrated, Probe best, List<Sized> encoded) {
         List<RatioReport.Row> rows = new ArrayList<>();
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
@@ -356,6 +525,49 @@ final class RatioCompressor {
         return data.asFloatBuffer();
     }
 
+    /**
+     * {@code t}'s weights as floats in a new direct buffer, read again from its file where
+     * {@code range} says where (the file is not kept mapped, so only this tensor's bytes are
+     * read), else converted from its data; refused unless finite.
+     */
+    private static ByteBuffer loadWeights(Tensor t, TensorRange range) throws L2cException {
+        if (range == null) return finiteFloats(t);
+        TensorRange.Loaded loaded = range.load();
+        try {
+            return finiteFloats(loaded.tensor());
+        } finally {
+            // The floats are a copy: the bytes read are this method's own.
+            DirectBuffers.free(loaded.buffer());
+        }
+    }
+
+    /** {@code t}'s elements as floats (converted as {@link Tensor#floatAt}) in a new direct native-order buffer, checked finite. */
+    private static ByteBuffer finiteFloats(Tensor t) throws L2cException {
+        int n = Math.toIntExact(t.numel());
+        ByteBuffer out = ByteBuffer.allocateDirect(4 * Math.max(1, n)).order(ByteOrder.nativeOrder());
+        FloatBuffer f = out.asFloatBuffer();
+        ByteBuffer data = t.data().duplicate().order(t.data().order());
+        // Element by element, without a float[] of the tensor on the heap.
+        switch (t.dtype()) {
+            case F32 -> f.put(0, data.asFloatBuffer(), 0, n);
+            case F64 -> {
+                var d = data.asDoubleBuffer();
+                for (int i = 0; i < n; i++) f.put(i, Tensor.doubleToFloat(d.get(i)));
+            }
+            case F16 -> {
+                var h = data.asShortBuffer();
+                for (int i = 0; i < n; i++) f.put(i, Tensor.halfToFloat(h.get(i)));
+            }
+            case BF16 -> {
+                var h = data.asShortBuffer();
+                for (int i = 0; i < n; i++) f.put(i, Tensor.bf16ToFloat(h.get(i)));
+            }
+            default -> throw new IllegalArgumentException("tensor " + t.name() + " is not floating point: " + t.dtype());
+        }
+        checkFinite(t, f.limit(n));
+        return out;
+    }
+
     private static FloatBuffer finiteWeights(Tensor t) {
         float[] values = t.toFloatArray();
         FloatBuffer out = ByteBuffer.allocateDirect(4 * Math.max(1, values.length)).order(ByteOrder.nativeOrder()).asFloatBuffer();
@@ -378,9 +590,12 @@ final class RatioCompressor {
     private final class Closing {
         private final List<Tensor> tensors;
         private final List<Integer> calibrated;
-        private final TensorEncoder.Encoded[] slots;
+        /** The exact entries' sizes, by source index (null for the calibrated tensors). */
+        private final Sized[] slots;
         private final Map<String, String> attributes;
         private final double targetBytes;
+        /** Whether probes hold their entries (network calibration: the weights change between probes). */
+        private final boolean holdEntries;
         /**
          * The bytes each calibrated tensor's exact entry adds to the file, measured when a probe
          * first needs it (-1 before) without holding the entry; the entry itself is coded in the
@@ -388,18 +603,20 @@ final class RatioCompressor {
          */
         private final long[] exactBytes;
         private TransformOptimizer optimizer;
-        private FloatBuffer[] reference;
+        /** The original weights errors are measured against (the calibrated tensors themselves when data-free). */
+        private List<CalibTensor> reference;
         /** The smallest and the largest file coded so far: the range of ratios within reach. */
         private long smallestFile = Long.MAX_VALUE;
         private long largestFile = 0;
 
-        Closing(List<Tensor> tensors, List<Integer> calibrated, TensorEncoder.Encoded[] slots, Map<String, String> attributes,
-                double targetBytes) {
+        Closing(List<Tensor> tensors, List<Integer> calibrated, Sized[] slots, Map<String, String> attributes, double targetBytes,
+                boolean holdEntries) {
             this.tensors = tensors;
             this.calibrated = calibrated;
             this.slots = slots;
             this.attributes = attributes;
             this.targetBytes = targetBytes;
+            this.holdEntries = holdEntries;
             exactBytes = new long[calibrated.size()];
             Arrays.fill(exactBytes, -1);
         }
@@ -419,44 +636,79 @@ final class RatioCompressor {
         /** Codes every calibrated tensor with the optimizer's parameters times {@code scale}. */
         Probe probe(double scale) throws L2cException {
             int count = calibrated.size();
-            TensorEncoder.Encoded[] encoded = new TensorEncoder.Encoded[count];
+            Sized[] sized = new Sized[count];
+            TensorEncoder.Encoded[] encoded = holdEntries ? new TensorEncoder.Encoded[count] : null;
             double[] errors = new double[count];
             float[][] params = new float[count][];
             long payload = 0;
             for (int l = 0; l < count; l++) {
-                Tensor t = tensors.get(calibrated.get(l));
                 float[] p = optimizer.scaledParams(l, scale);
                 params[l] = p;
-                Channels channels = optimizer.channels(l);
-                int n = Math.toIntExact(t.numel());
-                FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
-                pb.flip();
-                // The symbols live in the scratch (the reconstruction's slot, free while coding) only
-                // while this tensor is coded: its entry owns its payload.
-                TensorScratch scratch = optimizer.scratch();
-                IntBuffer q = scratch.ints(TensorScratch.CODES, n);
-                FloatBuffer w = optimizer.tensor(l).weights();
-                transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
-                QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
-                        scratch.shorts(TensorScratch.WEIGHTS, n));
-                TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
-                errors[l] = relativeError(reference[l], qt, spec, channels, n);
-                encoded[l] = encoder.quantized(t, qt, spec);
-                if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
-                if (exactBytes[l] < TensorEncoder.bytes(encoded[l])) {
-                    // dominated: the quantized entry costs more bytes and has an error
-                    encoded[l] = encoder.exactEntry(t);
-                    errors[l] = 0;
-                } else if (encoded[l].info().streams().get(0).coding().isRans()) {
-                    payload += encoded[l].info().streams().get(0).payloadLength();
+                Coded c = code(l, p);
+                errors[l] = c.error();
+                sized[l] = Sized.of(c.encoded());
+                if (sized[l].quantized() && sized[l].info().streams().get(0).coding().isRans()) {
+                    payload += sized[l].info().streams().get(0).payloadLength();
+                }
+                if (holdEntries) {
+                    encoded[l] = c.encoded();
+                } else if (sized[l].quantized()) {
+                    // Sized, the coded symbols are no longer needed: the payloads are the encoder's new buffers.
+                    for (ByteBuffer b : c.encoded().payloads()) DirectBuffers.free(b);
                 }
             }
-            List<TensorEncoder.Encoded> file = new ArrayList<>(tensors.size());
-            for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : encoded[j++]);
-            long fileBytes = TensorEncoder.fileBytes(attributes, file);
+            long fileBytes = fileBytes(file(sized));
             smallestFile = Math.min(smallestFile, fileBytes);
             largestFile = Math.max(largestFile, fileBytes);
-            return new Probe(encoded, fileBytes, payload, errors, params, scale);
+            return new Probe(sized, encoded, fileBytes, payload, errors, params, scale);
+        }
+
+        /**
+         * Calibrated tensor l coded with parameters {@code p} (already scaled): its quantized entry,
+         * or its exact one where that is smaller (the quantized entry is dominated), and its error.
+         * The same parameters and weights give the same bytes, which writing a data-free run relies on.
+         */
+        Coded code(int l, float[] p) throws L2cException {
+            Tensor t = tensors.get(calibrated.get(l));
+            Channels channels = optimizer.channels(l);
+            int n = Math.toIntExact(t.numel());
+            FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
+            pb.flip();
+            // The symbols live in the scratch (the reconstruction's slot, free while coding) only
+            // while this tensor is coded: its entry owns its payload.
+            TensorScratch scratch = optimizer.scratch();
+            IntBuffer q = scratch.ints(TensorScratch.CODES, n);
+            FloatBuffer w = optimizer.tensor(l).weights();
+            transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
+            QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
+                    scratch.shorts(TensorScratch.WEIGHTS, n));
+            TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
+            double error = relativeError(reference.get(l).weights(), qt, spec, channels, n);
+            TensorEncoder.Encoded encoded = encoder.quantized(t, qt, spec);
+            if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
+            if (exactBytes[l] < TensorEncoder.bytes(encoded)) {
+                // dominated: the quantized entry costs more bytes and has an error
+                return new Coded(encoder.exactEntry(t), 0);
+            }
+            return new Coded(encoded, error);
+        }
+
+        /** Every entry of the file whose calibrated tensors are {@code coded}, in source order. */
+        List<Sized> file(Sized[] coded) {
+            List<Sized> file = new ArrayList<>(tensors.size());
+            for (int i = 0, j = 0; i < tensors.size(); i++) file.add(slots[i] != null ? slots[i] : coded[j++]);
+            return file;
+        }
+
+        /** The exact bytes of the file holding {@code file} (as {@link TensorEncoder#fileBytes}, from the checksums). */
+        long fileBytes(List<Sized> file) {
+            List<TensorInfo> infos = new ArrayList<>(file.size());
+            List<List<int[]>> checksums = new ArrayList<>(file.size());
+            for (Sized e : file) {
+                infos.add(e.info());
+                checksums.add(e.checksums());
+            }
+            return ContainerSize.ofChecksums(attributes, infos, checksums);
         }
 
         /** Searches one common factor on every parameter for a file in the band (class comment). */
