@@ -12,6 +12,7 @@ import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.codec.FloatNarrowing;
 import dev.l2c.codec.ValueType;
 import dev.l2c.format.L2cReader;
+import dev.l2c.fuzz.ContainerChecksums;
 import dev.l2c.format.StreamInfo;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
@@ -40,7 +41,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,7 +89,7 @@ class CAbiTest {
         assertTrue(files.size() >= 10, files.toString());
         // As the fuzz test reads them: with their fixed-position CRCs made right.
         for (Path f : List.copyOf(files)) {
-            files.add(write("refreshed-" + f.getFileName(), refreshCrcs(Files.readAllBytes(f))));
+            files.add(write("refreshed-" + f.getFileName(), ContainerChecksums.refresh(Files.readAllBytes(f))));
         }
         List<Boolean> verdicts = assertSameVerdicts(files);
         int valid = 0;
@@ -136,7 +136,7 @@ class CAbiTest {
         for (String want : List.of("kind RAW", "kind QUANTIZED", "kind LOSSLESS_FLOAT", "coding RAW", "coding RANS",
                 "coding PACKED", "coding SINGLE_LANE_RANS", "transform UNIFORM", "transform UNIFORM per channel",
                 "transform EDGE_SCALE", "transform PIECEWISE per channel", "dtype F64 QUANTIZED", "dtype F16 QUANTIZED",
-                "dtype BF16 QUANTIZED", "dtype F64 LOSSLESS_FLOAT", "dtype F16 LOSSLESS_FLOAT", "dtype BF16 LOSSLESS_FLOAT")) {
+                "dtype BF16 QUANTIZED", "dtype F32 RAW", "dtype F64 LOSSLESS_FLOAT", "dtype F16 LOSSLESS_FLOAT", "dtype BF16 LOSSLESS_FLOAT")) {
             assertTrue(seen.contains(want), want + " not covered: " + seen);
         }
         List<Boolean> verdicts = assertSameVerdicts(files);
@@ -157,18 +157,18 @@ class CAbiTest {
         for (Path source : valid) {
             byte[] good = Files.readAllBytes(source);
             int indexOffset = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(good.length - 32);
-            // Half the bytes of the header, index and footer, the CRCs made right so that the parsers
-            // see the damage, and one payload byte in 40.
+            // A third of the bytes of the header, index and footer, the CRCs made right so that the
+            // parsers see the damage, and one payload byte in 40.
             for (int i = 0; i < good.length; i++) {
                 boolean structure = i < 64 || i >= indexOffset;
-                if (rnd.nextInt(structure ? 2 : 40) != 0) continue;
+                if (rnd.nextInt(structure ? 3 : 40) != 0) continue;
                 byte[] b = good.clone();
                 b[i] ^= (byte) (1 << rnd.nextInt(8));
-                bad.add(write("flip-" + n++, structure ? refreshCrcs(b) : b));
+                bad.add(write("flip-" + n++, structure ? ContainerChecksums.refresh(b) : b));
                 if (structure && rnd.nextInt(8) == 0) {
                     byte[] c = good.clone();
                     c[i] = (byte) rnd.nextInt(256);
-                    bad.add(write("set-" + n++, refreshCrcs(c)));
+                    bad.add(write("set-" + n++, ContainerChecksums.refresh(c)));
                 }
             }
             for (int k = 0; k < 60; k++) {
@@ -369,28 +369,6 @@ class CAbiTest {
         Path p = dir.resolve(name);
         Files.write(p, bytes);
         return p;
-    }
-
-    /** {@code file} with its header, index and footer CRCs made right (as the container fuzz test does). */
-    private static byte[] refreshCrcs(byte[] file) {
-        byte[] out = file.clone();
-        if (out.length < 96) return out;
-        ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(60, crc(out, 0, 60));
-        int footer = out.length - 32;
-        long indexOffset = b.getLong(footer);
-        long indexLength = b.getLong(footer + 8);
-        if (indexOffset >= 0 && indexLength >= 0 && indexOffset <= footer && indexLength <= footer - indexOffset) {
-            b.putInt(footer + 16, crc(out, (int) indexOffset, (int) indexLength));
-        }
-        b.putInt(footer + 20, crc(out, footer, 20));
-        return out;
-    }
-
-    private static int crc(byte[] bytes, int from, int length) {
-        CRC32C c = new CRC32C();
-        c.update(bytes, from, length);
-        return (int) c.getValue();
     }
 
     // --- the driver -----------------------------------------------------------------------------
