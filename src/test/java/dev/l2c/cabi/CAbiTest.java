@@ -158,10 +158,11 @@ class CAbiTest {
             byte[] good = Files.readAllBytes(source);
             int indexOffset = (int) ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN).getLong(good.length - 32);
             // A third of the bytes of the header, index and footer, the CRCs made right so that the
-            // parsers see the damage, and one payload byte in 40.
+            // parsers see the damage, and about 100 payload bytes.
+            int payloadEvery = Math.max(1, (indexOffset - 64) / 100);
             for (int i = 0; i < good.length; i++) {
                 boolean structure = i < 64 || i >= indexOffset;
-                if (rnd.nextInt(structure ? 3 : 40) != 0) continue;
+                if (rnd.nextInt(structure ? 3 : payloadEvery) != 0) continue;
                 byte[] b = good.clone();
                 b[i] ^= (byte) (1 << rnd.nextInt(8));
                 bad.add(write("flip-" + n++, structure ? ContainerChecksums.refresh(b) : b));
@@ -171,7 +172,7 @@ class CAbiTest {
                     bad.add(write("set-" + n++, ContainerChecksums.refresh(c)));
                 }
             }
-            for (int k = 0; k < 60; k++) {
+            for (int k = 0; k < 40; k++) {
                 int cut = rnd.nextInt(good.length);
                 bad.add(write("cut-" + n++, Arrays.copyOf(good, cut)));
             }
