@@ -9,14 +9,14 @@ import java.util.zip.CRC32C;
  * its bytes, so mutated inputs get past those checks to the index parser and the decoders. The
  * payload CRCs inside the index are left alone: the fuzzer learns them from the comparisons.
  */
-final class ContainerChecksums {
+public final class ContainerChecksums {
     static final int HEADER = 64;
     static final int FOOTER = 32;
 
     private ContainerChecksums() {}
 
     /** A copy of {@code file} with its fixed-position CRCs made right (unchanged if too short). */
-    static byte[] refresh(byte[] file) {
+    public static byte[] refresh(byte[] file) {
         byte[] out = file.clone();
         if (out.length < HEADER + FOOTER) return out;
         ByteBuffer b = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
