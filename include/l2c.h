@@ -103,6 +103,20 @@ uint32_t l2c_format_version(const l2c_file* file);
 /* Number of tensors (0 for NULL). Thread-safe. */
 size_t l2c_tensor_count(const l2c_file* file);
 
+/*
+ * Number of file attributes: string pairs recorded at compression (producer, source-file, mode,
+ * ...; "folder", a JSON layout, in a file made from a model folder: docs/FORMAT.md "Model
+ * folders", whose "blob" entries are the folder's other files, not model tensors). Thread-safe.
+ */
+size_t l2c_attribute_count(const l2c_file* file);
+
+/*
+ * Attribute index's key and value: UTF-8 bytes (key_bytes, value_bytes long), NUL-terminated,
+ * valid until l2c_close. Untrusted text: escape it before printing. Thread-safe.
+ */
+l2c_status l2c_get_attribute(const l2c_file* file, size_t index, const char** key, size_t* key_bytes,
+                             const char** value, size_t* value_bytes);
+
 /* Tensor index's description; its pointers stay valid until l2c_close. Thread-safe. */
 l2c_status l2c_get_tensor_info(const l2c_file* file, size_t index, l2c_tensor_info* out);
 

@@ -69,6 +69,12 @@ def _library():
     lib.l2c_format_version.restype = ctypes.c_uint32
     lib.l2c_tensor_count.argtypes = [ctypes.c_void_p]
     lib.l2c_tensor_count.restype = ctypes.c_size_t
+    lib.l2c_attribute_count.argtypes = [ctypes.c_void_p]
+    lib.l2c_attribute_count.restype = ctypes.c_size_t
+    lib.l2c_get_attribute.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_char_p),
+                                      ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_char_p),
+                                      ctypes.POINTER(ctypes.c_size_t)]
+    lib.l2c_get_attribute.restype = ctypes.c_int
     lib.l2c_get_tensor_info.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(_TensorInfo)]
     lib.l2c_get_tensor_info.restype = ctypes.c_int
     lib.l2c_decoded_bytes.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(ctypes.c_uint64)]
@@ -98,14 +104,29 @@ class L2cFile:
         handle = ctypes.c_void_p()
         _check(self._lib.l2c_open_path(self.path.encode(), ctypes.byref(handle)), self.path)
         self._handle = handle
+        self.attributes = {}  # the file's attributes (producer, source-file, mode, ...)
+        for i in range(self._lib.l2c_attribute_count(handle)):
+            k, kb, v, vb = ctypes.c_char_p(), ctypes.c_size_t(), ctypes.c_char_p(), ctypes.c_size_t()
+            _check(self._lib.l2c_get_attribute(handle, i, ctypes.byref(k), ctypes.byref(kb), ctypes.byref(v), ctypes.byref(vb)),
+                   self.path)
+            self.attributes[ctypes.string_at(k, kb.value).decode("utf-8")] = ctypes.string_at(v, vb.value).decode("utf-8")
+        # A file made from a model folder also holds the folder's other files ("blobs",
+        # docs/FORMAT.md "Model folders"): they are not model tensors.
+        layout = self.attributes.pop("folder", None)
+        self.is_folder = layout is not None
+        blobs = {f["blob"] for f in json.loads(layout)["files"]} if layout else set()
         self.tensors = []  # [(name, dtype, kind, shape)] in file order
+        self._index = {}
         for i in range(self._lib.l2c_tensor_count(handle)):
             t = _TensorInfo()
             _check(self._lib.l2c_get_tensor_info(handle, i, ctypes.byref(t)), self.path)
             name = ctypes.string_at(t.name, t.name_bytes).decode("utf-8")
+            if name in blobs:
+                continue
             shape = tuple(t.dims[d] for d in range(t.rank))
+            self._index[name] = i
             self.tensors.append((name, _DTYPES[t.dtype], _KINDS.get(t.kind, str(t.kind)), shape))
-        self._index = {t[0]: i for i, t in enumerate(self.tensors)}
+        self._position = {t[0]: k for k, t in enumerate(self.tensors)}
 
     def __enter__(self):
         return self
@@ -130,7 +151,7 @@ class L2cFile:
         if name not in self._index:
             raise KeyError("%s: no tensor named %r" % (self.path, name))
         i = self._index[name]
-        _, own, _, shape = self.tensors[i]
+        _, own, _, shape = self.tensors[self._position[name]]
         code = 0 if dtype is None else _CODES[dtype]
         size = ctypes.c_uint64()
         _check(self._lib.l2c_decoded_bytes(self._handle, i, code, ctypes.byref(size)), "%s: tensor %r" % (self.path, name))
@@ -162,9 +183,10 @@ def load(path, bf16="uint16"):
 
 
 def info(path):
-    """{"version": format version, "tensors": [{"name", "dtype", "kind", "shape"}, ...]}."""
+    """{"version": format version, "attributes": {...}, "folder": made from a model folder,
+    "tensors": [{"name", "dtype", "kind", "shape"}, ...]}."""
     with L2cFile(path) as f:
-        return {"version": f.format_version,
+        return {"version": f.format_version, "attributes": dict(f.attributes), "folder": f.is_folder,
                 "tensors": [{"name": n, "dtype": d, "kind": k, "shape": list(s)} for n, d, k, s in f.tensors]}
 
 

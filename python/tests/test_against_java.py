@@ -63,6 +63,8 @@ class AgainstJava(unittest.TestCase):
             self.assertEqual(list(l2c.read_safetensors(case + ".safetensors")), [t["name"] for t in i["tensors"]])
             with l2c.L2cFile(case + ".l2c") as f:
                 f.verify()
+                self.assertTrue(f.attributes["producer"].startswith("l2c "), f.attributes)
+                self.assertEqual("folder" in os.path.basename(case), f.is_folder, case)
 
     def test_safetensors_writer_round_trips(self):
         case = cases()[0]

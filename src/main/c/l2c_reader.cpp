@@ -17,6 +17,7 @@
 #include <cmath>
 #include <new>
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -136,6 +137,7 @@ struct l2c_file {
     uint64_t size = 0;
     uint32_t version = 0;
     uint64_t index_offset = 0;
+    std::vector<std::pair<std::string, std::string>> attributes;  // the file's, in index order
     std::vector<Tensor> tensors;
     std::vector<Range> payloads;  // non-empty payloads by offset
 
@@ -242,14 +244,17 @@ private:
     uint64_t pos_ = 0;
 };
 
-void attributes(Reader& in) {
+std::vector<std::pair<std::string, std::string>> attributes(Reader& in) {
     const uint64_t n = in.count(in.varint(), 2);
     std::unordered_set<std::string> keys;
+    std::vector<std::pair<std::string, std::string>> out;
     for (uint64_t i = 0; i < n; i++) {
         std::string key = in.string();
-        in.string();
-        if (!keys.insert(std::move(key)).second) corrupt();
+        std::string value = in.string();
+        if (!keys.insert(key).second) corrupt();
+        out.emplace_back(std::move(key), std::move(value));
     }
+    return out;
 }
 
 // The frequency-table rules the index itself states (docs/FORMAT.md, RANS).
@@ -517,7 +522,7 @@ void open_file(l2c_file* f) {
     std::vector<uint8_t> section = check_footer_and_index(f, &f->index_offset);
     std::vector<uint8_t> index = f->version >= 3 ? unframe(section) : std::move(section);
     Reader in(index.data(), index.size());
-    attributes(in);
+    f->attributes = attributes(in);
     const uint64_t count = in.count(in.varint(), 1);
     f->tensors.resize(count);
     std::unordered_set<std::string> names;
@@ -1089,6 +1094,22 @@ void l2c_close(l2c_file* file) { delete file; }
 uint32_t l2c_format_version(const l2c_file* file) { return file == nullptr ? 0 : file->version; }
 
 size_t l2c_tensor_count(const l2c_file* file) { return file == nullptr ? 0 : file->tensors.size(); }
+
+size_t l2c_attribute_count(const l2c_file* file) { return file == nullptr ? 0 : file->attributes.size(); }
+
+l2c_status l2c_get_attribute(const l2c_file* file, size_t index, const char** key, size_t* key_bytes, const char** value,
+                             size_t* value_bytes) {
+    if (file == nullptr || key == nullptr || key_bytes == nullptr || value == nullptr || value_bytes == nullptr ||
+        index >= file->attributes.size()) {
+        return L2C_ERR_ARGUMENT;
+    }
+    const auto& a = file->attributes[index];
+    *key = a.first.c_str();
+    *key_bytes = a.first.size();
+    *value = a.second.c_str();
+    *value_bytes = a.second.size();
+    return L2C_OK;
+}
 
 l2c_status l2c_get_tensor_info(const l2c_file* file, size_t index, l2c_tensor_info* out) {
     if (out == nullptr) return L2C_ERR_ARGUMENT;

@@ -90,6 +90,21 @@ static int info(const char* path) {
         for (uint32_t d = 0; d < t.rank; d++) printf(" %llu", (unsigned long long)t.dims[d]);
         printf("\n");
     }
+    size_t na = l2c_attribute_count(o.file);
+    for (size_t i = 0; i < na; i++) {
+        const char *key, *value;
+        size_t kb, vb;
+        st = l2c_get_attribute(o.file, i, &key, &kb, &value, &vb);
+        if (st != L2C_OK) {
+            close_file(&o);
+            return refused("attribute", st);
+        }
+        printf("attribute ");
+        for (size_t k = 0; k < kb; k++) printf("%02x", (unsigned char)key[k]);
+        printf(" ");
+        for (size_t k = 0; k < vb; k++) printf("%02x", (unsigned char)value[k]);
+        printf("\n");
+    }
     close_file(&o);
     return 0;
 }

@@ -25,7 +25,7 @@ final class DecompressCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--dtype", paramLabel = "T",
-            description = "f32, f16 or bf16 for the compressed tensors (default: their original type)")
+            description = "f32, f16 or bf16 for every floating-point tensor (default: each its original type)")
     String dtype;
 
     @Option(names = "--model", paramLabel = "ORIGINAL.onnx", description = "the original ONNX model, for ONNX output")

@@ -80,13 +80,18 @@ public final class TensorDecoder {
         return switch (t.kind()) {
             case QUANTIZED -> quantized(t, original, type);
             case LOSSLESS_FLOAT -> convert(lossless(t, original), type);
-            case RAW -> raw(t, original);
+            case RAW -> convert(raw(t, original), original.isFloat() ? type : null);
         };
     }
 
-    /** The type {@link #decode} gives {@code t} for the wanted {@code type} (null: the original). */
+    /**
+     * The type {@link #decode} gives {@code t} for the wanted {@code type}: {@code type} for every
+     * floating-point tensor, however stored; its original type when {@code type} is null or the
+     * tensor is not floating point (integers are never converted).
+     */
     public static DType decodedType(TensorInfo t, ValueType type) {
-        return type == null || t.kind() == TensorKind.RAW ? Formats.model(t.dtype()) : Formats.model(type);
+        DType original = Formats.model(t.dtype());
+        return type == null || !original.isFloat() ? original : Formats.model(type);
     }
 
     /**
@@ -109,7 +114,7 @@ public final class TensorDecoder {
         boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
         if (!streamed) {
-            ByteBuffer own = type == null || t.kind() == TensorKind.RAW ? ownBytes(t, original) : null;
+            ByteBuffer own = decodedType(t, type) == original ? ownBytes(t, original) : null;
             if (own == null) {
                 writeFully(out, decode(t, type).data());
                 return;

@@ -239,6 +239,10 @@ class CAbiTest {
                     for (long d : t.shape()) want.append(' ').append(d);
                     assertEquals(want.toString(), info.out.get(2 + i));
                 }
+                List<String> attributes = new java.util.ArrayList<>();
+                reader.attributes().forEach((k, v) -> attributes.add("attribute " + HexFormat.of().formatHex(k.getBytes(StandardCharsets.UTF_8))
+                        + " " + HexFormat.of().formatHex(v.getBytes(StandardCharsets.UTF_8))));
+                assertEquals(attributes, info.out.subList(2 + tensors.size(), info.out.size()), "the file attributes, in order");
             }
             TensorDecoder decoder = new TensorDecoder(f.toString(), reader, cpu.rans());
             for (int k = 0; k < DECODE_AS.length; k++) {
