@@ -79,10 +79,16 @@ class CliUsageTest {
         assertTrue(r.err().contains("--model"), r.err());
     }
 
+    /** An output that is neither .safetensors nor .onnx is a folder, which only a .l2c made from a folder has. */
     @Test
-    void unknownOutputExtensionIsRefused() {
-        CliRunner r = CliRunner.run("decompress", "x.l2c", "-o", "y.bin");
-        assertEquals(2, r.exit());
+    void aFolderOutputNeedsAFileMadeFromAFolder() throws Exception {
+        Path l2c = dir.resolve("x.l2c");
+        CliRunner c = CliRunner.run("compress", "src/test/resources/models/fmnist-vit.onnx", "-o", l2c.toString(), "--bits", "8");
+        assertEquals(0, c.exit(), c.err());
+        CliRunner r = CliRunner.run("decompress", l2c.toString(), "-o", dir.resolve("y.bin").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("was made from one model file, not a folder: name the output OUT.safetensors"), r.err());
+        assertFalse(Files.exists(dir.resolve("y.bin")));
     }
 
     @Test
