@@ -5,7 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.l2c.testing.MiniLm;
+import dev.l2c.model.SafetensorsFile;
+import dev.l2c.model.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,12 +33,29 @@ class SignalCleanupTest {
         interruptMidWrite("TERM", 143);
     }
 
+    /**
+     * 256 MB of seeded random float32 weights in 8 tensors: their lossless coding on one thread takes
+     * seconds, long enough to be caught mid-write (MiniLM, read tensor by tensor, finished first).
+     */
+    private Path bigModel() throws Exception {
+        java.util.Random rnd = new java.util.Random(42);
+        List<Tensor> tensors = new java.util.ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            float[] v = new float[8 << 20];
+            for (int i = 0; i < v.length; i++) v[i] = (float) rnd.nextGaussian();
+            tensors.add(Tensor.ofFloats("w" + t, new long[] {v.length}, v));
+        }
+        Path model = dir.resolve("big.safetensors");
+        SafetensorsFile.write(model, tensors, java.util.Map.of(), false);
+        return model;
+    }
+
     private void interruptMidWrite(String signal, int expectedExit) throws Exception {
-        Path model = MiniLm.onnx();
+        Path model = bigModel();
         Path out = dir.resolve("out.l2c");
         Path log = dir.resolve("child.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // One thread keeps the lossless coding of MiniLM's 90 MB long enough to be caught mid-write.
+        // One thread keeps the lossless coding long enough to be caught mid-write.
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "compress", model.toAbsolutePath().toString(), "-o", out.toString(), "--lossless", "--threads", "1", "--device", "cpu",
                 "--no-progress");
