@@ -2,13 +2,11 @@ package dev.l2c.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.l2c.testing.ChildJvm;
 import dev.l2c.testing.MiniLm;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,19 +29,10 @@ class RatioMemoryTest {
         long expectedBytes = 8_974_044;
         Path model = MiniLm.onnx();
         Path out = dir.resolve("minilm.l2c");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx64m", "-XX:MaxDirectMemorySize=256m", "-cp", System.getProperty("java.class.path"), "dev.l2c.cli.Main",
-                "compress", model.toString(), "-o", out.toString(), "--ratio", "10", "--no-progress", "--device", "cpu");
-        File log = dir.resolve("log.txt").toFile();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
-        builder.environment().put("OMP_WAIT_POLICY", "passive");
-        Process p = builder.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("compress did not finish in 300 s");
-        }
-        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), output);
+        ChildJvm.Result r = ChildJvm.l2c(dir, List.of("-Xmx64m", "-XX:MaxDirectMemorySize=256m"),
+                List.of("compress", model.toString(), "-o", out.toString(), "--ratio", "10", "--no-progress", "--device", "cpu"), 300);
+        String output = r.output();
+        assertEquals(0, r.exit(), output);
         assertEquals(expectedBytes, Files.size(out), output);
     }
 }

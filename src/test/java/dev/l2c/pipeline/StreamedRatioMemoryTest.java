@@ -9,19 +9,17 @@ import dev.l2c.codec.FloatNarrowing;
 import dev.l2c.model.DType;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
-import java.io.File;
+import dev.l2c.testing.ChildJvm;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,19 +50,10 @@ class StreamedRatioMemoryTest {
         assertEquals(0, code, out + "\n" + err);
 
         Path constrained = dir.resolve("constrained.l2c");
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx48m", "-XX:MaxDirectMemorySize=20m", "-cp", System.getProperty("java.class.path"), "dev.l2c.cli.Main",
-                "compress", model.toString(), "-o", constrained.toString(), "--ratio", "10", "--no-progress", "--device", "cpu");
-        File log = dir.resolve("log.txt").toFile();
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log);
-        builder.environment().put("OMP_WAIT_POLICY", "passive");
-        Process p = builder.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("compress did not finish in 300 s");
-        }
-        String output = Files.readString(log.toPath(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), output);
+        ChildJvm.Result r = ChildJvm.l2c(dir, List.of("-Xmx48m", "-XX:MaxDirectMemorySize=20m"), List.of("compress",
+                model.toString(), "-o", constrained.toString(), "--ratio", "10", "--no-progress", "--device", "cpu"), 300);
+        String output = r.output();
+        assertEquals(0, r.exit(), output);
 
         double ratio = modelBytes / (double) Files.size(constrained);
         assertTrue(ratio >= 10 * 0.98 && ratio <= 10 * 1.02, "ratio " + ratio + "\n" + output);
