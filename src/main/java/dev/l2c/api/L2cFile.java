@@ -334,7 +334,11 @@ public final class L2cFile implements AutoCloseable {
             public void close() {}
         };
         try {
-            decoder.write(t, type, into);
+            if (dst.isDirect()) {
+                decoder.decodeInto(t, type, dst);
+            } else {
+                decoder.write(t, type, into);
+            }
         } catch (IOException e) {
             throw new L2cException(path + ": tensor " + Printable.escape(t.name()) + ": " + e.getMessage(), e);
         }

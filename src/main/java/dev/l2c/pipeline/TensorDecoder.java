@@ -110,6 +110,66 @@ public final class TensorDecoder {
      * decoded whole first.
      */
     public void write(TensorInfo t, ValueType type, WritableByteChannel out) throws L2cException, IOException {
+        decodeTo(t, type, new BatchTarget() {
+            @Override
+            public ByteBuffer next(long firstByte, long bytes) {
+                return output(bytes);
+            }
+
+            @Override
+            public void filled(ByteBuffer batch) throws IOException {
+                writeFully(out, batch);
+            }
+        }, out);
+    }
+
+    /**
+     * Puts into {@code dst} (direct, from its position, which advances) the bytes {@link #decode}
+     * would give; a streamed quantized tensor is decoded straight into it, batch by batch, with no
+     * copy (what an embedding program loading a model wants).
+     */
+    public void decodeInto(TensorInfo t, ValueType type, ByteBuffer dst) throws L2cException, IOException {
+        if (!dst.isDirect()) throw new IllegalArgumentException("decodeInto needs a direct buffer");
+        int base = dst.position();
+        long bytes = decodedBytes(t, type);
+        if (dst.remaining() < bytes) throw new IllegalArgumentException("the buffer holds " + dst.remaining() + " bytes, not " + bytes);
+        WritableByteChannel put = new WritableByteChannel() {
+            @Override
+            public int write(ByteBuffer src) {
+                int n = src.remaining();
+                dst.put(src);
+                return n;
+            }
+
+            @Override
+            public boolean isOpen() {
+                return true;
+            }
+
+            @Override
+            public void close() {}
+        };
+        decodeTo(t, type, new BatchTarget() {
+            @Override
+            public ByteBuffer next(long firstByte, long n) {
+                return dst.slice(Math.toIntExact(base + firstByte), Math.toIntExact(n));
+            }
+
+            @Override
+            public void filled(ByteBuffer batch) {}
+        }, put);
+        dst.position(Math.toIntExact(base + bytes));
+    }
+
+    /** Where the batches of a streamed tensor are decoded: a buffer for each, then told it is filled. */
+    private interface BatchTarget {
+        ByteBuffer next(long firstByte, long bytes);
+
+        void filled(ByteBuffer batch) throws IOException;
+    }
+
+    /** Streamed tensors batch by batch into {@code target}; the others decoded whole and written to {@code out}. */
+    private void decodeTo(TensorInfo t, ValueType type, BatchTarget target, WritableByteChannel out) throws L2cException, IOException {
         DType original = Formats.model(t.dtype());
         boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
@@ -132,10 +192,10 @@ public final class TensorDecoder {
         ValueType as = type != null ? type : Formats.valueType(original);
         try (RansDecoder<ByteBuffer> decoder = rans.valueDecoder(table, Transforms.values(t.transform(), t.alphabet()), as)) {
             forEachBatch(t, 0, table, (batch, first) -> {
-                ByteBuffer dst = output(batch.symbolCount() * as.bytes());
+                ByteBuffer dst = target.next(first * as.bytes(), batch.symbolCount() * as.bytes());
                 decoder.decode(batch, 0, batch.chunkCount(), dst);
                 try {
-                    writeFully(out, dst);
+                    target.filled(dst);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }

@@ -100,6 +100,12 @@ class ApiTest {
             assertEquals(dst.capacity(), dst.position(), "the position advances by the bytes written");
             ByteBuffer same = f.decode("a.weight", ElementType.F16);
             assertArrayEquals(bytes(same), bytes(dst.position(8)));
+            // A direct buffer is decoded into in place, batch by batch.
+            ByteBuffer direct = ByteBuffer.allocateDirect(dst.capacity());
+            direct.position(8);
+            f.decodeInto("a.weight", ElementType.F16, direct);
+            assertEquals(direct.capacity(), direct.position());
+            assertArrayEquals(bytes(same), bytes(direct.position(8)));
             assertThrows(IllegalArgumentException.class, () -> f.decodeInto("a.weight", ElementType.F32, ByteBuffer.allocate(16)));
             assertThrows(IllegalArgumentException.class, () -> f.decode("missing"));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> f.decode("ids", ElementType.F16));
