@@ -90,10 +90,12 @@ public final class Compressor {
             Map<String, long[]> lossy = new LinkedHashMap<>();
             for (Tensor t : source.tensors()) if (!encoder.exact(t)) lossy.put(t.name(), t.shape());
             try (GptqStatistics statistics = GptqStatistics.collect(source, network, lossy, progress)) {
-                outcome = new BaselineRatioCompressor(encoder, options, progress, statistics).run(source.tensors(), attributes, source.ratioBytes());
+                outcome = new BaselineRatioCompressor(encoder, options, progress, statistics)
+                        .run(source.tensors(), attributes, source.ratioBytes());
             }
         } else {
-            outcome = new BaselineRatioCompressor(encoder, options, progress).run(source.tensors(), attributes, source.ratioBytes());
+            outcome = new BaselineRatioCompressor(encoder, options, progress)
+                    .run(source.tensors(), attributes, source.ratioBytes());
         }
         checkReachable(source, mode, outcome.report().reached(), outcome.lowestRatio(), outcome.highestRatio());
         List<TensorEncoder.Encoded> encoded = outcome.encoded();
