@@ -272,7 +272,9 @@ public final class L2cFile implements AutoCloseable {
      * @throws L2cException the file is damaged, or {@code consumer} failed
      */
     public void decodeAll(ElementType floatsAs, TensorConsumer consumer, ProgressListener listener) throws L2cException {
-        if (floatsAs != null && !floatsAs.isFloat()) throw new IllegalArgumentException("floats decode to F32, F16 or BF16, not " + floatsAs);
+        if (floatsAs != null && !floatsAs.isFloat()) {
+            throw new IllegalArgumentException("floats decode to F32, F16 or BF16, not " + floatsAs);
+        }
         int done = 0;
         for (TensorEntry e : tensors) {
             consumer.accept(e, decode(e.name(), e.type().isFloat() ? floatsAs : null));
@@ -310,8 +312,8 @@ public final class L2cFile implements AutoCloseable {
         DType original = DType.valueOf(t.dtype().name());
         if (as == null || as.dtype() == original) return null;
         if (!original.isFloat() || !as.isFloat() || as == ElementType.F64) {
-            throw new IllegalArgumentException("tensor " + Printable.escape(t.name()) + " is " + original + " and cannot be decoded as "
-                    + as + " (floating-point tensors decode to F32, F16 or BF16)");
+            throw new IllegalArgumentException("tensor " + Printable.escape(t.name()) + " is " + original
+                    + " and cannot be decoded as " + as + " (floating-point tensors decode to F32, F16 or BF16)");
         }
         return ValueType.valueOf(as.name());
     }
