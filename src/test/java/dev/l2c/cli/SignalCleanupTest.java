@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,18 @@ class SignalCleanupTest {
 
     @Test
     void sigintRemovesTheTemporaryFileAndExits130() throws Exception {
+        // A job started in the background by a shell without job control inherits SIGINT ignored,
+        // and so does its child: the JVM then installs no handler, and SIGINT cannot be tested.
+        Assumptions.assumeFalse(ignoresSigint(), "SIGINT is ignored in this process (a background job): not testable here");
         interruptMidWrite("INT", 130);
+    }
+
+    /** Whether this process ignores SIGINT (bit 1 of SigIgn in /proc/self/status), which its children inherit. */
+    private static boolean ignoresSigint() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+        }
+        return false;
     }
 
     @Test
