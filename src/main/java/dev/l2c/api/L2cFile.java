@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -319,28 +318,8 @@ public final class L2cFile implements AutoCloseable {
     }
 
     private void write(TensorInfo t, ValueType type, ByteBuffer dst) throws L2cException {
-        WritableByteChannel into = new WritableByteChannel() {
-            @Override
-            public int write(ByteBuffer src) {
-                int n = src.remaining();
-                dst.put(src);
-                return n;
-            }
-
-            @Override
-            public boolean isOpen() {
-                return true;
-            }
-
-            @Override
-            public void close() {}
-        };
         try {
-            if (dst.isDirect()) {
-                decoder.decodeInto(t, type, dst);
-            } else {
-                decoder.write(t, type, into);
-            }
+            decoder.decodeInto(t, type, dst);
         } catch (IOException e) {
             throw new L2cException(path + ": tensor " + Printable.escape(t.name()) + ": " + e.getMessage(), e);
         }

@@ -124,12 +124,12 @@ public final class TensorDecoder {
     }
 
     /**
-     * Puts into {@code dst} (direct, from its position, which advances) the bytes {@link #decode}
-     * would give; a streamed quantized tensor is decoded straight into it, batch by batch, with no
-     * copy (what an embedding program loading a model wants).
+     * Puts into {@code dst} (from its position, which advances) the bytes {@link #decode} would
+     * give. Into a direct buffer a streamed quantized tensor is decoded in place, batch by batch,
+     * with no copy (what an embedding program loading a model wants); a heap buffer gets each batch
+     * copied in.
      */
     public void decodeInto(TensorInfo t, ValueType type, ByteBuffer dst) throws L2cException, IOException {
-        if (!dst.isDirect()) throw new IllegalArgumentException("decodeInto needs a direct buffer");
         int base = dst.position();
         long bytes = decodedBytes(t, type);
         if (dst.remaining() < bytes) throw new IllegalArgumentException("the buffer holds " + dst.remaining() + " bytes, not " + bytes);
@@ -149,14 +149,17 @@ public final class TensorDecoder {
             @Override
             public void close() {}
         };
+        boolean inPlace = dst.isDirect();
         decodeTo(t, type, new BatchTarget() {
             @Override
             public ByteBuffer next(long firstByte, long n) {
-                return dst.slice(Math.toIntExact(base + firstByte), Math.toIntExact(n));
+                return inPlace ? dst.slice(Math.toIntExact(base + firstByte), Math.toIntExact(n)) : output(n);
             }
 
             @Override
-            public void filled(ByteBuffer batch) {}
+            public void filled(ByteBuffer batch) {
+                if (!inPlace) dst.put(batch);
+            }
         }, put);
         dst.position(Math.toIntExact(base + bytes));
     }
