@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -67,8 +68,9 @@ final class FolderOutput {
 
     /** Every entry the layout names exists and fits its place; every entry of the file is in the layout. */
     private void check() throws L2cException {
+        Set<String> named = layout.entries();
         for (TensorInfo t : reader.tensors()) {
-            if (!layout.entries().contains(t.name())) {
+            if (!named.contains(t.name())) {
                 throw new L2cException(file + ": tensor " + Printable.escape(t.name()) + " is in no file of the folder layout");
             }
         }
