@@ -230,7 +230,8 @@ public final class L2cFile implements AutoCloseable {
      * An ONNX model whose initializers come from this file: {@code graph} (the original model, or
      * a copy of it without its weights) with every initializer this file holds replaced by its
      * decoded values in the initializer's own type, serialized in memory for
-     * {@code OrtEnvironment.createSession(byte[])}: no temporary file.
+     * {@code OrtEnvironment.createSession(byte[])}: no temporary file. Of {@code graph} only the
+     * structure is read, not the weights it holds, unless an initializer is missing from this file.
      *
      * @param graph the ONNX model the file was made from (or its graph)
      * @return the serialized model
@@ -238,7 +239,7 @@ public final class L2cFile implements AutoCloseable {
      *     other initializers in external data files, or would exceed protobuf's 2 GiB
      */
     public byte[] onnxModel(Path graph) throws L2cException {
-        OnnxModel model = OnnxModel.read(graph);
+        OnnxModel model = OnnxModel.readGraph(graph);
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (TensorEntry e : tensors) {
             ByteBuffer data = decode(e.name());

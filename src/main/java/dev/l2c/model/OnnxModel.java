@@ -46,15 +46,20 @@ public final class OnnxModel {
     public static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
     private static final int MAX_PLAUSIBLE_IR_VERSION = 1000;
     private static final int WRITE_BUFFER = 1 << 20;
+    /** The external-data location of initializers a runtime is handed from memory ({@link #toBytesWithout}). */
+    public static final String IN_MEMORY_LOCATION = "l2c-in-memory-initializer";
 
     private final Path path;
     private final Path folder;
     private final ModelProto proto;
+    /** Where each initializer's raw_data lies in the file, when {@link #readGraph} left it unread (else null). */
+    private final List<OnnxStreamReader.RawSpan> unread;
 
-    private OnnxModel(Path path, ModelProto proto) {
+    private OnnxModel(Path path, ModelProto proto, List<OnnxStreamReader.RawSpan> unread) {
         this.path = path;
         this.folder = path.toAbsolutePath().normalize().getParent();
         this.proto = proto;
+        this.unread = unread;
     }
 
     /** The file's content is no ONNX model at all (as opposed to an ONNX model with a fault). */
@@ -116,6 +121,28 @@ public final class OnnxModel {
         }
     }
 
+    /**
+     * The model {@code path} without its initializers' {@code raw_data}: only the graph's structure
+     * is read (a few kB of a file that may hold gigabytes of weights), for {@link #toBytes} with
+     * weights from elsewhere, such as a {@code .l2c} file. An initializer left unreplaced there
+     * has its data read from this file then. The other accessors of tensor data refuse such a
+     * model. Errors as {@link #read}.
+     */
+    public static OnnxModel readGraph(Path path) throws L2cException {
+        try (FileChannel ch = open(path)) {
+            OnnxStreamReader.Parsed parsed;
+            try {
+                parsed = OnnxStreamReader.parse(ch);
+            } catch (InvalidProtocolBufferException e) {
+                throw notOnnx(path, e);
+            }
+            checked(path, parsed.model());
+            return new OnnxModel(path, parsed.model(), parsed.raw());
+        } catch (IOException e) {
+            throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
     private static ByteBuffer readSpan(FileChannel ch, OnnxStreamReader.RawSpan span) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(span.length()).order(ByteOrder.LITTLE_ENDIAN);
         while (buf.hasRemaining()) {
@@ -134,7 +161,7 @@ public final class OnnxModel {
             throw new NotOnnxException(path + ": not an ONNX model (no ir_version or no graph)", null);
         }
         checkUniqueInitializers(path, proto.getGraph());
-        return new OnnxModel(path, proto);
+        return new OnnxModel(path, proto, null);
     }
 
     /** Names identify initializers (replacements, container entries): two with one name are the model's fault. */
@@ -238,6 +265,7 @@ public final class OnnxModel {
     }
 
     private Tensor toTensor(TensorProto t, DType dtype) throws L2cException {
+        requireData();
         ByteString raw = t.getRawData();
         return toTensor(t, dtype, t.hasRawData() ? new RawData(raw.size(), () -> raw.asReadOnlyByteBuffer().slice()) : null);
     }
@@ -430,6 +458,7 @@ public final class OnnxModel {
      * refers to it; each appears only when complete.
      */
     public void write(Path out, Map<String, Tensor> replacements, boolean force) throws L2cException {
+        requireData();
         List<Tensor> external = new ArrayList<>();
         ModelProto model = withReplacements(out, replacements, external);
         if (!external.isEmpty()) writeExternal(externalDataFile(out), external, force);
@@ -463,6 +492,7 @@ public final class OnnxModel {
                     throw new L2cException(where + ": initializer " + init.getName() + " is in an external data file and not "
                             + "among the replacements; a model in memory cannot refer to files");
                 }
+                if (unread != null && unread.get(i) != null) newGraph.setInitializer(i, withUnreadData(init, unread.get(i)));
                 continue;
             }
             pending.remove(init.getName());
@@ -473,6 +503,52 @@ public final class OnnxModel {
         ModelProto model = proto.toBuilder().setGraph(newGraph).build();
         checkSerializedSize(Path.of(where), model);
         return model.toByteArray();
+    }
+
+    /**
+     * This model serialized without the data of the initializers named in {@code suppliedElsewhere}:
+     * their names, types and shapes stay, and their data is marked external at
+     * {@value #IN_MEMORY_LOCATION}, a place that is no file, for a runtime that is handed those
+     * tensors from memory (ONNX Runtime's {@code SessionOptions.addExternalInitializers}, which
+     * replaces only initializers marked external). Every other initializer keeps its data. A name
+     * the model does not have, or another initializer in an external data file, is refused.
+     */
+    public byte[] toBytesWithout(Set<String> suppliedElsewhere) throws L2cException {
+        String where = path + " (in memory)";
+        GraphProto graph = proto.getGraph();
+        Set<String> pending = new HashSet<>(suppliedElsewhere);
+        GraphProto.Builder newGraph = graph.toBuilder();
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto init = graph.getInitializer(i);
+            if (pending.remove(init.getName())) {
+                Optional<DType> dtype = DType.fromOnnxCode(init.getDataType());
+                if (dtype.isEmpty()) throw fail(init.getName(), "ONNX data type " + init.getDataType() + " is not supported");
+                long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+                long bytes = Tensor.byteLength(init.getName(), dtype.get(), dims);
+                newGraph.setInitializer(i, externalized(init, IN_MEMORY_LOCATION, 0, bytes));
+            } else if (isExternal(init)) {
+                throw new L2cException(where + ": initializer " + init.getName() + " is in an external data file and not "
+                        + "supplied; a model in memory cannot refer to files");
+            } else if (unread != null && unread.get(i) != null) {
+                newGraph.setInitializer(i, withUnreadData(init, unread.get(i)));
+            }
+        }
+        if (!pending.isEmpty()) throw new L2cException(where + ": model has no initializer named " + pending.iterator().next());
+        return proto.toBuilder().setGraph(newGraph).build().toByteArray();
+    }
+
+    /** {@code init} with the raw_data {@link #readGraph} left in the file. */
+    private TensorProto withUnreadData(TensorProto init, OnnxStreamReader.RawSpan span) throws L2cException {
+        try (FileChannel ch = open(path)) {
+            ByteBuffer data = readSpan(ch, span);
+            return init.toBuilder().setRawData(ByteString.copyFrom(data)).build();
+        } catch (IOException e) {
+            throw new L2cException(path + ": cannot read initializer " + init.getName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void requireData() {
+        if (unread != null) throw new IllegalStateException(path + ": read without its initializers' data (readGraph)");
     }
 
     /** Where {@link #write} puts the external data of {@code out}: {@code <out name>.data} beside it. */
@@ -570,7 +646,6 @@ public final class OnnxModel {
         }
     }
 
-    /** The initializer with only its data changed: typed fields and external references cleared. */
     /** {@code init} with its data at [offset, offset + length) of the external file {@code location}. */
     private static TensorProto externalized(TensorProto init, String location, long offset, long length) {
         return init.toBuilder()
@@ -583,6 +658,7 @@ public final class OnnxModel {
                 .build();
     }
 
+    /** The initializer with only its data changed: typed fields and external references cleared. */
     private static TensorProto replaced(TensorProto init, Tensor t) {
         // The tensor's buffer is read-only and not changed while the model is written.
         ByteString raw = UnsafeByteOperations.unsafeWrap(t.data());

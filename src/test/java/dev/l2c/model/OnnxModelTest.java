@@ -293,6 +293,22 @@ class OnnxModelTest {
         assertTrue(msg(() -> model.write(out, Map.of(), false)).contains("exists"));
     }
 
+    @Test
+    void aGraphReadWithoutItsWeightsSerializesLikeTheWholeModel() throws Exception {
+        Path zoo = Path.of("src/test/resources/models/fmnist-resnet.onnx");
+        OnnxModel whole = OnnxModel.read(zoo);
+        OnnxModel graph = OnnxModel.readGraph(zoo);
+        // Unreplaced initializers come from the file then: the same bytes as the model read whole.
+        assertArrayEquals(whole.toBytes(Map.of()), graph.toBytes(Map.of()));
+        Tensor first = whole.floatInitializers().get(0);
+        float[] zeros = new float[(int) first.numel()];
+        Map<String, Tensor> replaced = Map.of(first.name(), Tensor.ofFloats(first.name(), first.shape(), zeros));
+        assertArrayEquals(whole.toBytes(replaced), graph.toBytes(replaced));
+        // Its weights were never read, so nothing may hand out tensor data.
+        assertThrows(IllegalStateException.class, graph::floatInitializers);
+        assertThrows(IllegalStateException.class, () -> graph.write(dir.resolve("g.onnx"), Map.of(), false));
+    }
+
     private interface Action {
         void run() throws L2cException;
     }

@@ -1,0 +1,152 @@
+package dev.l2c.api;
+
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxTensorLike;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.l2c.L2cException;
+import dev.l2c.io.Printable;
+import dev.l2c.model.OnnxModel;
+import dev.l2c.model.onnx.proto.TensorProto;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An ONNX Runtime session whose weights come straight from a {@code .l2c} file: each tensor is
+ * decoded into a native buffer that ONNX Runtime uses as the initializer in place
+ * ({@code SessionOptions.addExternalInitializers}), and only the structure of the original graph is read
+ * and handed over (without its weights, a few hundred kB at most). Nothing is written to disk and
+ * no weight is serialized or copied again: the fastest way from a {@code .l2c} to a running
+ * model, where {@link L2cFile#onnxModel} gives the whole model as bytes.
+ *
+ * <pre>{@code
+ * try (L2cFile file = L2cFile.open(Path.of("model.l2c"));
+ *         OnnxRuntimeModel model = OnnxRuntimeModel.open(file, Path.of("model.onnx"), env, null)) {
+ *     OrtSession.Result out = model.session().run(inputs);
+ * }
+ * }</pre>
+ *
+ * <p><b>Thread safety:</b> the session is as thread-safe as ONNX Runtime makes it (concurrent
+ * {@code run} calls are allowed); {@link #close} must not race with them. The decoded weights live
+ * until {@link #close}, which closes the session first.
+ */
+public final class OnnxRuntimeModel implements AutoCloseable {
+    /** Sets up the session's options before the session is made (threads, providers, ...). */
+    @FunctionalInterface
+    public interface OptionsSetup {
+        /**
+         * Configures {@code options}.
+         *
+         * @param options the options the session will be made with
+         * @throws OrtException ONNX Runtime refused a setting
+         */
+        void apply(OrtSession.SessionOptions options) throws OrtException;
+    }
+
+    private final OrtSession session;
+    private final List<OnnxTensor> weights;
+
+    private OnnxRuntimeModel(OrtSession session, List<OnnxTensor> weights) {
+        this.session = session;
+        this.weights = weights;
+    }
+
+    /**
+     * Decodes every tensor of {@code file} that is an initializer of {@code graph} and makes a session.
+     *
+     * @param file the open {@code .l2c} file (used only during this call)
+     * @param graph the ONNX model the file was made from, or a copy of it without its weights;
+     *     its initializers that the file does not hold keep their data from this file
+     * @param env the ONNX Runtime environment
+     * @param setup configures the session options (null: ONNX Runtime's defaults)
+     * @return the model, to close when done
+     * @throws L2cException the graph cannot be read, or a tensor of the file is not one of its
+     *     initializers or differs in type or shape (the message names the file and tensor)
+     * @throws OrtException ONNX Runtime refused the model or a setting
+     */
+    public static OnnxRuntimeModel open(L2cFile file, Path graph, OrtEnvironment env, OptionsSetup setup)
+            throws L2cException, OrtException {
+        OnnxModel model = OnnxModel.readGraph(graph);
+        Map<String, TensorProto> initializers = new HashMap<>();
+        for (TensorProto t : model.proto().getGraph().getInitializerList()) initializers.put(t.getName(), t);
+        List<OnnxTensor> weights = new ArrayList<>();
+        Map<String, OnnxTensorLike> supplied = new LinkedHashMap<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (setup != null) setup.apply(options);
+            for (TensorEntry e : file.tensors()) {
+                TensorProto init = initializers.get(e.name());
+                checkFits(file, graph, e, init);
+                OnnxJavaType type = onnxType(e.type());
+                if (type == null) continue; // no ONNX Runtime buffer type: the graph's own data stays
+                ByteBuffer data = file.decode(e.name());
+                OnnxTensor tensor = OnnxTensor.createTensor(env, data, e.shape(), type);
+                weights.add(tensor);
+                supplied.put(e.name(), tensor);
+            }
+            options.addExternalInitializers(supplied);
+            OrtSession session = env.createSession(model.toBytesWithout(supplied.keySet()), options);
+            return new OnnxRuntimeModel(session, weights);
+        } catch (L2cException | OrtException | RuntimeException e) {
+            for (OnnxTensor t : weights) t.close();
+            throw e;
+        }
+    }
+
+    private static void checkFits(L2cFile file, Path graph, TensorEntry e, TensorProto init) throws L2cException {
+        String name = Printable.escape(e.name());
+        if (init == null) throw new L2cException(file.path() + ": tensor " + name + " is no initializer of " + graph);
+        long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        if (init.getDataType() != e.type().dtype().onnxCode() || !Arrays.equals(dims, e.shape())) {
+            throw new L2cException(file.path() + ": tensor " + name + " is " + e.type() + " " + Arrays.toString(e.shape())
+                    + " where " + graph + " has ONNX type " + init.getDataType() + " " + Arrays.toString(dims));
+        }
+    }
+
+    /** The ONNX Runtime buffer type of {@code type}, or null where it has none. */
+    private static OnnxJavaType onnxType(ElementType type) {
+        return switch (type) {
+            case F64 -> OnnxJavaType.DOUBLE;
+            case F32 -> OnnxJavaType.FLOAT;
+            case F16 -> OnnxJavaType.FLOAT16;
+            case BF16 -> OnnxJavaType.BFLOAT16;
+            case I64 -> OnnxJavaType.INT64;
+            case I32 -> OnnxJavaType.INT32;
+            case I16 -> OnnxJavaType.INT16;
+            case I8 -> OnnxJavaType.INT8;
+            case U8 -> OnnxJavaType.UINT8;
+            case BOOL -> OnnxJavaType.BOOL;
+            case U64, U32, U16 -> null;
+        };
+    }
+
+    /**
+     * The session, valid until {@link #close}.
+     *
+     * @return the ONNX Runtime session
+     */
+    public OrtSession session() {
+        return session;
+    }
+
+    /**
+     * Closes the session, then frees the decoded weights.
+     *
+     * @throws OrtException ONNX Runtime failed to close the session (the weights are freed anyway)
+     */
+    @Override
+    public void close() throws OrtException {
+        try {
+            session.close();
+        } finally {
+            for (OnnxTensor t : weights) t.close();
+        }
+    }
+}
