@@ -20,7 +20,18 @@ import java.util.Map;
  * eps = {@value #KNEE} phi goes on along its tangent, so D and its gradient stay finite and continuous
  * (a zero tensor, eps = 1, costs phi(1) = 199 where the old sum charged 1).
  *
- * <p>Biases: a bias b that feeds the output of weight W (paired by the caller) changes that output by
+ * <p>Vectors (tensors of rank 0 or 1: biases, normalization scales and shifts), in data-free mode
+ * ({@link #of(List)}): term = {@value #VECTOR_WEIGHT} * ||v - vHat||^2 / ||v||^2, quadratic. Why: a
+ * vector's error is the same shift or gain of a whole channel at every position of every input, a
+ * systematic error that the normalizations and nonlinearities downstream pass on in full, where the
+ * weights' errors are noise that the next layers' sums partly average out; and vectors are a small
+ * share of any model's elements, so keeping them near exact costs little rate. The weight was chosen
+ * on the four zoo models at 10, 20 and 40x (docs/DESIGN.md, "Data-free objective"): with the old
+ * pairing below, data-free fell below per-tensor or per-channel uniform quantization on three of the
+ * twelve cells; with weights 100, 1000 and 10000 on three, one and four cells.
+ *
+ * <p>KD's start ({@link #of(List, Map)}) keeps the pairing that its published results were made with:
+ * a bias b that feeds the output of weight W (paired by the caller) changes that output by
  * Delta b per position, while the output's energy is about ||W||^2 sigma^2 + ||b||^2 per position for
  * inputs of unit variance sigma^2 = 1 (BatchNorm-folded and LayerNorm-ed activations are near it);
  * so its term is ||b - bHat||^2 / (||W||^2 + ||b||^2), the output error it causes on the same scale
@@ -28,12 +39,15 @@ import java.util.Map;
  * with no paired weight is treated as a weight tensor. A tensor of all zeros is measured by its
  * absolute squared error.
  *
- * <p>Every term's gradient is exact: dD/dWhat = phi'(eps) * 2 (What - W) / ||W||^2 for weights and
- * 2 (bHat - b) / (||W||^2 + ||b||^2) for biases.
+ * <p>Every term's gradient is exact: dD/dWhat = phi'(eps) * 2 (What - W) / ||W||^2 for weights,
+ * 2 (bHat - b) / (||W||^2 + ||b||^2) for paired biases and {@value #VECTOR_WEIGHT} * 2 (vHat - v) / ||v||^2
+ * for vectors.
  */
 public final class DataFreeObjective implements SeparableObjective {
     /** Relative error where phi(eps) = eps / (1 - eps) continues along its tangent. */
     static final double KNEE = 0.99;
+    /** How much more a vector's relative error counts than a weight's, in data-free mode (see above). */
+    static final double VECTOR_WEIGHT = 1000;
 
     /** The tensors whose weights D is measured against; asked for them one at a time (they may not all be held). */
     private final CalibTensor[] tensors;
@@ -46,20 +60,26 @@ public final class DataFreeObjective implements SeparableObjective {
 
     /** Every tensor a weight ({@code weights}: original values, direct, read from 0 to limit). */
     public DataFreeObjective(List<FloatBuffer> weights) {
-        this(weights.stream().map(w -> new CalibTensor("", new long[] {w.limit()}, w)).toList(), new double[weights.size()]);
+        this(weights.stream().map(w -> new CalibTensor("", new long[] {w.limit()}, w)).toList(), new double[weights.size()], 0);
+    }
+
+    /** Data-free mode's objective over {@code tensors}: vectors weighted by {@value #VECTOR_WEIGHT}, the rest weights. */
+    public static DataFreeObjective of(List<CalibTensor> tensors) {
+        return new DataFreeObjective(tensors, new double[tensors.size()], VECTOR_WEIGHT);
     }
 
     /**
-     * {@code tensors} with the bias pairing {@code layerEnergy}: for a bias, ||W||^2 of the weight
-     * whose output it feeds (by tensor name); tensors not in the map are weights.
+     * KD's start over {@code tensors} with the bias pairing {@code layerEnergy}: for a bias, ||W||^2 of
+     * the weight whose output it feeds (by tensor name); tensors not in the map are weights.
      */
     public static DataFreeObjective of(List<CalibTensor> tensors, Map<String, Double> layerEnergy) {
         double[] energy = new double[tensors.size()];
         for (int l = 0; l < energy.length; l++) energy[l] = layerEnergy.getOrDefault(tensors.get(l).name(), 0.0);
-        return new DataFreeObjective(tensors, energy);
+        return new DataFreeObjective(tensors, energy, 0);
     }
 
-    private DataFreeObjective(List<CalibTensor> tensors, double[] layerEnergy) {
+    /** {@code vectorWeight}: the weight of a vector's quadratic relative error, or 0 to treat vectors as the rest. */
+    private DataFreeObjective(List<CalibTensor> tensors, double[] layerEnergy, double vectorWeight) {
         this.tensors = tensors.toArray(new CalibTensor[0]);
         int count = this.tensors.length;
         this.inverseNorms = new double[count];
@@ -68,7 +88,9 @@ public final class DataFreeObjective implements SeparableObjective {
         this.slopes = new double[count];
         for (int l = 0; l < count; l++) {
             double sq = squaredNorm(this.tensors[l].weights());
-            if (layerEnergy[l] > 0) {
+            if (vectorWeight > 0 && this.tensors[l].shape().length <= 1) {
+                inverseNorms[l] = vectorWeight / (sq > 0 ? sq : 1);
+            } else if (layerEnergy[l] > 0) {
                 inverseNorms[l] = 1 / (layerEnergy[l] + sq);
             } else {
                 inverseNorms[l] = sq > 0 ? 1 / sq : 1;

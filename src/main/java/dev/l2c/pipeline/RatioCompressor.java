@@ -231,8 +231,8 @@ final class RatioCompressor {
         closing.reference = network == null ? calib
                 : calib.stream().map(c -> new CalibTensor(c.name(), c.shape(), copy(c.weights()))).toList();
         clock.start();
-        Map<String, Double> biasLayers = BiasLayers.energies(tensors);
-        Objective objective = network == null ? DataFreeObjective.of(calib, biasLayers) : network.initialObjective(calib, biasLayers);
+        Objective objective = network == null ? DataFreeObjective.of(calib)
+                : network.initialObjective(calib, BiasLayers.energies(tensors));
         TransformOptimizer optimizer = new TransformOptimizer(transforms, counter, objective, calib, settings);
         int chunk = options.chunkSymbols();
         optimizer.setSideInformation((l, n, bits, probs) -> RansSizeModel.sideBits(n, bits, probs, chunk));

@@ -110,6 +110,32 @@ class DataFreeObjectiveTest {
         assertTrue(alone.evaluate(wHat, null) > 50);
     }
 
+    /**
+     * In data-free mode a vector counts VECTOR_WEIGHT times its relative error, quadratic (no
+     * saturation), with the exact gradient; a matrix beside it is still a weight.
+     */
+    @Test
+    void dataFreeModeWeighsVectorsByTheirOwnRelativeError() {
+        float[] w = {1, -2, 3, 0.5f, -1, 2};
+        float[] b = {0.5f, -0.25f, 0.1f};
+        double bSq = 0.25 + 0.0625 + 0.01;
+        List<CalibTensor> ts = List.of(new CalibTensor("fc.weight", new long[] {3, 2}, floats(w)),
+                new CalibTensor("norm.scale", new long[] {3}, floats(b)));
+        DataFreeObjective d = DataFreeObjective.of(ts);
+        float[] bHat = {0.5f, -0.25f, 0f};
+        FloatBuffer[] grad = {floats(new float[6]), floats(new float[3])};
+        double value = d.evaluate(new FloatBuffer[] {floats(w.clone()), floats(bHat)}, grad);
+        double term = DataFreeObjective.VECTOR_WEIGHT * (0.1 * 0.1) / bSq;
+        assertEquals(term, d.lastTerm(1), 1e-6 * term);
+        assertEquals(term, value, 1e-6 * term);
+        assertEquals(0, grad[1].get(0), 0);
+        assertEquals(DataFreeObjective.VECTOR_WEIGHT * 2 * (0 - 0.1f) / bSq, grad[1].get(2), 1e-3);
+        // Zeroed, the vector costs VECTOR_WEIGHT (quadratic), where a zeroed weight costs phi(1) = 199.
+        assertEquals(DataFreeObjective.VECTOR_WEIGHT, d.evaluate(new FloatBuffer[] {floats(w.clone()), floats(new float[3])}, null),
+                1e-9 * DataFreeObjective.VECTOR_WEIGHT);
+        assertEquals(DataFreeObjective.phi(1), d.evaluate(new FloatBuffer[] {floats(new float[6]), floats(b.clone())}, null), 1e-9);
+    }
+
     @Test
     void zeroTensorUsesAbsoluteError() {
         DataFreeObjective d = new DataFreeObjective(List.of(floats(new float[4])));
