@@ -577,6 +577,7 @@ struct DecodeTable {
     std::vector<uint32_t> entry;
     std::vector<uint16_t> symbol;
     std::vector<uint32_t> cum;
+    std::vector<uint32_t> packed;  // small tables: one word per slot with f, offset and symbol; else empty
 };
 
 // The stream's table, checked as the codec does (sum exactly 2^P, at least one symbol).
@@ -588,10 +589,46 @@ DecodeTable decode_table(const Stream& s) {
     t.entry.resize((size_t)1 << t.precision);
     t.symbol.resize((size_t)1 << t.precision);
     rans::build_decode_table(s.freqs.data(), (int32_t)s.freqs.size(), t.precision, t.entry.data(), t.symbol.data());
+    if (rans::packed_table_fits(s.freqs.data(), (int32_t)s.freqs.size(), t.precision)) {
+        t.packed.resize((size_t)1 << t.precision);
+        rans::build_packed_decode_table(s.freqs.data(), (int32_t)s.freqs.size(), t.packed.data());
+    }
     return t;
 }
 
-// Decodes one 32-lane chunk of n symbols (docs/FORMAT.md, RANS; src/main/cpp/l2c/rans_core.h).
+// Decodes one round of `lanes` lanes (docs/FORMAT.md, RANS; src/main/cpp/l2c/rans_core.h) in two
+// passes: first every lane's symbol and state (independent of each other, so they overlap), then
+// the renormalizing words in lane order, the only serial part. The word is loaded whether or not a
+// lane takes it (a lane needs one about as often as not, so a branch would mispredict); a word
+// wanted past the stream's end sets `over`.
+inline void decode_round(uint32_t* x, uint32_t lanes, const DecodeTable& t, uint32_t prec, const uint8_t* words,
+        uint64_t total, uint64_t& w, bool& over, uint16_t* out) {
+    uint32_t v[rans::kLanes];
+    if (!t.packed.empty()) {  // one load per symbol from a table that stays in L1
+        const uint32_t* packed = t.packed.data();
+        for (uint32_t l = 0; l < lanes; l++) {
+            const uint32_t e = packed[rans::dec_slot(x[l], prec)];
+            out[l] = (uint16_t)rans::dec_packed_symbol(e);
+            v[l] = rans::dec_advance_packed(x[l], e, prec);
+        }
+    } else {
+        for (uint32_t l = 0; l < lanes; l++) {
+            const uint32_t slot = rans::dec_slot(x[l], prec);
+            out[l] = t.symbol[slot];
+            v[l] = rans::dec_advance(x[l], t.entry[slot], prec);
+        }
+    }
+    for (uint32_t l = 0; l < lanes; l++) {
+        const bool need = rans::dec_needs_word(v[l]);
+        const bool have = w < total;
+        const uint32_t word = rans::load_le16(words + 2 * (have ? w : 0));
+        over |= need && !have;
+        x[l] = need ? rans::dec_take_word(v[l], word) : v[l];
+        w += need;
+    }
+}
+
+// Decodes one 32-lane chunk of n symbols: whole rounds of the 32 lanes, then the last partial round.
 void decode_chunk(const uint8_t* chunk, uint64_t bytes, uint64_t n, const DecodeTable& t, uint16_t* out) {
     if (bytes < (uint64_t)rans::kChunkHeaderBytes || bytes % 2 != 0) corrupt();
     uint32_t x[rans::kLanes];
@@ -601,18 +638,14 @@ void decode_chunk(const uint8_t* chunk, uint64_t bytes, uint64_t n, const Decode
     }
     const uint8_t* words = chunk + rans::kChunkHeaderBytes;
     const uint64_t total = (bytes - rans::kChunkHeaderBytes) / 2;
+    if (total == 0) words = chunk;  // decode_round reads words[0..1] even when it takes nothing
     uint64_t w = 0;
+    bool over = false;
     const uint32_t prec = (uint32_t)t.precision;
-    for (uint64_t i = 0; i < n; i++) {
-        uint32_t& xl = x[i % rans::kLanes];
-        const uint32_t slot = rans::dec_slot(xl, prec);
-        out[i] = t.symbol[slot];
-        xl = rans::dec_advance(xl, t.entry[slot], prec);
-        if (rans::dec_needs_word(xl)) {
-            if (w >= total) corrupt();
-            xl = rans::dec_take_word(xl, rans::load_le16(words + 2 * w++));
-        }
-    }
+    uint64_t i = 0;
+    for (; i + rans::kLanes <= n; i += rans::kLanes) decode_round(x, rans::kLanes, t, prec, words, total, w, over, out + i);
+    if (i < n) decode_round(x, (uint32_t)(n - i), t, prec, words, total, w, over, out + i);
+    if (over) corrupt();
     for (uint32_t l = 0; l < rans::kLanes; l++)
         if (x[l] != rans::kStateLow) corrupt();
     if (w != total) corrupt();
@@ -890,6 +923,12 @@ void check_kind(const Tensor& t) {
     if (t.kind != kKindRaw && !is_float(t.dtype)) corrupt();
 }
 
+// dst[i] = table[sym[i]] for elements of W bytes.
+template <int W>
+void copy_values(const uint8_t* table, const uint16_t* sym, uint64_t n, uint8_t* dst) {
+    for (uint64_t i = 0; i < n; i++) memcpy(dst + i * W, table + (uint64_t)sym[i] * W, W);
+}
+
 void decode_tensor(const l2c_file* f, const Tensor& t, int to, uint8_t* dst) {
     check_kind(t);
     const int out_width = dtype_bytes(to);
@@ -904,8 +943,11 @@ void decode_tensor(const l2c_file* f, const Tensor& t, int to, uint8_t* dst) {
             std::vector<uint8_t> table(a * out_width);
             for (uint64_t k = 0; k < a; k++) store_value(table.data(), k, value_type, values[k]);
             quantized_symbols(f, t, [&](uint64_t first, const uint16_t* sym, uint64_t n) {
-                for (uint64_t i = 0; i < n; i++)
-                    memcpy(dst + (first + i) * out_width, table.data() + (uint64_t)sym[i] * out_width, out_width);
+                switch (out_width) {  // fixed-size copies the compiler inlines
+                    case 2: copy_values<2>(table.data(), sym, n, dst + first * 2); break;
+                    case 4: copy_values<4>(table.data(), sym, n, dst + first * 4); break;
+                    default: copy_values<8>(table.data(), sym, n, dst + first * 8); break;
+                }
             });
         } else {
             const uint64_t count = t.dims[(size_t)t.axis];

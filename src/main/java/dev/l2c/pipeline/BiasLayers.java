@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pairs each bias with the weight whose output it feeds, for the data-free objective (which measures
+ * Pairs each bias with the weight whose output it feeds, for KD's data-free start (which measures
  * a bias's error against that layer's output, not against the bias alone). Paired by name, as
  * PyTorch, Keras and most exporters write them: {@code X.bias} with {@code X.weight} (also {@code
  * X_bias} / {@code X_weight}), when the weight is a float tensor with a dimension as long as the bias
