@@ -1,5 +1,7 @@
 package dev.l2c.cli;
 
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.codec.ValueType;
 import dev.l2c.io.Printable;
@@ -70,8 +72,8 @@ final class DecompressCommand implements Callable<Integer> {
         var options = new DecompressOptions(type, onnx ? model : null, force, folder);
         var report = new Decompressor(common.backend(spec), common.progress(spec)).decompress(input, output, options);
         cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", Printable.escape(output.toString()), report.tensors(),
-                ReportPrinter.bytes(report.inputBytes()), ReportPrinter.bytes(report.outputBytes()),
-                ReportPrinter.seconds(report.seconds()));
+                ReportText.bytes(report.inputBytes()), ReportText.bytes(report.outputBytes()),
+                ReportText.seconds(report.seconds()));
         return 0;
     }
 }

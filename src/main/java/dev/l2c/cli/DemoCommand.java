@@ -1,5 +1,7 @@
 package dev.l2c.cli;
 
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Device;
 import dev.l2c.data.SynsetSelection;
@@ -87,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
 
         List<String> compress = compressArgs(source, l2c);
         List<String> eval = List.of("eval", l2c.toString(), "--model", source.toString(), "--data", "wordnet", "--n", Integer.toString(n));
-        out.printf("model: %s (%s)%n", source, ReportPrinter.bytes(size(source)));
+        out.printf("model: %s (%s)%n", source, ReportText.bytes(size(source)));
         out.printf("step 1/2: ./l2c %s%n", String.join(" ", compress));
         out.flush();
         long t0 = System.nanoTime();

@@ -1,5 +1,7 @@
 package dev.l2c.cli;
 
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.Inspector;
@@ -27,9 +29,9 @@ final class InspectCommand implements Callable<Integer> {
         ContainerSummary summary = Inspector.inspect(input);
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonReport.render(summary));
+            out.println(ReportJson.render(summary));
         } else {
-            ReportPrinter.printSummary(out, summary);
+            ReportText.printSummary(out, summary);
         }
         return 0;
     }

@@ -1,5 +1,7 @@
 package dev.l2c.cli;
 
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.pipeline.Verifier;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ final class VerifyCommand implements Callable<Integer> {
         PathChecks.input(input);
         var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
         spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
-                dev.l2c.io.Printable.escape(input.toString()), report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
+                dev.l2c.io.Printable.escape(input.toString()), report.tensors(), report.elements(), ReportText.seconds(report.seconds()));
         return 0;
     }
 }

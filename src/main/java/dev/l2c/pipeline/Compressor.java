@@ -1,6 +1,7 @@
 package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
+import dev.l2c.RatioOutOfReachException;
 import dev.l2c.backend.Backend;
 import dev.l2c.Version;
 import dev.l2c.calib.NetworkCalibrationSettings;
@@ -131,10 +132,11 @@ public final class Compressor {
             double highest) throws L2cException {
         double target = mode.target();
         if (reached || mode.closest() || (target <= highest && target >= lowest)) return;
-        throw new L2cException(String.format(java.util.Locale.ROOT,
+        throw new RatioOutOfReachException(String.format(java.util.Locale.ROOT,
                 "--ratio %s is out of reach for %s: the files l2c could code range from ratio %.3f to %.3f; ask for a "
                         + "ratio in that range, or add --closest to write the closest file",
-                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest));
+                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest),
+                target, lowest, highest);
     }
 
     /** Entry {@code i} of the file a ratio search coded. */
