@@ -2,7 +2,6 @@ package dev.l2c.api;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
 import dev.l2c.backend.CpuBackend;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.NetworkCalibrationSettings;
@@ -343,10 +342,7 @@ public final class Compression {
      * @return this
      */
     public Compression threads(int threads) {
-        if (threads < 0 || threads > CpuBackend.MAX_THREADS) {
-            throw new IllegalArgumentException("threads must be in 0.." + CpuBackend.MAX_THREADS + ", got " + threads);
-        }
-        this.threads = threads;
+        this.threads = BackendChoice.checkThreads(threads);
         return this;
     }
 
@@ -400,9 +396,7 @@ public final class Compression {
     public CompressionResult compress(Path input, Path output) throws L2cException {
         CompressOptions options = options();
         NetworkCalibrationSettings network = network();
-        Backend backend = Backends.select(device.device(), ProgressAdapter.notes(listener));
-        // The thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
-        if (threads > 0 && backend instanceof CpuBackend) backend = new CpuBackend(threads);
+        Backend backend = BackendChoice.select(device, threads, listener);
         if (network != null) Torch.configure(threads);
         CompressReport report = new Compressor(backend, ProgressAdapter.of(listener), network).compress(input, output, options);
         return new CompressionResult(output, report);

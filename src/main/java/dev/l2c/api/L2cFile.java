@@ -2,9 +2,6 @@ package dev.l2c.api;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
-import dev.l2c.backend.CpuBackend;
-import dev.l2c.backend.Device;
 import dev.l2c.codec.ValueType;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
@@ -13,8 +10,12 @@ import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.Tensor;
+import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.Inspector;
 import dev.l2c.pipeline.TensorDecoder;
 import dev.l2c.pipeline.Verifier;
+import dev.l2c.pipeline.VerifyReport;
+import dev.l2c.report.ReportText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -44,10 +45,12 @@ public final class L2cFile implements AutoCloseable {
     private final Map<String, TensorInfo> infos = new LinkedHashMap<>();
     private final List<TensorEntry> tensors;
     private final boolean folder;
+    private final int threads;
     private boolean closed;
 
-    private L2cFile(Path path, L2cReader reader, TensorDecoder decoder, Set<String> blobs, boolean folder) {
+    private L2cFile(Path path, L2cReader reader, TensorDecoder decoder, Set<String> blobs, boolean folder, int threads) {
         this.path = path;
+        this.threads = threads;
         this.reader = reader;
         this.decoder = decoder;
         this.folder = folder;
@@ -80,15 +83,12 @@ public final class L2cFile implements AutoCloseable {
      * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
      */
     public static L2cFile open(Path path, int threads) throws L2cException {
-        if (threads < 0 || threads > CpuBackend.MAX_THREADS) {
-            throw new IllegalArgumentException("threads must be in 0.." + CpuBackend.MAX_THREADS + ", got " + threads);
-        }
-        Backend cpu = threads == 0 ? Backends.select(Device.CPU, note -> {}) : new CpuBackend(threads);
+        Backend cpu = BackendChoice.select(ComputeDevice.CPU, BackendChoice.checkThreads(threads), ProgressListener.NONE);
         L2cReader reader = L2cReader.open(path);
         try {
             FolderLayout layout = FolderLayout.of(path.toString(), reader.attributes());
             TensorDecoder decoder = new TensorDecoder(path.toString(), reader, cpu.rans());
-            return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null);
+            return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null, threads);
         } catch (L2cException | RuntimeException e) {
             reader.close();
             throw e;
@@ -283,13 +283,44 @@ public final class L2cFile implements AutoCloseable {
 
     /**
      * Checks every checksum of the file and decodes every tensor without keeping it (as
-     * {@code l2c verify}).
+     * {@code l2c verify}), on the CPU.
      *
-     * @param listener hears "checksums" in bytes, then "decode" in tensors
+     * @param listener hears "checksums" in bytes, then "decode" in entries
+     * @return what was checked
      * @throws L2cException at the first damage found, naming it
      */
-    public void verify(ProgressListener listener) throws L2cException {
-        new Verifier(Backends.select(Device.CPU, note -> {}), ProgressAdapter.of(listener)).verify(path);
+    public Verification verify(ProgressListener listener) throws L2cException {
+        return verify(ComputeDevice.CPU, listener);
+    }
+
+    /**
+     * Checks every checksum of the file and decodes every tensor without keeping it (as
+     * {@code l2c verify}), on {@code device} (the CPU with the threads it was opened with).
+     *
+     * @param device where the rANS decoder runs
+     * @param listener hears "checksums" in bytes, then "decode" in entries, and the notes
+     * @return what was checked
+     * @throws L2cException at the first damage found, naming it, or an unusable device
+     */
+    public Verification verify(ComputeDevice device, ProgressListener listener) throws L2cException {
+        checkOpen();
+        if (device == null) throw new IllegalArgumentException("device is null");
+        VerifyReport r = new Verifier(BackendChoice.select(device, threads, listener), ProgressAdapter.of(listener)).verify(path);
+        return new Verification(r.tensors(), r.elements(), r.seconds());
+    }
+
+    /**
+     * The file's report, as {@code l2c inspect} prints it (text) and {@code l2c inspect --json}
+     * gives it: per tensor its shape, stored form, transform, stored bytes, bits per weight, ratio
+     * and zero fraction; the totals; for a folder, each of its files.
+     *
+     * @return the report, read from the index (and the payloads of small quantized tensors)
+     * @throws L2cException the file is damaged, naming it
+     */
+    public Report report() throws L2cException {
+        checkOpen();
+        ContainerSummary summary = Inspector.inspect(path);
+        return new Report(out -> ReportText.printSummary(out, summary), summary);
     }
 
     /** Closes the file; later calls on it throw {@link IllegalStateException}. Closing twice is harmless. */
@@ -300,8 +331,12 @@ public final class L2cFile implements AutoCloseable {
         reader.close();
     }
 
-    private TensorInfo info(String name) {
+    private void checkOpen() {
         if (closed) throw new IllegalStateException(path + " is closed");
+    }
+
+    private TensorInfo info(String name) {
+        checkOpen();
         TensorInfo t = infos.get(name);
         if (t == null) throw new IllegalArgumentException(path + ": no tensor named " + Printable.escape(name));
         return t;

@@ -1,9 +1,8 @@
 package dev.l2c.cli;
 
-import dev.l2c.report.ReportJson;
-import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.pipeline.WeightComparison;
+import dev.l2c.report.ReportJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;

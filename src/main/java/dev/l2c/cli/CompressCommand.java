@@ -2,8 +2,8 @@ package dev.l2c.cli;
 
 import dev.l2c.L2cException;
 import dev.l2c.api.Calibration;
-import dev.l2c.api.CompressionResult;
 import dev.l2c.api.Compression;
+import dev.l2c.api.CompressionResult;
 import dev.l2c.calib.CalibrationSource;
 import dev.l2c.calib.NetworkCalibrationSettings;
 import dev.l2c.counter.CounterKernel;

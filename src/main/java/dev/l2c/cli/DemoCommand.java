@@ -1,7 +1,5 @@
 package dev.l2c.cli;
 
-import dev.l2c.report.ReportJson;
-import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.backend.Device;
 import dev.l2c.data.SynsetSelection;
@@ -10,6 +8,7 @@ import dev.l2c.eval.EvalReport;
 import dev.l2c.eval.Evaluator;
 import dev.l2c.eval.RetrievalResult;
 import dev.l2c.io.AtomicFile;
+import dev.l2c.report.ReportText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.Channels;

@@ -1,7 +1,5 @@
 package dev.l2c.cli;
 
-import dev.l2c.report.ReportJson;
-import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.data.SynsetSelection;
 import dev.l2c.eval.ClassificationReport;
@@ -10,6 +8,8 @@ import dev.l2c.eval.EvalData;
 import dev.l2c.eval.EvalReport;
 import dev.l2c.eval.Evaluator;
 import dev.l2c.eval.RetrievalResult;
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

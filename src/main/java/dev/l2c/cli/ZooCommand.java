@@ -1,11 +1,10 @@
 package dev.l2c.cli;
 
-import dev.l2c.report.ReportJson;
-import dev.l2c.report.ReportText;
 import dev.l2c.L2cException;
 import dev.l2c.data.FashionMnist;
 import dev.l2c.data.ImageSet;
 import dev.l2c.pipeline.Progress;
+import dev.l2c.report.ReportText;
 import dev.l2c.zoo.FmnistResNet;
 import dev.l2c.zoo.TrainSettings;
 import dev.l2c.zoo.Trainer;
