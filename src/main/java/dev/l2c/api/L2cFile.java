@@ -6,6 +6,7 @@ import dev.l2c.codec.ValueType;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.graph.Tensors;
 import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
 import dev.l2c.model.OnnxModel;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bytedeco.javacpp.BytePointer;
 
 /**
  * A {@code .l2c} file opened for reading: its tensors, and each decoded into a buffer on request.
@@ -224,6 +226,64 @@ public final class L2cFile implements AutoCloseable {
      */
     public FloatBuffer decodeFloats(String name) throws L2cException {
         return decode(name, ElementType.F32).asFloatBuffer();
+    }
+
+    /**
+     * Decodes tensor {@code name} into a new libtorch CPU tensor of its shape, as elements of type
+     * {@code as} (see {@link #decode(String, ElementType)}): the decoder writes straight into the
+     * tensor's memory, no copy. The tensor belongs to the caller: {@code close()} it, or make it
+     * inside a {@code PointerScope}.
+     *
+     * @param name the tensor
+     * @param as the element type to decode to, or null for its own
+     * @return a contiguous CPU tensor holding the same bits as {@link #decode(String, ElementType)}
+     * @throws L2cException the file is damaged (the message names the file and tensor)
+     * @throws IllegalArgumentException no such tensor, a type it cannot be decoded to, or a tensor
+     *     of 2 GiB or more
+     */
+    public org.bytedeco.pytorch.Tensor decodeTensor(String name, ElementType as) throws L2cException {
+        TensorInfo t = info(name);
+        ValueType type = valueType(t, as);
+        long bytes = decoder.decodedBytes(t, type);
+        // A java.nio buffer over the tensor's memory is what the decoder writes into: at most 2 GiB.
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + Printable.escape(name) + " decodes to " + bytes
+                    + " bytes; decodeTensor takes tensors under 2 GiB");
+        }
+        DType dtype = type == null ? DType.valueOf(t.dtype().name()) : DType.valueOf(type.name());
+        org.bytedeco.pytorch.Tensor out = Tensors.empty(dtype, t.shape());
+        try {
+            if (bytes > 0) write(t, type, new BytePointer(out.data_ptr()).capacity(bytes).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+            return out;
+        } catch (L2cException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Decodes tensor {@code name} as {@link #decodeTensor(String, ElementType)} does, then moves it
+     * to {@code device} (decoding itself runs on the CPU). A CUDA device needs a libtorch built
+     * with CUDA on the class path (the Bytedeco {@code pytorch} presets' {@code -gpu} natives;
+     * l2c's own build ships the CPU ones) and a GPU: {@code torch.cuda_is_available()} says.
+     *
+     * @param name the tensor
+     * @param as the element type to decode to, or null for its own
+     * @param device where the tensor goes, such as {@code new Device("cuda:0")}
+     * @return a tensor on {@code device}, owned by the caller
+     * @throws L2cException the file is damaged, or libtorch cannot move the tensor there
+     * @throws IllegalArgumentException no such tensor, or a type it cannot be decoded to
+     */
+    public org.bytedeco.pytorch.Tensor decodeTensor(String name, ElementType as, org.bytedeco.pytorch.Device device)
+            throws L2cException {
+        org.bytedeco.pytorch.Tensor cpu = decodeTensor(name, as);
+        if (device.is_cpu()) return cpu;
+        try (cpu) {
+            return cpu.to(device, Tensors.type(cpu));
+        } catch (RuntimeException e) {
+            throw new L2cException(path + ": tensor " + Printable.escape(name) + ": cannot move it to " + device.str().getString()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     /**
