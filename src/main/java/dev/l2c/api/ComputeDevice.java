@@ -6,6 +6,8 @@ import dev.l2c.backend.Device;
  * Where l2c's own kernels (rANS coding, the learned transform, the rate counter) run. libtorch,
  * which runs the network during calibration on data, always runs on the CPU (docs/DESIGN.md,
  * "libtorch and ONNX Runtime").
+ *
+ * <p><b>Thread safety:</b> immutable constants.
  */
 public enum ComputeDevice {
     /** CUDA where a GPU is usable and the CUDA kernels were built, else the CPU (with a note to the listener). */

@@ -34,7 +34,9 @@ import org.bytedeco.javacpp.BytePointer;
 /**
  * A {@code .l2c} file opened for reading: its tensors, and each decoded into a buffer on request.
  * Opening reads and checks the header, footer and index; a tensor's payload is read (and its
- * checksums checked) when it is decoded. Decoding runs on the CPU.
+ * checksums checked) when it is decoded: into a new buffer, the caller's buffer, or a libtorch
+ * tensor. Decoding runs on the CPU; {@link #verify(ComputeDevice, ProgressListener)} may run on a
+ * GPU.
  *
  * <p><b>Thread safety:</b> an {@code L2cFile} is not thread-safe: it reuses its read and decode
  * buffers from call to call. Use one per thread (opening is cheap: the index only), or guard it.
