@@ -1,14 +1,12 @@
 package dev.l2c.api;
 
 import dev.l2c.L2cException;
-import dev.l2c.backend.Backend;
 import dev.l2c.backend.CpuBackend;
 import dev.l2c.calib.CalibrationSettings;
 import dev.l2c.calib.NetworkCalibrationSettings;
 import dev.l2c.counter.CounterKernel;
 import dev.l2c.graph.Torch;
 import dev.l2c.pipeline.CompressOptions;
-import dev.l2c.pipeline.CompressReport;
 import dev.l2c.pipeline.Compressor;
 import dev.l2c.pipeline.RatioMethod;
 import dev.l2c.transform.TransformKind;
@@ -396,10 +394,42 @@ public final class Compression {
     public CompressionResult compress(Path input, Path output) throws L2cException {
         CompressOptions options = options();
         NetworkCalibrationSettings network = network();
-        Backend backend = BackendChoice.select(device, threads, listener);
         if (network != null) Torch.configure(threads);
-        CompressReport report = new Compressor(backend, ProgressAdapter.of(listener), network).compress(input, output, options);
-        return new CompressionResult(output, report);
+        return new CompressionResult(output, compressor(network).compress(input, output, options));
+    }
+
+    /**
+     * Compresses tensors held in memory into a {@code .l2c} file, as a safetensors file of them
+     * would be: every tensor goes in, in list order. Calibration on data runs the network, so it
+     * needs an ONNX model file and {@link #compress(Path, Path)}. Ratio mode keeps its own copy of any tensor that is not in a writable direct buffer.
+     *
+     * @param modelName what the file records as its source (its {@code source-file} attribute), and
+     *     messages name
+     * @param tensors the tensors, names unique, at least one of them floating point
+     * @param output the {@code .l2c} file to write
+     * @return what was written, with the detailed report; its input bytes are the tensors' bytes
+     * @throws dev.l2c.OutputExistsException the output exists and {@link #force} is not set
+     * @throws dev.l2c.RatioOutOfReachException the target ratio is out of reach and
+     *     {@link #closest} is not set
+     * @throws L2cException two tensors of one name, no floating-point tensor, an unusable device
+     * @throws IllegalArgumentException settings that do not apply to the ratio method, a
+     *     calibration (or the GPTQ method, which needs one), or a model name that is no file name
+     */
+    public CompressionResult compress(String modelName, java.util.List<ModelTensor> tensors, Path output) throws L2cException {
+        if (modelName == null || modelName.isBlank() || modelName.indexOf('\0') >= 0 || modelName.contains("/")) {
+            throw new IllegalArgumentException("the model name must be a non-blank file name, got '" + modelName + "'");
+        }
+        CompressOptions options = options();
+        if (network() != null) {
+            throw new IllegalArgumentException("calibration on data runs the network, so it needs an ONNX model file: "
+                    + "compress(Path, Path) takes one");
+        }
+        java.util.List<dev.l2c.model.Tensor> own = tensors.stream().map(ModelTensor::tensor).toList();
+        return new CompressionResult(output, compressor(null).compress(modelName, own, output, options));
+    }
+
+    private Compressor compressor(NetworkCalibrationSettings network) throws L2cException {
+        return new Compressor(BackendChoice.select(device, threads, listener), ProgressAdapter.of(listener), network);
     }
 
     /** The pipeline's options for these settings (docs/DESIGN.md, "Data flow"). */

@@ -123,4 +123,33 @@ class ApiOptionsTest {
         assertTrue(notAFolder.getMessage().contains("not a folder"), notAFolder.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Decompression.toSafetensors().floatsAs(ElementType.I8));
     }
+
+    @Test
+    void tensorsInMemoryCompressAsAFileOfThemWould() throws Exception {
+        Path file = ApiModels.safetensors(dir);
+        List<ModelTensor> tensors = new ArrayList<>();
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            for (var t : st.tensors()) {
+                tensors.add(new ModelTensor(t.name(), ElementType.valueOf(t.dtype().name()), t.shape(), t.data()));
+            }
+            Path fromMemory = dir.resolve("mem.l2c");
+            CompressionResult r = Compression.lossless().compress("my-model", tensors, fromMemory);
+            assertEquals(2 * 64 * 128 * 4 + 4096 * 2 + 80, r.inputBytes(), "the tensors' bytes");
+            try (L2cFile f = L2cFile.open(fromMemory)) {
+                assertEquals("my-model", f.attributes().get("source-file"));
+                assertEquals("memory", f.attributes().get("source-format"));
+                for (var t : st.tensors()) assertArrayEquals(ApiModels.bytes(t.data()), ApiModels.bytes(f.decode(t.name())), t.name());
+            }
+            // The tensors are views of the mapped file: compressed while it is open.
+            CompressionResult ratio = Compression.ratio(5).steps(10).compress("my-model", tensors, dir.resolve("mem-r.l2c"));
+            assertTrue(ratio.target().orElseThrow().reached(), ratio.target().toString());
+        }
+        List<ModelTensor> twice = List.of(tensors.get(0), tensors.get(0));
+        L2cException dup = assertThrows(L2cException.class, () -> Compression.lossless().compress("m", twice, dir.resolve("d.l2c")));
+        assertTrue(dup.getMessage().contains("two tensors are named a.weight"), dup.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Compression.ratio(5).calibration(Calibration.on(Calibration.DataSet.FMNIST))
+                .compress("m", tensors, dir.resolve("c.l2c")));
+        assertThrows(IllegalArgumentException.class, () -> Compression.lossless().compress("a/b", tensors, dir.resolve("c.l2c")));
+        assertThrows(IllegalArgumentException.class, () -> ModelTensor.ofFloats("x", new long[] {3}, new float[2]));
+    }
 }
