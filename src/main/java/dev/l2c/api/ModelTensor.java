@@ -2,7 +2,6 @@ package dev.l2c.api;
 
 import dev.l2c.model.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -10,31 +9,28 @@ import java.util.Arrays;
  * its name, element type, shape (row-major) and elements, little-endian. Floating-point tensors
  * are compressed by the mode; the others are stored as they are.
  *
- * <p><b>Thread safety:</b> immutable, but it shares {@code data} with the caller (no copy): the
- * caller must not change the buffer's contents while a compression reads it.
- *
- * @param name the tensor's name in the model
- * @param type its element type
- * @param shape its dimensions (empty for a scalar)
- * @param data its elements, little-endian, from position 0 to the limit: exactly the bytes
- *     {@code type} and {@code shape} need
+ * <p><b>Thread safety:</b> immutable, but it shares its elements with the caller's buffer (no
+ * copy): the caller must not change them while a compression reads them.
  */
-public record ModelTensor(String name, ElementType type, long[] shape, ByteBuffer data) {
+public final class ModelTensor {
+    private final ElementType type;
+    private final Tensor tensor;
+
     /**
      * Makes a tensor; {@code shape} is copied, and {@code data} is checked against it.
      *
      * @param name the tensor's name in the model
      * @param type its element type
-     * @param shape its dimensions
-     * @param data its elements, little-endian
+     * @param shape its dimensions (empty for a scalar)
+     * @param data its elements, little-endian, from position 0 to the limit: exactly the bytes
+     *     {@code type} and {@code shape} need
      * @throws IllegalArgumentException a missing part, or data whose size does not fit the shape
      */
-    public ModelTensor {
+    public ModelTensor(String name, ElementType type, long[] shape, ByteBuffer data) {
         if (type == null) throw new IllegalArgumentException("tensor " + name + ": an element type is required");
+        this.type = type;
         // The pipeline's own tensor checks name, shape and size, and names the tensor when they do not fit.
-        Tensor checked = new Tensor(name, type.dtype(), shape, data);
-        shape = checked.shape();
-        data = data.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        this.tensor = new Tensor(name, type.dtype(), shape, data == null ? null : data.asReadOnlyBuffer());
     }
 
     /**
@@ -51,41 +47,47 @@ public record ModelTensor(String name, ElementType type, long[] shape, ByteBuffe
     }
 
     /**
+     * Its name.
+     *
+     * @return the tensor's name in the model
+     */
+    public String name() {
+        return tensor.name();
+    }
+
+    /**
+     * Its element type.
+     *
+     * @return the type
+     */
+    public ElementType type() {
+        return type;
+    }
+
+    /**
      * Its dimensions.
      *
      * @return a copy of the shape
      */
-    @Override
     public long[] shape() {
-        return shape.clone();
+        return tensor.shape();
     }
 
     /**
      * Its elements.
      *
-     * @return a read-only little-endian view of the caller's buffer
+     * @return a read-only little-endian view of the caller's buffer, position 0
      */
-    @Override
     public ByteBuffer data() {
-        return data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return tensor.data();
     }
 
     Tensor tensor() {
-        return new Tensor(name, type.dtype(), shape, data());
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ModelTensor t && name.equals(t.name) && type == t.type && Arrays.equals(shape, t.shape) && data.equals(t.data);
-    }
-
-    @Override
-    public int hashCode() {
-        return name.hashCode() * 31 + Arrays.hashCode(shape);
+        return tensor;
     }
 
     @Override
     public String toString() {
-        return name + " " + type + Arrays.toString(shape);
+        return name() + " " + type + Arrays.toString(tensor.shape());
     }
 }
