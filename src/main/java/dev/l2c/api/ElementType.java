@@ -2,7 +2,10 @@ package dev.l2c.api;
 
 import dev.l2c.model.DType;
 
-/** The element type of a tensor: what it was compressed from, or what it is decoded to. */
+/**
+ * The element type of a tensor: what it was compressed from, or what it is decoded to. Immutable
+ * constants, safe to share.
+ */
 public enum ElementType {
     /** IEEE 754 binary64. */
     F64(DType.F64),

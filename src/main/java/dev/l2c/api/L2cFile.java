@@ -2,19 +2,21 @@ package dev.l2c.api;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
-import dev.l2c.backend.CpuBackend;
-import dev.l2c.backend.Device;
 import dev.l2c.codec.ValueType;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.graph.Tensors;
 import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
 import dev.l2c.model.OnnxModel;
 import dev.l2c.model.Tensor;
+import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.Inspector;
 import dev.l2c.pipeline.TensorDecoder;
 import dev.l2c.pipeline.Verifier;
+import dev.l2c.pipeline.VerifyReport;
+import dev.l2c.report.ReportText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -27,11 +29,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bytedeco.javacpp.BytePointer;
 
 /**
  * A {@code .l2c} file opened for reading: its tensors, and each decoded into a buffer on request.
  * Opening reads and checks the header, footer and index; a tensor's payload is read (and its
- * checksums checked) when it is decoded. Decoding runs on the CPU.
+ * checksums checked) when it is decoded: into a new buffer, the caller's buffer, or a libtorch
+ * tensor. Decoding runs on the CPU; {@link #verify(ComputeDevice, ProgressListener)} may run on a
+ * GPU.
  *
  * <p><b>Thread safety:</b> an {@code L2cFile} is not thread-safe: it reuses its read and decode
  * buffers from call to call. Use one per thread (opening is cheap: the index only), or guard it.
@@ -44,10 +49,12 @@ public final class L2cFile implements AutoCloseable {
     private final Map<String, TensorInfo> infos = new LinkedHashMap<>();
     private final List<TensorEntry> tensors;
     private final boolean folder;
+    private final int threads;
     private boolean closed;
 
-    private L2cFile(Path path, L2cReader reader, TensorDecoder decoder, Set<String> blobs, boolean folder) {
+    private L2cFile(Path path, L2cReader reader, TensorDecoder decoder, Set<String> blobs, boolean folder, int threads) {
         this.path = path;
+        this.threads = threads;
         this.reader = reader;
         this.decoder = decoder;
         this.folder = folder;
@@ -80,15 +87,12 @@ public final class L2cFile implements AutoCloseable {
      * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
      */
     public static L2cFile open(Path path, int threads) throws L2cException {
-        if (threads < 0 || threads > CpuBackend.MAX_THREADS) {
-            throw new IllegalArgumentException("threads must be in 0.." + CpuBackend.MAX_THREADS + ", got " + threads);
-        }
-        Backend cpu = threads == 0 ? Backends.select(Device.CPU, note -> {}) : new CpuBackend(threads);
+        Backend cpu = BackendChoice.select(ComputeDevice.CPU, BackendChoice.checkThreads(threads), ProgressListener.NONE);
         L2cReader reader = L2cReader.open(path);
         try {
             FolderLayout layout = FolderLayout.of(path.toString(), reader.attributes());
             TensorDecoder decoder = new TensorDecoder(path.toString(), reader, cpu.rans());
-            return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null);
+            return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null, threads);
         } catch (L2cException | RuntimeException e) {
             reader.close();
             throw e;
@@ -227,6 +231,64 @@ public final class L2cFile implements AutoCloseable {
     }
 
     /**
+     * Decodes tensor {@code name} into a new libtorch CPU tensor of its shape, as elements of type
+     * {@code as} (see {@link #decode(String, ElementType)}): the decoder writes straight into the
+     * tensor's memory, no copy. The tensor belongs to the caller: {@code close()} it, or make it
+     * inside a {@code PointerScope}.
+     *
+     * @param name the tensor
+     * @param as the element type to decode to, or null for its own
+     * @return a contiguous CPU tensor holding the same bits as {@link #decode(String, ElementType)}
+     * @throws L2cException the file is damaged (the message names the file and tensor)
+     * @throws IllegalArgumentException no such tensor, a type it cannot be decoded to, or a tensor
+     *     of 2 GiB or more
+     */
+    public org.bytedeco.pytorch.Tensor decodeTensor(String name, ElementType as) throws L2cException {
+        TensorInfo t = info(name);
+        ValueType type = valueType(t, as);
+        long bytes = decoder.decodedBytes(t, type);
+        // A java.nio buffer over the tensor's memory is what the decoder writes into: at most 2 GiB.
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + Printable.escape(name) + " decodes to " + bytes
+                    + " bytes; decodeTensor takes tensors under 2 GiB");
+        }
+        DType dtype = type == null ? DType.valueOf(t.dtype().name()) : DType.valueOf(type.name());
+        org.bytedeco.pytorch.Tensor out = Tensors.empty(dtype, t.shape());
+        try {
+            if (bytes > 0) write(t, type, new BytePointer(out.data_ptr()).capacity(bytes).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN));
+            return out;
+        } catch (L2cException | RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Decodes tensor {@code name} as {@link #decodeTensor(String, ElementType)} does, then moves it
+     * to {@code device} (decoding itself runs on the CPU). A CUDA device needs a libtorch built
+     * with CUDA on the class path (the Bytedeco {@code pytorch} presets' {@code -gpu} natives;
+     * l2c's own build ships the CPU ones) and a GPU: {@code torch.cuda_is_available()} says.
+     *
+     * @param name the tensor
+     * @param as the element type to decode to, or null for its own
+     * @param device where the tensor goes, such as {@code new Device("cuda:0")}
+     * @return a tensor on {@code device}, owned by the caller
+     * @throws L2cException the file is damaged, or libtorch cannot move the tensor there
+     * @throws IllegalArgumentException no such tensor, or a type it cannot be decoded to
+     */
+    public org.bytedeco.pytorch.Tensor decodeTensor(String name, ElementType as, org.bytedeco.pytorch.Device device)
+            throws L2cException {
+        org.bytedeco.pytorch.Tensor cpu = decodeTensor(name, as);
+        if (device.is_cpu()) return cpu;
+        try (cpu) {
+            return cpu.to(device, Tensors.type(cpu));
+        } catch (RuntimeException e) {
+            throw new L2cException(path + ": tensor " + Printable.escape(name) + ": cannot move it to " + device.str().getString()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * An ONNX model whose initializers come from this file: {@code graph} (the original model, or
      * a copy of it without its weights) with every initializer this file holds replaced by its
      * decoded values in the initializer's own type, serialized in memory for
@@ -284,13 +346,44 @@ public final class L2cFile implements AutoCloseable {
 
     /**
      * Checks every checksum of the file and decodes every tensor without keeping it (as
-     * {@code l2c verify}).
+     * {@code l2c verify}), on the CPU.
      *
-     * @param listener hears "checksums" in bytes, then "decode" in tensors
+     * @param listener hears "checksums" in bytes, then "decode" in entries
+     * @return what was checked
      * @throws L2cException at the first damage found, naming it
      */
-    public void verify(ProgressListener listener) throws L2cException {
-        new Verifier(Backends.select(Device.CPU, note -> {}), ProgressAdapter.of(listener)).verify(path);
+    public Verification verify(ProgressListener listener) throws L2cException {
+        return verify(ComputeDevice.CPU, listener);
+    }
+
+    /**
+     * Checks every checksum of the file and decodes every tensor without keeping it (as
+     * {@code l2c verify}), on {@code device} (the CPU with the threads it was opened with).
+     *
+     * @param device where the rANS decoder runs
+     * @param listener hears "checksums" in bytes, then "decode" in entries, and the notes
+     * @return what was checked
+     * @throws L2cException at the first damage found, naming it, or an unusable device
+     */
+    public Verification verify(ComputeDevice device, ProgressListener listener) throws L2cException {
+        checkOpen();
+        if (device == null) throw new IllegalArgumentException("device is null");
+        VerifyReport r = new Verifier(BackendChoice.select(device, threads, listener), ProgressAdapter.of(listener)).verify(path);
+        return new Verification(r.tensors(), r.elements(), r.seconds());
+    }
+
+    /**
+     * The file's report, as {@code l2c inspect} prints it (text) and {@code l2c inspect --json}
+     * gives it: per tensor its shape, stored form, transform, stored bytes, bits per weight, ratio
+     * and zero fraction; the totals; for a folder, each of its files.
+     *
+     * @return the report, read from the index (and the payloads of small quantized tensors)
+     * @throws L2cException the file is damaged, naming it
+     */
+    public Report report() throws L2cException {
+        checkOpen();
+        ContainerSummary summary = Inspector.inspect(path);
+        return new Report(out -> ReportText.printSummary(out, summary), summary);
     }
 
     /** Closes the file; later calls on it throw {@link IllegalStateException}. Closing twice is harmless. */
@@ -301,8 +394,12 @@ public final class L2cFile implements AutoCloseable {
         reader.close();
     }
 
-    private TensorInfo info(String name) {
+    private void checkOpen() {
         if (closed) throw new IllegalStateException(path + " is closed");
+    }
+
+    private TensorInfo info(String name) {
+        checkOpen();
         TensorInfo t = infos.get(name);
         if (t == null) throw new IllegalArgumentException(path + ": no tensor named " + Printable.escape(name));
         return t;

@@ -1,6 +1,6 @@
 package dev.l2c.api;
 
-/** How a tensor is stored in a {@code .l2c} file (docs/FORMAT.md, "kind"). */
+/** How a tensor is stored in a {@code .l2c} file (docs/FORMAT.md, "kind"). Immutable constants, safe to share. */
 public enum StoredForm {
     /** Its bytes as they were (tensors that are not floating point, and small exact ones). */
     RAW,

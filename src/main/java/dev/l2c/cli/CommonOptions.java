@@ -1,6 +1,8 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.api.ComputeDevice;
+import dev.l2c.api.ProgressListener;
 import dev.l2c.backend.Backend;
 import dev.l2c.backend.Backends;
 import dev.l2c.backend.CpuBackend;
@@ -48,16 +50,35 @@ final class CommonOptions {
     }
 
     Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
-        Device d = device;
+        applySimd(spec);
+        Backend backend = Backends.select(device, message -> spec.commandLine().getErr().println("l2c: " + message));
+        // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
+        return threads != null && backend instanceof CpuBackend ? new CpuBackend(threads) : backend;
+    }
+
+    /** Caps the native kernels at --simd (else $L2C_SIMD), a process-wide setting; prints a note when clamped. */
+    void applySimd(CommandLine.Model.CommandSpec spec) {
         try {
             String note = SimdSelection.apply(simd, System.getenv(SimdSelection.ENV));
             if (note != null) spec.commandLine().getErr().println("l2c: " + note);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Backend backend = Backends.select(d, message -> spec.commandLine().getErr().println("l2c: " + message));
-        // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
-        return threads != null && backend instanceof CpuBackend ? new CpuBackend(threads) : backend;
+    }
+
+    /** --device for the commands that run through dev.l2c.api. */
+    ComputeDevice device() {
+        return ComputeDevice.valueOf(device.name());
+    }
+
+    /** --threads for the API: 0 for all cores. */
+    int threads() {
+        return threads == null ? 0 : threads;
+    }
+
+    /** Progress bars on stderr (none with --no-progress) and notes as "l2c: note: ..." lines, for the API. */
+    ProgressListener listener(CommandLine.Model.CommandSpec spec) {
+        return new ConsoleListener(progress(spec), spec.commandLine().getErr());
     }
 
     /** {@code n} if it is a valid --threads value, else a usage error naming --threads. */

@@ -2,6 +2,7 @@ package dev.l2c.cli;
 
 import dev.l2c.L2cException;
 import dev.l2c.pipeline.WeightComparison;
+import dev.l2c.report.ReportJson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -36,7 +37,7 @@ final class CompareCommand implements Callable<Integer> {
         WeightComparison.Result r = WeightComparison.compare(common.backend(spec), input, model);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonReport.render(r));
+            out.println(ReportJson.render(r));
             return 0;
         }
         out.printf("%-48s %12s %12s%n", "tensor", "elements", "rel.err");

@@ -1,15 +1,12 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.backend.Backend;
-import dev.l2c.calib.CalibrationSettings;
+import dev.l2c.api.Calibration;
+import dev.l2c.api.Compression;
+import dev.l2c.api.CompressionResult;
 import dev.l2c.calib.CalibrationSource;
 import dev.l2c.calib.NetworkCalibrationSettings;
-import dev.l2c.graph.Torch;
 import dev.l2c.counter.CounterKernel;
-import dev.l2c.pipeline.CompressOptions;
-import dev.l2c.pipeline.CompressReport;
-import dev.l2c.pipeline.Compressor;
 import dev.l2c.pipeline.RatioMethod;
 import dev.l2c.transform.TransformKind;
 import dev.l2c.transform.UniformQuantizer;
@@ -156,9 +153,10 @@ final class CompressCommand implements Callable<Integer> {
         PathChecks.notEmpty(cl, "-o", output);
         PathChecks.notEmpty(cl, "--report", report);
         PathChecks.notEmpty(cl, "--tokenizer", tokenizer);
-        CompressOptions options = options();
-        NetworkCalibrationSettings network = network();
-        Backend backend = common.backend(spec);
+        Compression compression = compression();
+        Calibration calibration = calibration();
+        if (calibration != null) compression.calibration(calibration);
+        common.applySimd(spec);
         PathChecks.inputFileOrFolder(input);
         if (tokenizer != null) PathChecks.input(tokenizer);
         PathChecks.notAnInput(output, "-o", input, tokenizer);
@@ -166,29 +164,24 @@ final class CompressCommand implements Callable<Integer> {
         PathChecks.notInside(output, "-o", input);
         PathChecks.notInside(report, "--report", input);
         PathChecks.distinctOutputs(output, "-o", report, "--report");
-        if (network != null) Torch.configure(common.threads == null ? 0 : common.threads);
-        CompressReport result = new Compressor(backend, common.progress(spec), network).compress(input, output, options);
-        ReportPrinter.printCompress(spec.commandLine().getOut(), result);
-        ReportPrinter.warnZeroed(spec.commandLine().getErr(), result);
-        if (result.ratio() != null && report != null) JsonReport.write(report, result.ratio(), force);
-        if (result.baseline() != null && report != null) JsonReport.write(report, result.baseline(), force);
-        if (result.ratio() != null && !result.ratio().size().reached()) {
-            notReached(result.ratio().size().targetRatio(), result.ratio().size().achievedRatio());
-        }
-        if (result.baseline() != null && !result.baseline().reached()) {
-            notReached(result.baseline().targetRatio(), result.baseline().achievedRatio());
-        }
+        // The CLI is the API's first client: every option above maps onto dev.l2c.api.Compression.
+        CompressionResult result = compression.device(common.device()).threads(common.threads())
+                .listener(common.listener(spec)).force(force).compress(input, output);
+        cl.getOut().print(result.report().text());
+        for (String warning : result.warnings()) cl.getErr().println("l2c: " + warning);
+        if (result.target().isPresent() && report != null) JsonReport.write(report, result.report().json(), force);
+        result.target().filter(t -> !t.reached()).ifPresent(t -> notReached(t.ratio(), t.achieved()));
         return 0;
     }
 
-    /** Network-aware calibration from --calib and --objective, or null for data-free. */
-    private NetworkCalibrationSettings network() throws L2cException {
+    /** Calibration on data from --calib and --objective (for --method l2 and gptq), or null for data-free. */
+    private Calibration calibration() {
         CommandLine cl = spec.commandLine();
-        if (method == RatioMethod.GPTQ) return gptqNetwork(cl);
+        if (method == RatioMethod.GPTQ) return gptqCalibration(cl);
         CliEnums.Objective obj = objective != null ? objective : calib != null ? CliEnums.Objective.KD : CliEnums.Objective.DATA_FREE;
-        NetworkCalibrationSettings.Kind kind = switch (obj) {
-            case KD -> NetworkCalibrationSettings.Kind.KD;
-            case LAYERWISE -> NetworkCalibrationSettings.Kind.LAYERWISE;
+        Calibration.Objective kind = switch (obj) {
+            case KD -> Calibration.Objective.KD;
+            case LAYERWISE -> Calibration.Objective.LAYERWISE;
             case DATA_FREE -> null;
         };
         if (kind != null && calib == null) {
@@ -203,7 +196,7 @@ final class CompressCommand implements Callable<Integer> {
             if (calib != null) throw new CommandLine.ParameterException(cl, "--calib has no use with --objective data-free");
             for (Object[] o : dataOptions) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --calib");
         }
-        if (kind != NetworkCalibrationSettings.Kind.KD) {
+        if (kind != Calibration.Objective.KD) {
             for (Object[] o : kdOptions) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --objective kd (with --calib)");
             }
@@ -215,7 +208,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         positive(cl, "--calib-size", calibSize, 10_000_000);
         positive(cl, "--batch", batch, 1 << 16);
-        checkCalibName(cl);
+        Calibration c = dataSet(cl).objective(kind);
         positive(cl, "--rounds", rounds, 1000);
         if (kdSteps != null && (kdSteps < 0 || kdSteps > 1_000_000)) throw new CommandLine.ParameterException(cl, "--kd-steps must be in [0, 1000000], got " + kdSteps);
         if (reconSteps != null && (reconSteps < 0 || reconSteps > 1_000_000)) {
@@ -225,24 +218,32 @@ final class CompressCommand implements Callable<Integer> {
             Double v = (Double) o[1];
             if (v != null && !(v > 0 && v <= 10)) throw new CommandLine.ParameterException(cl, o[0] + " must be in (0, 10], got " + v);
         }
-        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir, tokenizer), kind);
-        return new NetworkCalibrationSettings(d.source(), kind, or(calibSize, d.calibSize()), or(batch, d.batch()),
-                or(kdSteps, d.kdSteps()), or(reconSteps, d.reconSteps()), or(rounds, d.rounds()), kdLr != null ? kdLr : d.kdLearningRate(),
-                reconLr != null ? reconLr : d.reconLearningRate(), d.features());
+        if (batch != null) c.batch(batch);
+        if (kdSteps != null) c.kdSteps(kdSteps);
+        if (reconSteps != null) c.reconSteps(reconSteps);
+        if (rounds != null) c.rounds(rounds);
+        if (kdLr != null) c.kdLearningRate(kdLr);
+        if (reconLr != null) c.reconLearningRate(reconLr);
+        return c;
     }
 
-    private void checkCalibName(CommandLine cl) {
-        if (!CalibrationSource.NAMES.contains(calib)) {
-            throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
+    /** The data set named by --calib, with --calib-dir, --tokenizer and --calib-size. */
+    private Calibration dataSet(CommandLine cl) {
+        Calibration.DataSet data = switch (calib) {
+            case "fmnist" -> Calibration.DataSet.FMNIST;
+            case "wordnet" -> Calibration.DataSet.WORDNET;
+            default -> throw new CommandLine.ParameterException(cl, "--calib must be one of " + String.join(", ", CalibrationSource.NAMES)
                     + ", got '" + calib + "'");
-        }
+        };
+        Calibration c = Calibration.on(data).dataDir(calibDir).tokenizer(tokenizer);
+        return calibSize != null ? c.samples(calibSize) : c;
     }
 
     /**
      * --method gptq: the calibration data whose layer statistics GPTQ rounds with (one pass, as the
      * layer-wise objective's); the training options of L2 have no use here.
      */
-    private NetworkCalibrationSettings gptqNetwork(CommandLine cl) throws L2cException {
+    private Calibration gptqCalibration(CommandLine cl) {
         if (calib == null) {
             throw new CommandLine.ParameterException(cl, "--method gptq needs calibration data: give --calib "
                     + String.join("|", CalibrationSource.NAMES) + " (and an ONNX model)");
@@ -252,11 +253,7 @@ final class CompressCommand implements Callable<Integer> {
                 {"--rounds", rounds}, {"--kd-lr", kdLr}, {"--recon-lr", reconLr}};
         for (Object[] o : l2Only) if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " applies to --method l2 only");
         positive(cl, "--calib-size", calibSize, 10_000_000);
-        checkCalibName(cl);
-        NetworkCalibrationSettings d = NetworkCalibrationSettings.defaults(CalibrationSource.named(calib, calibDir, tokenizer),
-                NetworkCalibrationSettings.Kind.LAYERWISE);
-        return new NetworkCalibrationSettings(d.source(), d.objective(), or(calibSize, d.calibSize()), d.batch(), d.kdSteps(),
-                d.reconSteps(), d.rounds(), d.kdLearningRate(), d.reconLearningRate(), d.features());
+        return dataSet(cl);
     }
 
     private static void positive(CommandLine cl, String name, Integer value, int max) {
@@ -265,16 +262,16 @@ final class CompressCommand implements Callable<Integer> {
         }
     }
 
-    private static int or(Integer value, int fallback) {
-        return value != null ? value : fallback;
-    }
-
     private void notReached(double target, double achieved) {
         spec.commandLine().getErr().printf(java.util.Locale.ROOT,
                 "l2c: note: the target ratio %.2f was not reached; the file written is the closest found (%.3f)%n", target, achieved);
     }
 
-    private CompressOptions options() {
+    /**
+     * The API's compression for the mode options, each checked here first so that a usage error
+     * names the option as it was typed.
+     */
+    private Compression compression() {
         CommandLine cl = spec.commandLine();
         if (mode.bits != null && (mode.bits < UniformQuantizer.MIN_BITS || mode.bits > UniformQuantizer.MAX_BITS)) {
             throw new CommandLine.ParameterException(cl, "--bits must be in 2..8, got " + mode.bits);
@@ -305,9 +302,9 @@ final class CompressCommand implements Callable<Integer> {
                     {"--transform", transform}, {"--closest", closest ? true : null}}) {
                 if (o[1] != null) throw new CommandLine.ParameterException(cl, o[0] + " needs --ratio");
             }
-            if (mode.lossless) return CompressOptions.lossless(keepPattern, minElements, chunkSymbols, force);
-            CompressOptions o = CompressOptions.uniform(mode.bits, perChannel, keepPattern, minElements, chunkSymbols, force);
-            return sparsity != null ? o.withSparsity(sparsity) : o;
+            Compression c = mode.lossless ? Compression.lossless() : Compression.bits(mode.bits).perChannel(perChannel);
+            if (sparsity != null) c.sparsity(sparsity);
+            return c.keep(keepPattern).minElements(minElements).chunkSymbols(chunkSymbols);
         }
         if (!(mode.ratio > 1) || mode.ratio > 1e6) {
             throw new CommandLine.ParameterException(cl, "--ratio must be in (1, 1000000], got " + mode.ratio);
@@ -316,6 +313,8 @@ final class CompressCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--report: " + report + " exists (use --force to overwrite)");
         }
         RatioMethod ratioMethod = method == null ? RatioMethod.L2 : method;
+        Compression c = Compression.ratio(mode.ratio).method(Compression.Method.valueOf(ratioMethod.name())).closest(closest)
+                .perChannel(perChannel).keep(keepPattern).minElements(minElements).chunkSymbols(chunkSymbols);
         if (ratioMethod != RatioMethod.L2) {
             // The baselines learn nothing: the L2 options would be silently ignored.
             for (String o : new String[] {"--transform", "--kernel", "--resolution", "--steps", "--seed"}) {
@@ -327,9 +326,7 @@ final class CompressCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, "--per-channel applies to --method uniform and l2"
                         + (ratioMethod == RatioMethod.GPTQ ? " (gptq always has one step per output channel)" : ""));
             }
-            CompressOptions o = CompressOptions.baseline(mode.ratio, ratioMethod, perChannel, keepPattern, minElements, chunkSymbols,
-                    force);
-            return closest ? o.withClosest() : o;
+            return c;
         }
         if (resolution < 1 || resolution > 1 << 20) {
             throw new CommandLine.ParameterException(cl, "--resolution must be in [1, 1048576], got " + resolution);
@@ -337,11 +334,8 @@ final class CompressCommand implements Callable<Integer> {
         if (steps != null && (steps < 0 || steps > 1_000_000)) {
             throw new CommandLine.ParameterException(cl, "--steps must be in [0, 1000000], got " + steps);
         }
-        CalibrationSettings d = CalibrationSettings.defaults();
-        TransformKind kind = transform != null ? transform : d.kind();
-        CalibrationSettings settings = new CalibrationSettings(kind, perChannel, kernel, resolution,
-                steps != null ? steps : d.steps(), d.learningRate(), d.lambda(), seed);
-        CompressOptions o = CompressOptions.ratio(mode.ratio, settings, keepPattern, minElements, chunkSymbols, force);
-        return closest ? o.withClosest() : o;
+        c.rateKernel(Compression.RateKernel.valueOf(kernel.name())).resolution(resolution).seed(seed);
+        if (transform != null) c.transform(Compression.Transform.valueOf(transform.name()));
+        return steps != null ? c.steps(steps) : c;
     }
 }

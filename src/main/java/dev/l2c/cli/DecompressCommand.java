@@ -1,10 +1,12 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.api.Decompression;
+import dev.l2c.api.DecompressionResult;
+import dev.l2c.api.ElementType;
 import dev.l2c.codec.ValueType;
 import dev.l2c.io.Printable;
-import dev.l2c.pipeline.DecompressOptions;
-import dev.l2c.pipeline.Decompressor;
+import dev.l2c.report.ReportText;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -67,11 +69,14 @@ final class DecompressCommand implements Callable<Integer> {
         PathChecks.notAnInput(output, "-o", input, model);
         PathChecks.notInside(input, "IN.l2c", output);
         PathChecks.notInside(model, "--model", output);
-        var options = new DecompressOptions(type, onnx ? model : null, force, folder);
-        var report = new Decompressor(common.backend(spec), common.progress(spec)).decompress(input, output, options);
+        common.applySimd(spec);
+        Decompression decompression = onnx ? Decompression.toOnnx(model) : folder ? Decompression.toFolder() : Decompression.toSafetensors();
+        DecompressionResult report = decompression.floatsAs(type == null ? null : ElementType.valueOf(type.name()))
+                .device(common.device()).threads(common.threads()).listener(common.listener(spec)).force(force)
+                .decompress(input, output);
         cl.getOut().printf("%s: %d tensors, %s -> %s (%s)%n", Printable.escape(output.toString()), report.tensors(),
-                ReportPrinter.bytes(report.inputBytes()), ReportPrinter.bytes(report.outputBytes()),
-                ReportPrinter.seconds(report.seconds()));
+                ReportText.bytes(report.inputBytes()), ReportText.bytes(report.outputBytes()),
+                ReportText.seconds(report.seconds()));
         return 0;
     }
 }

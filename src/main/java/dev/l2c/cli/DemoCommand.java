@@ -8,6 +8,7 @@ import dev.l2c.eval.EvalReport;
 import dev.l2c.eval.Evaluator;
 import dev.l2c.eval.RetrievalResult;
 import dev.l2c.io.AtomicFile;
+import dev.l2c.report.ReportText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.channels.Channels;
@@ -87,7 +88,7 @@ final class DemoCommand implements Callable<Integer> {
 
         List<String> compress = compressArgs(source, l2c);
         List<String> eval = List.of("eval", l2c.toString(), "--model", source.toString(), "--data", "wordnet", "--n", Integer.toString(n));
-        out.printf("model: %s (%s)%n", source, ReportPrinter.bytes(size(source)));
+        out.printf("model: %s (%s)%n", source, ReportText.bytes(size(source)));
         out.printf("step 1/2: ./l2c %s%n", String.join(" ", compress));
         out.flush();
         long t0 = System.nanoTime();

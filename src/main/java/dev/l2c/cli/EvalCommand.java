@@ -8,6 +8,8 @@ import dev.l2c.eval.EvalData;
 import dev.l2c.eval.EvalReport;
 import dev.l2c.eval.Evaluator;
 import dev.l2c.eval.RetrievalResult;
+import dev.l2c.report.ReportJson;
+import dev.l2c.report.ReportText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -68,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
             ClassificationReport report = new Evaluator(backend, common.progress(spec), threads)
                     .evaluateImages(input, model, data, dataDir);
             if (json) {
-                out.println(JsonReport.render(report));
+                out.println(ReportJson.render(report));
             } else {
                 print(out, report);
             }
@@ -77,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport report = new Evaluator(backend, common.progress(spec), threads)
                 .evaluate(input, model, tokenizer, data, dataDir, n, seed);
         if (json) {
-            out.println(JsonReport.render(report));
+            out.println(ReportJson.render(report));
         } else {
             print(out, report);
         }
@@ -91,9 +93,9 @@ final class EvalCommand implements Callable<Integer> {
         row(out, "original", r.originalBytes(), 1.0, r.originalResult());
         row(out, "evaluated", r.modelBytes(), r.ratio(), r.modelResult());
         out.printf("original: %s%nevaluated: %s%s%n", r.original(), r.model(),
-                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportPrinter.seconds(r.decompressSeconds())) : "");
+                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportText.seconds(r.decompressSeconds())) : "");
         out.printf("ratio = original ONNX file bytes / evaluated file bytes; cosine = mean cosine of gloss embeddings "
-                + "to the original's; total %s%n", ReportPrinter.seconds(r.seconds()));
+                + "to the original's; total %s%n", ReportText.seconds(r.seconds()));
     }
 
     private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalResult res) {
@@ -107,9 +109,9 @@ final class EvalCommand implements Callable<Integer> {
         row(out, "original", r.originalBytes(), 1.0, r.originalResult());
         row(out, "evaluated", r.modelBytes(), r.ratio(), r.modelResult());
         out.printf("original: %s%nevaluated: %s%s%n", r.original(), r.model(),
-                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportPrinter.seconds(r.decompressSeconds())) : "");
+                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportText.seconds(r.decompressSeconds())) : "");
         out.printf("ratio = original ONNX file bytes / evaluated file bytes; agreement = share of images with the original's "
-                + "prediction; total %s%n", ReportPrinter.seconds(r.seconds()));
+                + "prediction; total %s%n", ReportText.seconds(r.seconds()));
     }
 
     private static void row(PrintWriter out, String name, long bytes, double ratio, ClassificationResult res) {

@@ -1,8 +1,8 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.pipeline.ContainerSummary;
-import dev.l2c.pipeline.Inspector;
+import dev.l2c.api.L2cFile;
+import dev.l2c.api.Report;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -24,12 +24,15 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         PathChecks.input(input);
-        ContainerSummary summary = Inspector.inspect(input);
+        Report report;
+        try (L2cFile file = L2cFile.open(input)) {
+            report = file.report();
+        }
         var out = spec.commandLine().getOut();
         if (json) {
-            out.println(JsonReport.render(summary));
+            out.println(report.json());
         } else {
-            ReportPrinter.printSummary(out, summary);
+            out.print(report.text());
         }
         return 0;
     }

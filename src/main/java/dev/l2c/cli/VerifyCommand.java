@@ -1,7 +1,10 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.pipeline.Verifier;
+import dev.l2c.api.L2cFile;
+import dev.l2c.api.Verification;
+import dev.l2c.io.Printable;
+import dev.l2c.report.ReportText;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -23,9 +26,13 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws L2cException {
         PathChecks.input(input);
-        var report = new Verifier(common.backend(spec), common.progress(spec)).verify(input);
+        common.applySimd(spec);
+        Verification report;
+        try (L2cFile file = L2cFile.open(input, common.threads())) {
+            report = file.verify(common.device(), common.listener(spec));
+        }
         spec.commandLine().getOut().printf("%s: OK (%d tensors, %d elements decoded, all checksums match, %s)%n",
-                dev.l2c.io.Printable.escape(input.toString()), report.tensors(), report.elements(), ReportPrinter.seconds(report.seconds()));
+                Printable.escape(input.toString()), report.entries(), report.elements(), ReportText.seconds(report.seconds()));
         return 0;
     }
 }

@@ -4,6 +4,7 @@ import dev.l2c.L2cException;
 import dev.l2c.data.FashionMnist;
 import dev.l2c.data.ImageSet;
 import dev.l2c.pipeline.Progress;
+import dev.l2c.report.ReportText;
 import dev.l2c.zoo.FmnistResNet;
 import dev.l2c.zoo.TrainSettings;
 import dev.l2c.zoo.Trainer;
@@ -99,12 +100,12 @@ final class ZooCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             Trainer trainer = new Trainer(model, settings, noProgress ? Progress.NONE : Progress.console(), e -> {
                 out.printf("epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, lr %.5f, %s%n", e.epoch(), settings.epochs(),
-                        e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(), e.learningRate(), ReportPrinter.seconds(e.seconds()));
+                        e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(), e.learningRate(), ReportText.seconds(e.seconds()));
                 out.flush();
             });
             Trainer.Result r = trainer.train(train, test, output, force);
             out.printf("wrote %s (%d bytes): test accuracy %.2f %% (10,000 images, libtorch executor); total %s%n", r.output(),
-                    r.bytes(), 100 * r.testAccuracy(), ReportPrinter.seconds(r.seconds()));
+                    r.bytes(), 100 * r.testAccuracy(), ReportText.seconds(r.seconds()));
             return 0;
         }
     }

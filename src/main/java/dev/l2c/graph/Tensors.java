@@ -71,6 +71,11 @@ public final class Tensors {
         return t;
     }
 
+    /** An uninitialized tensor of {@code dtype}'s element type and {@code shape}, owned by the caller. */
+    public static Tensor empty(DType dtype, long[] shape) {
+        return empty(scalarType(dtype), shape);
+    }
+
     /** A model weight as a libtorch tensor of the same element type and shape (a copy). */
     public static Tensor fromModel(dev.l2c.model.Tensor weight) {
         Tensor t = empty(scalarType(weight.dtype()), weight.shape());

@@ -1,6 +1,7 @@
 package dev.l2c.io;
 
 import dev.l2c.L2cException;
+import dev.l2c.OutputExistsException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -83,7 +84,7 @@ public final class AtomicFile implements AutoCloseable {
         if (a.isDirectory()) throw new L2cException(shown + ": output is a directory");
         if (a.isSymbolicLink()) throw new L2cException(shown + ": output is a symbolic link; refusing to replace it");
         if (!a.isRegularFile()) throw new L2cException(shown + ": output is not a regular file (a device or FIFO); refusing to replace it");
-        if (!force) throw new L2cException(shown + ": output exists (use --force to overwrite)");
+        if (!force) throw new OutputExistsException(shown);
         return a;
     }
 
@@ -137,14 +138,14 @@ public final class AtomicFile implements AutoCloseable {
         try {
             Files.createLink(target, temp);
         } catch (FileAlreadyExistsException e) {
-            throw new L2cException(target + ": output exists (use --force to overwrite)");
+            throw new OutputExistsException(target);
         } catch (IOException | UnsupportedOperationException e) {
             // A file system without hard links: a move that refuses an existing target, which
             // is checked just before the rename rather than with it.
             try {
                 Files.move(temp, target);
             } catch (FileAlreadyExistsException exists) {
-                throw new L2cException(target + ": output exists (use --force to overwrite)");
+                throw new OutputExistsException(target);
             }
             TempFiles.forget(temp);
             return;

@@ -1,6 +1,7 @@
 package dev.l2c.io;
 
 import dev.l2c.L2cException;
+import dev.l2c.OutputExistsException;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -58,7 +59,7 @@ public final class AtomicFolder implements AutoCloseable {
         if (!a.isDirectory() && !a.isRegularFile()) {
             throw new L2cException(target + ": output is not a folder or regular file; refusing to replace it");
         }
-        if (!force) throw new L2cException(target + ": output exists (use --force to overwrite)");
+        if (!force) throw new OutputExistsException(target);
     }
 
     /** The temporary folder to write into. */
@@ -82,7 +83,7 @@ public final class AtomicFolder implements AutoCloseable {
             try {
                 Files.move(temp, target);
             } catch (FileAlreadyExistsException e) {
-                throw new L2cException(target + ": output exists (use --force to overwrite)");
+                throw new OutputExistsException(target);
             }
             TempFiles.forget(temp);
             committed = true;

@@ -12,8 +12,11 @@ import java.util.Locale;
 
 /** Reads the weights of a model file, whichever supported format it is in. */
 public final class ModelFiles {
-    /** The formats {@link #detect} tells apart, and a folder of safetensors shards (dev.l2c.folder). */
-    public enum Format { SAFETENSORS, ONNX, FOLDER }
+    /**
+     * The formats {@link #detect} tells apart, a folder of safetensors shards (dev.l2c.folder), and
+     * tensors a program hands over in memory (dev.l2c.api).
+     */
+    public enum Format { SAFETENSORS, ONNX, FOLDER, MEMORY }
 
     private ModelFiles() {}
 

@@ -1,6 +1,7 @@
 package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
+import dev.l2c.RatioOutOfReachException;
 import dev.l2c.backend.Backend;
 import dev.l2c.Version;
 import dev.l2c.calib.NetworkCalibrationSettings;
@@ -48,9 +49,25 @@ public final class Compressor {
         // Refuse an existing output before the long work, not after it.
         dev.l2c.io.AtomicFile.checkTarget(output, options.force());
         SourceModel source = SourceModel.open(input, options.mode() instanceof CompressMode.Ratio);
+        return compress(source, input.getFileName().toString(), output, options, start);
+    }
+
+    /**
+     * Compresses tensors held in memory (safetensors' rules: every tensor goes in, non-float ones
+     * stored as they are); {@code name} stands for the model in the file's attributes and in messages.
+     */
+    public CompressReport compress(String name, List<Tensor> tensors, Path output, CompressOptions options) throws L2cException {
+        long start = System.nanoTime();
+        dev.l2c.io.AtomicFile.checkTarget(output, options.force());
+        SourceModel source = SourceModel.inMemory(name, tensors, options.mode() instanceof CompressMode.Ratio);
+        return compress(source, name, output, options, start);
+    }
+
+    private CompressReport compress(SourceModel source, String sourceName, Path output, CompressOptions options, long start)
+            throws L2cException {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(PRODUCER, "l2c " + Version.VERSION);
-        attributes.put(SOURCE_FILE, input.getFileName().toString());
+        attributes.put(SOURCE_FILE, sourceName);
         attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.mode().attribute());
@@ -131,10 +148,11 @@ public final class Compressor {
             double highest) throws L2cException {
         double target = mode.target();
         if (reached || mode.closest() || (target <= highest && target >= lowest)) return;
-        throw new L2cException(String.format(java.util.Locale.ROOT,
+        throw new RatioOutOfReachException(String.format(java.util.Locale.ROOT,
                 "--ratio %s is out of reach for %s: the files l2c could code range from ratio %.3f to %.3f; ask for a "
                         + "ratio in that range, or add --closest to write the closest file",
-                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest));
+                java.math.BigDecimal.valueOf(target).stripTrailingZeros().toPlainString(), source.path(), lowest, highest),
+                target, lowest, highest);
     }
 
     /** Entry {@code i} of the file a ratio search coded. */

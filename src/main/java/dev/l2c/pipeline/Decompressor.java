@@ -1,6 +1,7 @@
 package dev.l2c.pipeline;
 
 import dev.l2c.L2cException;
+import dev.l2c.OutputExistsException;
 import dev.l2c.backend.Backend;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
@@ -33,7 +34,7 @@ public final class Decompressor {
     public DecompressReport decompress(Path input, Path output, DecompressOptions options) throws L2cException {
         long start = System.nanoTime();
         if (Files.exists(output, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !options.force()) {
-            throw new L2cException(output + ": output exists (use --force to overwrite)");
+            throw new OutputExistsException(output);
         }
         try (L2cReader reader = L2cReader.open(input)) {
             TensorDecoder decoder = new TensorDecoder(input.toString(), reader, backend.rans());

@@ -23,7 +23,8 @@ import java.util.Map;
  * (non-float ones stored as they are), the floating-point initializers of an ONNX model (the
  * others stay in the graph, which decompression to ONNX takes from the original model), or the
  * shards' tensors and the other files of a model folder ({@code folder} says where each goes back;
- * null for one file).
+ * null for one file), or tensors handed over in memory ({@code path} is then the name given to
+ * them, {@code fileBytes} their bytes).
  */
 record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Tensor> tensors, FolderLayout folder,
         List<TensorRange> ranges) {
@@ -67,6 +68,18 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
         } catch (IOException e) {
             throw new L2cException(path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Tensors in memory, as a safetensors file of them would be read; {@code detach} as in {@link #open(Path, boolean)}. */
+    static SourceModel inMemory(String name, List<Tensor> tensors, boolean detach) throws L2cException {
+        Path path = Path.of(name);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Tensor t : tensors) {
+            if (!names.add(t.name())) throw new L2cException(name + ": two tensors are named " + dev.l2c.io.Printable.escape(t.name()));
+        }
+        checkHasFloats(path, tensors);
+        List<Tensor> own = detach ? detached(tensors) : List.copyOf(tensors);
+        return new SourceModel(path, ModelFiles.Format.MEMORY, own.stream().mapToLong(t -> t.data().remaining()).sum(), own, null, null);
     }
 
     private static void checkHasFloats(Path path, List<Tensor> tensors) throws L2cException {

@@ -1,4 +1,4 @@
-package dev.l2c.cli;
+package dev.l2c.report;
 
 import dev.l2c.calib.CalibrationTiming;
 import dev.l2c.io.Printable;
@@ -13,17 +13,22 @@ import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Human-readable tables for compress and inspect. */
-final class ReportPrinter {
-    private ReportPrinter() {}
+/**
+ * The text reports of l2c: the tables {@code l2c compress} and {@code l2c inspect} print, and the
+ * byte and second formats of every command. Shared by the CLI and by {@code dev.l2c.api}, which
+ * hands the same text to embedding programs (so the two cannot drift apart).
+ */
+public final class ReportText {
+    private ReportText() {}
 
     /**
      * At most this many tensor rows after compress: a checkpoint of tens of thousands of tensors
      * would bury the totals; {@code inspect} and {@code --report} list every tensor.
      */
-    static final int COMPRESS_ROWS = 200;
+    public static final int COMPRESS_ROWS = 200;
 
-    static void printCompress(PrintWriter out, CompressReport report) {
+    /** What {@code l2c compress} prints: the mode's table and totals, then the time and backend. */
+    public static void printCompress(PrintWriter out, CompressReport report) {
         if (report.ratio() != null) {
             printRatio(out, report.ratio());
         } else if (report.baseline() != null) {
@@ -34,20 +39,22 @@ final class ReportPrinter {
         out.printf("compressed in %s on %s%n", seconds(report.seconds()), report.backend());
     }
 
-    /** One warning line per tensor of a ratio mode that the file holds as all zeros (destroyed). */
-    static void warnZeroed(PrintWriter err, CompressReport report) {
+    /** One warning per tensor of a ratio mode that the file holds as all zeros (destroyed), without the "l2c: " prefix. */
+    public static java.util.List<String> zeroedWarnings(CompressReport report) {
         java.util.List<RatioReport.Row> rows = report.ratio() != null ? report.ratio().tensors()
                 : report.baseline() != null ? report.baseline().tensors() : java.util.List.of();
+        java.util.List<String> warnings = new java.util.ArrayList<>();
         for (RatioReport.Row t : rows) {
             if (t.zeroed()) {
-                err.printf(Locale.ROOT, "l2c: warning: tensor %s: every weight is 0 in the written file (relative error %.2f)%n",
-                        t.name(), t.relativeError());
+                warnings.add(String.format(Locale.ROOT, "warning: tensor %s: every weight is 0 in the written file (relative error %.2f)",
+                        t.name(), t.relativeError()));
             }
         }
+        return warnings;
     }
 
     /** Ratio mode: the learned parameters and the outcome of each tensor, then the totals. */
-    static void printRatio(PrintWriter out, RatioReport r) {
+    private static void printRatio(PrintWriter out, RatioReport r) {
         printRows(out, r.tensors());
         RatioReport.FileSize f = r.size();
         out.printf(Locale.ROOT, "target %.2fx: file %s, ratio %.3fx (%s), original %s%n", f.targetRatio(),
@@ -104,7 +111,7 @@ final class ReportPrinter {
     }
 
     /** Baseline ratio mode: the rows, the bit width (and sparsity) chosen, and each bit width tried. */
-    static void printBaseline(PrintWriter out, BaselineReport r) {
+    private static void printBaseline(PrintWriter out, BaselineReport r) {
         printRows(out, r.tensors());
         boolean prune = r.method().equals("prune");
         String choice = prune ? String.format(Locale.ROOT, "%d bits, sparsity %.4f", r.bits(), r.sparsity())
@@ -146,7 +153,8 @@ final class ReportPrinter {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.3e", v);
     }
 
-    static void printSummary(PrintWriter out, ContainerSummary s) {
+    /** What {@code l2c inspect} prints: every tensor, the totals and the folder view. */
+    public static void printSummary(PrintWriter out, ContainerSummary s) {
         printSummary(out, s, Integer.MAX_VALUE);
     }
 
@@ -191,14 +199,16 @@ final class ReportPrinter {
                 s.files().stream().filter(FileRow::shard).count(), bytes(s.files().stream().mapToLong(FileRow::originalBytes).sum()));
     }
 
-    static String bytes(long b) {
+    /** A byte count as people read it: B, kB, MB or GB (decimal). */
+    public static String bytes(long b) {
         if (b < 10_000) return b + " B";
         if (b < 10_000_000) return String.format(Locale.ROOT, "%.1f kB", b / 1e3);
         if (b < 10_000_000_000L) return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
         return String.format(Locale.ROOT, "%.2f GB", b / 1e9);
     }
 
-    static String seconds(double s) {
+    /** Seconds with two decimals. */
+    public static String seconds(double s) {
         return String.format(Locale.ROOT, "%.2f s", s);
     }
 
