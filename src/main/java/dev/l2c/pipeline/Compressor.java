@@ -48,13 +48,7 @@ public final class Compressor {
         // Refuse an existing output before the long work, not after it.
         dev.l2c.io.AtomicFile.checkTarget(output, options.force());
         SourceModel source = SourceModel.open(input, options.mode() instanceof CompressMode.Ratio);
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put(PRODUCER, "l2c " + Version.VERSION);
-        attributes.put(SOURCE_FILE, input.getFileName().toString());
-        attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
-        attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
-        attributes.put(MODE, options.mode().attribute());
-        if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
+        Map<String, String> attributes = attributes(input, source, options);
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
         boolean usesNetwork = options.mode() instanceof CompressMode.Ratio r
                 && (r.method() == RatioMethod.L2 || r.method() == RatioMethod.GPTQ);
@@ -81,6 +75,18 @@ public final class Compressor {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
+    }
+
+    /** The file attributes of {@code source} compressed with {@code options}, in the order they are written. */
+    static Map<String, String> attributes(Path input, SourceModel source, CompressOptions options) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(PRODUCER, "l2c " + Version.VERSION);
+        attributes.put(SOURCE_FILE, input.getFileName().toString());
+        attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
+        attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
+        attributes.put(MODE, options.mode().attribute());
+        if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
+        return attributes;
     }
 
     private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options, CompressMode.Ratio mode,

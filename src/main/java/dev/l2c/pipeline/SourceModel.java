@@ -106,7 +106,12 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
      * the memory this takes is one tensor's, not the model's (the visitor must not keep it).
      */
     void forEachTensor(TensorVisitor visitor) throws L2cException {
-        for (int i = 0; i < tensors.size(); i++) {
+        forEachTensor(0, tensors.size(), visitor);
+    }
+
+    /** {@link #forEachTensor(TensorVisitor)} over tensors {@code from .. to - 1} only (one part of a parted run). */
+    void forEachTensor(int from, int to, TensorVisitor visitor) throws L2cException {
+        for (int i = from; i < to; i++) {
             TensorRange range = ranges == null ? null : ranges.get(i);
             if (range == null) {
                 visitor.visit(tensors.get(i));

@@ -1,0 +1,185 @@
+package dev.l2c.pipeline;
+
+import dev.l2c.L2cException;
+import dev.l2c.backend.Backend;
+import dev.l2c.format.L2cReader;
+import dev.l2c.format.L2cWriter;
+import dev.l2c.format.TensorInfo;
+import dev.l2c.model.Tensor;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One model compressed in parts, on as many machines as there are parts (the Spark job,
+ * docs/DESIGN.md, "More than one machine"): {@link #plan} cuts the model's tensors into parts,
+ * runs of consecutive tensors of about a given size; {@link #encodePart} codes one part into a
+ * part file (itself an .l2c file) wherever it runs; {@link #assemble} copies the parts' entries,
+ * in order, into the output. Every entry is coded by the same {@link TensorEncoder} as on one
+ * machine, which is deterministic and independent of the thread count, and the writer lays the
+ * entries out in the same order with the same attributes, so the output is byte for byte the file
+ * {@link Compressor} writes for the same input and options. Lossless and {@code --bits} modes only:
+ * ratio mode couples the tensors through the file size.
+ */
+public final class PartedCompressor {
+    /** Part file attribute: the plan's fingerprint and the part's number, so a stale part is refused. */
+    public static final String PART_ATTRIBUTE = "l2c-part";
+
+    /**
+     * Tensors {@code first .. end - 1} of the source, in source order, holding {@code bytes} of
+     * weights; {@code names} are theirs (checked where the part is coded and where it is assembled).
+     */
+    public record Part(int index, int first, int end, long bytes, List<String> names) implements Serializable {
+        public Part {
+            names = List.copyOf(names);
+        }
+    }
+
+    /**
+     * What every part needs: the input, the output file's attributes, the parts in order, and a
+     * fingerprint of all of it with the options (a part file records it).
+     */
+    public record Plan(String input, Map<String, String> attributes, List<Part> parts, String fingerprint)
+            implements Serializable {
+        public Plan {
+            attributes = new LinkedHashMap<>(attributes);
+            parts = List.copyOf(parts);
+        }
+
+        /** The weights' bytes over all parts. */
+        public long bytes() {
+            return parts.stream().mapToLong(Part::bytes).sum();
+        }
+
+        /** What a part file's {@link #PART_ATTRIBUTE} holds for {@code part}. */
+        String partAttribute(Part part) {
+            return fingerprint + "/" + part.index();
+        }
+    }
+
+    private PartedCompressor() {}
+
+    /**
+     * Reads {@code input}'s headers (no weights) and cuts its tensors into parts of at most
+     * {@code partBytes} of weights each (a larger tensor is a part of its own).
+     */
+    public static Plan plan(Path input, CompressOptions options, long partBytes) throws L2cException {
+        checkMode(options);
+        if (partBytes < 1) throw new IllegalArgumentException("part bytes must be positive, got " + partBytes);
+        SourceModel source = SourceModel.open(input);
+        List<Tensor> tensors = source.tensors();
+        List<Part> parts = new ArrayList<>();
+        int first = 0;
+        long bytes = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            long b = tensors.get(i).data().remaining();
+            if (i > first && bytes + b > partBytes) {
+                parts.add(part(parts.size(), tensors, first, i, bytes));
+                first = i;
+                bytes = 0;
+            }
+            bytes += b;
+        }
+        parts.add(part(parts.size(), tensors, first, tensors.size(), bytes));
+        Map<String, String> attributes = Compressor.attributes(input, source, options);
+        return new Plan(input.toAbsolutePath().toString(), attributes, parts, fingerprint(attributes, options, parts));
+    }
+
+    /**
+     * Codes part {@code index} of {@code plan} into {@code partFile}, written under a temporary name
+     * and renamed, replacing a file there: a retried or duplicated task writes the same bytes again.
+     * Returns the part file's size.
+     */
+    public static long encodePart(Plan plan, int index, CompressOptions options, Backend backend, Path partFile)
+            throws L2cException {
+        checkMode(options);
+        Part part = plan.parts().get(index);
+        Path input = Path.of(plan.input());
+        SourceModel source = SourceModel.open(input);
+        List<String> names = source.tensors().subList(Math.min(part.first(), source.tensors().size()),
+                Math.min(part.end(), source.tensors().size())).stream().map(Tensor::name).toList();
+        if (!names.equals(part.names())) {
+            throw new L2cException(input + ": part " + index + ": the tensors are not those planned (" + part.names().size()
+                    + " from '" + part.names().get(0) + "'): the input changed since the job was planned");
+        }
+        TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
+        try (L2cWriter writer = L2cWriter.create(partFile, true, Map.of(PART_ATTRIBUTE, plan.partAttribute(part)))) {
+            source.forEachTensor(part.first(), part.end(), t -> {
+                TensorEncoder.Encoded e = encoder.encode(t);
+                writer.addTensor(e.info(), e.payloads());
+            });
+            writer.finish();
+        }
+        try {
+            return Files.size(partFile);
+        } catch (IOException e) {
+            throw new L2cException(partFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes {@code output} from the part files, {@code partFiles.get(i)} holding part i of
+     * {@code plan}: each part is checked to be of this plan and to hold its tensors, and their
+     * payloads are copied with their checksums checked. Returns the written file's summary.
+     */
+    public static ContainerSummary assemble(Plan plan, List<Path> partFiles, Path output, boolean force) throws L2cException {
+        if (partFiles.size() != plan.parts().size()) {
+            throw new IllegalArgumentException(partFiles.size() + " part files for " + plan.parts().size() + " parts");
+        }
+        try (L2cWriter writer = L2cWriter.create(output, force, plan.attributes())) {
+            for (Part part : plan.parts()) {
+                Path file = partFiles.get(part.index());
+                try (L2cReader reader = L2cReader.open(file)) {
+                    String recorded = reader.attributes().get(PART_ATTRIBUTE);
+                    if (!plan.partAttribute(part).equals(recorded)) {
+                        throw new L2cException(file + ": not part " + part.index() + " of this job (it records " + recorded
+                                + "): a part of another run or other options; delete it and run again");
+                    }
+                    List<String> names = reader.tensors().stream().map(TensorInfo::name).toList();
+                    if (!names.equals(part.names())) {
+                        throw new L2cException(file + ": holds " + names.size() + " tensors, part " + part.index() + " has "
+                                + part.names().size());
+                    }
+                    for (TensorInfo t : reader.tensors()) writer.copyTensor(reader, t);
+                }
+            }
+            writer.finish();
+        }
+        return Inspector.inspect(output);
+    }
+
+    private static void checkMode(CompressOptions options) {
+        if (options.mode() instanceof CompressMode.Ratio r) {
+            throw new IllegalArgumentException("compression in parts codes lossless and --bits modes, not " + r.attribute()
+                    + ": a ratio couples every tensor through the file size");
+        }
+    }
+
+    private static Part part(int index, List<Tensor> tensors, int first, int end, long bytes) {
+        return new Part(index, first, end, bytes, tensors.subList(first, end).stream().map(Tensor::name).toList());
+    }
+
+    /** SHA-256 of everything that decides the parts' bytes: attributes, options and the cut. */
+    private static String fingerprint(Map<String, String> attributes, CompressOptions options, List<Part> parts) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            StringBuilder text = new StringBuilder();
+            attributes.forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+            text.append(options.mode()).append('\n').append(options.keep()).append('\n').append(options.minElements()).append('\n')
+                    .append(options.chunkSymbols()).append('\n');
+            for (Part p : parts) text.append(p.first()).append(' ').append(p.end()).append(' ').append(p.names()).append('\n');
+            return HexFormat.of().formatHex(sha.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
