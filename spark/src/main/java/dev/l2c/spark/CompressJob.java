@@ -1,0 +1,129 @@
+package dev.l2c.spark;
+
+import dev.l2c.L2cException;
+import dev.l2c.backend.CpuBackend;
+import dev.l2c.io.AtomicFile;
+import dev.l2c.pipeline.CompressOptions;
+import dev.l2c.pipeline.ContainerSummary;
+import dev.l2c.pipeline.PartedCompressor;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+
+/**
+ * Compresses one or more models on a Spark cluster (docs/DESIGN.md, "More than one machine"):
+ * the driver plans each model's parts ({@link PartedCompressor#plan}: headers only), one Spark
+ * task codes each part into a part file on storage every executor and the driver share, and the
+ * driver assembles each output from its parts, in order. Each output is byte for byte the file
+ * {@code l2c compress} writes on one machine with the same options.
+ *
+ * <p>Retries are safe: a part is written under a temporary name and renamed over whatever is
+ * there, and coding is deterministic, so a retried or speculative attempt writes the same bytes;
+ * a part left by another run or other options is refused at assembly by its fingerprint.
+ */
+public final class CompressJob {
+    /** Default weights per part: a few seconds of one core lossless, small enough to spread a 1 GB model over 2 cores. */
+    public static final long DEFAULT_PART_BYTES = 64L << 20;
+
+    /** One model to compress: its input and output, and where its parts go (shared storage). */
+    public record Target(Path input, Path output, Path partsDir) {
+        /** Parts in a hidden folder beside the output, on the storage the output goes to. */
+        public static Target beside(Path input, Path output) {
+            Path out = output.toAbsolutePath();
+            return new Target(input, out, out.resolveSibling("." + out.getFileName() + ".parts"));
+        }
+    }
+
+    /** What one output came to: its summary, its parts and the wall time of the whole job. */
+    public record Result(Target target, ContainerSummary summary, int parts, double seconds) {
+        /** One line for the job's log. */
+        public String line() {
+            return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.2fx), %d parts, %.1f s", target.input(), target.output(),
+                    summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts,
+                    seconds);
+        }
+    }
+
+    /** A part to code: which model, which part, where it goes, its weights' bytes (for the order). */
+    record Task(int model, int part, String file, long bytes) implements Serializable {}
+
+    /** Test hook, run on the executor after a part is written: a fault there makes Spark retry the task. */
+    interface PartHook extends Serializable {
+        void written(Task task, int attempt) throws Exception;
+    }
+
+    /** Local-mode tests only (executors share the driver's JVM); null in production. */
+    static volatile PartHook hook;
+
+    private CompressJob() {}
+
+    /**
+     * Compresses every target with {@code options} on {@code spark}; {@code force} replaces existing
+     * outputs. Outputs are checked before any work; part folders are removed once their output is written.
+     */
+    public static List<Result> run(JavaSparkContext spark, List<Target> targets, JobOptions options, long partBytes,
+            boolean force) throws L2cException {
+        long start = System.nanoTime();
+        CompressOptions compress = options.compressOptions(force);
+        for (Target t : targets) AtomicFile.checkTarget(t.output(), force);
+        List<PartedCompressor.Plan> plans = new ArrayList<>();
+        List<Task> tasks = new ArrayList<>();
+        for (int m = 0; m < targets.size(); m++) {
+            PartedCompressor.Plan plan = PartedCompressor.plan(targets.get(m).input(), compress, partBytes);
+            plans.add(plan);
+            for (PartedCompressor.Part p : plan.parts()) {
+                tasks.add(new Task(m, p.index(), partFile(targets.get(m), p.index()).toString(), p.bytes()));
+            }
+        }
+        // Largest parts first, so that the last tasks to start are short ones.
+        tasks.sort(Comparator.comparingLong(Task::bytes).reversed());
+        Broadcast<List<PartedCompressor.Plan>> shared = spark.broadcast(plans);
+        PartHook faults = hook;
+        spark.parallelize(tasks, Math.max(1, tasks.size())).foreach(task -> {
+            TaskContext context = TaskContext.get();
+            int threads = Math.max(1, context == null ? 1 : context.cpus());
+            PartedCompressor.Plan plan = shared.value().get(task.model());
+            PartedCompressor.encodePart(plan, task.part(), compress(options), new CpuBackend(threads), Path.of(task.file()));
+            if (faults != null) faults.written(task, context == null ? 0 : context.attemptNumber());
+        });
+        shared.destroy();
+        List<Result> results = new ArrayList<>();
+        for (int m = 0; m < targets.size(); m++) {
+            Target t = targets.get(m);
+            List<Path> parts = new ArrayList<>();
+            for (PartedCompressor.Part p : plans.get(m).parts()) parts.add(partFile(t, p.index()));
+            ContainerSummary summary = PartedCompressor.assemble(plans.get(m), parts, t.output(), force);
+            deleteParts(t.partsDir());
+            results.add(new Result(t, summary, parts.size(), (System.nanoTime() - start) / 1e9));
+        }
+        return results;
+    }
+
+    /** On the executor: the same options the driver planned with (force is the driver's concern). */
+    private static CompressOptions compress(JobOptions options) {
+        return options.compressOptions(true);
+    }
+
+    private static Path partFile(Target t, int index) {
+        return t.partsDir().resolve(String.format(Locale.ROOT, "part-%05d.l2c", index));
+    }
+
+    /** Removes a parts folder the job made: its part files and what a killed task left. */
+    private static void deleteParts(Path dir) throws L2cException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) Files.deleteIfExists(f);
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new L2cException(dir + ": cannot remove the parts: " + e.getMessage(), e);
+        }
+    }
+}
