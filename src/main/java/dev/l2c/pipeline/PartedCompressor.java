@@ -4,6 +4,7 @@ import dev.l2c.L2cException;
 import dev.l2c.backend.Backend;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.L2cWriter;
+import dev.l2c.folder.ModelFolder;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
@@ -73,9 +74,17 @@ public final class PartedCompressor {
      * {@code partBytes} of weights each (a larger tensor is a part of its own).
      */
     public static Plan plan(Path input, CompressOptions options, long partBytes) throws L2cException {
+        return plan(input, options, partBytes, ModelFolder::sha256);
+    }
+
+    /**
+     * {@link #plan(Path, CompressOptions, long)} with a folder's files digested by {@code digest}:
+     * the SHA-256 of every file ({@link #digestedFiles}) made elsewhere, in parallel.
+     */
+    public static Plan plan(Path input, CompressOptions options, long partBytes, ModelFolder.Digest digest) throws L2cException {
         checkMode(options);
         if (partBytes < 1) throw new IllegalArgumentException("part bytes must be positive, got " + partBytes);
-        SourceModel source = SourceModel.open(input);
+        SourceModel source = SourceModel.open(input, false, digest);
         List<Tensor> tensors = source.tensors();
         List<Part> parts = new ArrayList<>();
         int first = 0;
@@ -94,6 +103,11 @@ public final class PartedCompressor {
         return new Plan(input.toAbsolutePath().toString(), attributes, parts, fingerprint(attributes, options, parts));
     }
 
+    /** The files whose SHA-256 {@link #plan} records: a model folder's files; none for a single file. */
+    public static List<Path> digestedFiles(Path input) throws L2cException {
+        return Files.isDirectory(input) ? ModelFolder.files(input) : List.of();
+    }
+
     /**
      * Codes part {@code index} of {@code plan} into {@code partFile}, written under a temporary name
      * and renamed, replacing a file there: a retried or duplicated task writes the same bytes again.
@@ -104,7 +118,8 @@ public final class PartedCompressor {
         checkMode(options);
         Part part = plan.parts().get(index);
         Path input = Path.of(plan.input());
-        SourceModel source = SourceModel.open(input);
+        // The layout is the plan's: not digesting the folder again spares a read of every file per part.
+        SourceModel source = SourceModel.open(input, false, ModelFolder.NOT_DIGESTED);
         List<String> names = source.tensors().subList(Math.min(part.first(), source.tensors().size()),
                 Math.min(part.end(), source.tensors().size())).stream().map(Tensor::name).toList();
         if (!names.equals(part.names())) {

@@ -37,8 +37,13 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
      * mode); a single pass over them keeps external data mapped and typed fields on the heap.
      */
     static SourceModel open(Path path, boolean detach) throws L2cException {
+        return open(path, detach, ModelFolder::sha256);
+    }
+
+    /** {@link #open(Path, boolean)} with a folder's files digested by {@code digest}. */
+    static SourceModel open(Path path, boolean detach, ModelFolder.Digest digest) throws L2cException {
         if (Files.isDirectory(path)) {
-            ModelFolder folder = ModelFolder.read(path);
+            ModelFolder folder = ModelFolder.read(path, digest);
             checkHasFloats(path, folder.tensors());
             return new SourceModel(path, ModelFiles.Format.FOLDER, folder.bytes(), folder.tensors(), folder.layout(), folder.ranges());
         }

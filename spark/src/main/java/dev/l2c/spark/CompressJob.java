@@ -2,6 +2,7 @@ package dev.l2c.spark;
 
 import dev.l2c.L2cException;
 import dev.l2c.backend.CpuBackend;
+import dev.l2c.folder.ModelFolder;
 import dev.l2c.io.AtomicFile;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.ContainerSummary;
@@ -12,12 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 
 /**
  * Compresses one or more models on a Spark cluster (docs/DESIGN.md, "More than one machine"):
@@ -38,18 +42,35 @@ public final class CompressJob {
     public record Target(Path input, Path output, Path partsDir) {
         /** Parts in a hidden folder beside the output, on the storage the output goes to. */
         public static Target beside(Path input, Path output) {
+            // Absolute: executors may run in another working directory.
             Path out = output.toAbsolutePath();
-            return new Target(input, out, out.resolveSibling("." + out.getFileName() + ".parts"));
+            return new Target(input.toAbsolutePath(), out, out.resolveSibling("." + out.getFileName() + ".parts"));
         }
     }
 
-    /** What one output came to: its summary, its parts and the wall time of the whole job. */
-    public record Result(Target target, ContainerSummary summary, int parts, double seconds) {
+    /** What one output came to: its summary and its parts. */
+    public record Result(Target target, ContainerSummary summary, int parts) {
         /** One line for the job's log. */
         public String line() {
-            return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.2fx), %d parts, %.1f s", target.input(), target.output(),
-                    summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts,
-                    seconds);
+            return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.2fx), %d parts", target.input(), target.output(),
+                    summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts);
+        }
+    }
+
+    /**
+     * The job's outputs and the wall time of its steps: digesting folder files (stage 1), planning
+     * (driver), coding the parts (stage 2) and assembling the outputs (driver).
+     */
+    public record Outcome(List<Result> results, double digestSeconds, double planSeconds, double encodeSeconds,
+            double assembleSeconds) {
+        public double seconds() {
+            return digestSeconds + planSeconds + encodeSeconds + assembleSeconds;
+        }
+
+        /** One line for the job's log. */
+        public String timing() {
+            return String.format(Locale.ROOT, "%.1f s: digest %.1f s, plan %.1f s, code parts %.1f s, assemble %.1f s", seconds(),
+                    digestSeconds, planSeconds, encodeSeconds, assembleSeconds);
         }
     }
 
@@ -70,15 +91,17 @@ public final class CompressJob {
      * Compresses every target with {@code options} on {@code spark}; {@code force} replaces existing
      * outputs. Outputs are checked before any work; part folders are removed once their output is written.
      */
-    public static List<Result> run(JavaSparkContext spark, List<Target> targets, JobOptions options, long partBytes,
+    public static Outcome run(JavaSparkContext spark, List<Target> targets, JobOptions options, long partBytes,
             boolean force) throws L2cException {
         long start = System.nanoTime();
         CompressOptions compress = options.compressOptions(force);
         for (Target t : targets) AtomicFile.checkTarget(t.output(), force);
+        ModelFolder.Digest digest = digests(spark, targets);
+        long digested = System.nanoTime();
         List<PartedCompressor.Plan> plans = new ArrayList<>();
         List<Task> tasks = new ArrayList<>();
         for (int m = 0; m < targets.size(); m++) {
-            PartedCompressor.Plan plan = PartedCompressor.plan(targets.get(m).input(), compress, partBytes);
+            PartedCompressor.Plan plan = PartedCompressor.plan(targets.get(m).input(), compress, partBytes, digest);
             plans.add(plan);
             for (PartedCompressor.Part p : plan.parts()) {
                 tasks.add(new Task(m, p.index(), partFile(targets.get(m), p.index()).toString(), p.bytes()));
@@ -86,6 +109,7 @@ public final class CompressJob {
         }
         // Largest parts first, so that the last tasks to start are short ones.
         tasks.sort(Comparator.comparingLong(Task::bytes).reversed());
+        long planned = System.nanoTime();
         Broadcast<List<PartedCompressor.Plan>> shared = spark.broadcast(plans);
         PartHook faults = hook;
         spark.parallelize(tasks, Math.max(1, tasks.size())).foreach(task -> {
@@ -96,6 +120,7 @@ public final class CompressJob {
             if (faults != null) faults.written(task, context == null ? 0 : context.attemptNumber());
         });
         shared.destroy();
+        long coded = System.nanoTime();
         List<Result> results = new ArrayList<>();
         for (int m = 0; m < targets.size(); m++) {
             Target t = targets.get(m);
@@ -103,9 +128,28 @@ public final class CompressJob {
             for (PartedCompressor.Part p : plans.get(m).parts()) parts.add(partFile(t, p.index()));
             ContainerSummary summary = PartedCompressor.assemble(plans.get(m), parts, t.output(), force);
             deleteParts(t.partsDir());
-            results.add(new Result(t, summary, parts.size(), (System.nanoTime() - start) / 1e9));
+            results.add(new Result(t, summary, parts.size()));
         }
-        return results;
+        long end = System.nanoTime();
+        return new Outcome(results, (digested - start) / 1e9, (planned - digested) / 1e9, (coded - planned) / 1e9, (end - coded) / 1e9);
+    }
+
+    /**
+     * Stage 1: the SHA-256 of every file of the folders among the inputs, one task per file, which a
+     * folder's layout records (one machine reading a whole checkpoint for them would take longer
+     * than coding it on the cluster).
+     */
+    private static ModelFolder.Digest digests(JavaSparkContext spark, List<Target> targets) throws L2cException {
+        List<String> files = new ArrayList<>();
+        for (Target t : targets) for (Path f : PartedCompressor.digestedFiles(t.input())) files.add(f.toString());
+        if (files.isEmpty()) return ModelFolder::sha256;
+        Map<String, String> digests = new HashMap<>(spark.parallelize(files, files.size())
+                .mapToPair(f -> new Tuple2<>(f, ModelFolder.sha256(Path.of(f)))).collectAsMap());
+        return file -> {
+            String d = digests.get(file.toString());
+            if (d == null) throw new L2cException(file + ": not in the folder when the job started (added since?)");
+            return d;
+        };
     }
 
     /** On the executor: the same options the driver planned with (force is the driver's concern). */

@@ -73,7 +73,9 @@ public final class SparkCompress implements Callable<Integer> {
         List<CompressJob.Target> targets = targets();
         SparkConf conf = new SparkConf().setAppName("l2c compress " + inputs.get(0).getFileName());
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-            for (CompressJob.Result r : CompressJob.run(spark, targets, options, partBytes, force)) System.out.println(r.line());
+            CompressJob.Outcome outcome = CompressJob.run(spark, targets, options, partBytes, force);
+            for (CompressJob.Result r : outcome.results()) System.out.println(r.line());
+            System.out.println(outcome.timing());
         }
         return 0;
     }

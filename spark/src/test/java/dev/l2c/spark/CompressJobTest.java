@@ -69,10 +69,9 @@ class CompressJobTest {
         double singleSeconds = (System.nanoTime() - t0) / 1e9;
         Path parted = dir.resolve("spark.l2c");
         CompressJob.Target target = CompressJob.Target.beside(folder, parted);
-        CompressJob.Result r = CompressJob.run(spark, List.of(target), JobOptions.lossless(), CompressJob.DEFAULT_PART_BYTES, false)
-                .get(0);
-        System.out.printf("1 GB folder lossless: one machine %.1f s, local[2] %.1f s in %d parts; %s%n", singleSeconds, r.seconds(),
-                r.parts(), r.line());
+        CompressJob.Outcome o = CompressJob.run(spark, List.of(target), JobOptions.lossless(), CompressJob.DEFAULT_PART_BYTES, false);
+        CompressJob.Result r = o.results().get(0);
+        System.out.printf("1 GB folder lossless: one machine %.1f s, local[2] %s; %s%n", singleSeconds, o.timing(), r.line());
         assertTrue(r.parts() > 10, r.parts() + " parts");
         assertEquals(-1, Files.mismatch(single, parted), "the Spark job's file is the single-machine file");
         assertFalse(Files.exists(target.partsDir()), "the parts are removed");
@@ -91,7 +90,7 @@ class CompressJobTest {
         };
         List<CompressJob.Result> results;
         try {
-            results = CompressJob.run(spark, targets, JobOptions.bits(4, true), 4L << 20, false);
+            results = CompressJob.run(spark, targets, JobOptions.bits(4, true), 4L << 20, false).results();
         } finally {
             CompressJob.hook = null;
         }
