@@ -12,7 +12,9 @@ import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code spark-submit l2c-spark-job.jar MODEL... -o OUT (--lossless | --bits B)}: the main class of
@@ -21,6 +23,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "l2c-spark", mixinStandardHelpOptions = true,
         description = "Compresses models on a Spark cluster into .l2c files, each identical to `l2c compress`'s.")
 public final class SparkCompress implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Parameters(arity = "1..*", paramLabel = "MODEL",
             description = "model folders, safetensors or ONNX files, on storage every executor reads (the same path)")
     List<Path> inputs;
@@ -37,8 +42,12 @@ public final class SparkCompress implements Callable<Integer> {
         int bits;
     }
 
-    @ArgGroup(multiplicity = "1")
+    @ArgGroup(multiplicity = "0..1")
     Mode mode;
+
+    /** Refused with the reason, rather than "unknown option": see docs/SCALE.md, "Ratio mode on a cluster". */
+    @Option(names = "--ratio", paramLabel = "R", hidden = true)
+    Double ratio;
 
     @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0)")
     boolean perChannel;
@@ -68,6 +77,11 @@ public final class SparkCompress implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
+        if (ratio != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--ratio is not distributed yet (docs/SCALE.md, "
+                    + "\"Ratio mode on a cluster\"): run `l2c compress MODEL -o OUT --ratio " + ratio + "` on one machine");
+        }
+        if (mode == null) throw new CommandLine.ParameterException(spec.commandLine(), "give --lossless or --bits B");
         JobOptions options = new JobOptions(mode.lossless ? 0 : mode.bits, perChannel, sparsity, keep, minElements, chunk);
         options.compressOptions(force); // checks the combination before Spark starts
         List<CompressJob.Target> targets = targets();

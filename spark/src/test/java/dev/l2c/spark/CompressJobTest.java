@@ -109,6 +109,9 @@ class CompressJobTest {
         int exit = cli.execute("model", "-o", dir.resolve("x.l2c").toString(), "--lossless", "--per-channel");
         assertNotEquals(0, exit);
         assertTrue(err.toString().contains("--per-channel and --sparsity need --bits"), err.toString());
+        err.getBuffer().setLength(0);
+        assertNotEquals(0, cli.execute("model", "-o", "x.l2c", "--ratio", "10"));
+        assertTrue(err.toString().contains("--ratio is not distributed yet"), err.toString());
     }
 
     private static Path scripts() {
