@@ -96,7 +96,7 @@ public final class L2cWriter implements AutoCloseable {
      * are, read in pieces of {@link FileReads#PIECE} bytes: the file gets the entry {@link #addTensor}
      * would have written for the same payloads (its own offsets and alignment). The checksums
      * computed as the bytes pass must equal the ones {@code source} recorded, so a part damaged
-     * since it was written is refused, naming it (docs/DESIGN.md, "Spark").
+     * since it was written is refused, naming it (docs/DESIGN.md, "More than one machine").
      */
     public void copyTensor(L2cReader source, TensorInfo info) throws L2cException {
         StoredTensor from = source.stored(info);
