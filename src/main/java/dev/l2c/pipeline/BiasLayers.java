@@ -19,10 +19,18 @@ final class BiasLayers {
 
     /** For each paired bias name, ||W||^2 of its weight. */
     static Map<String, Double> energies(List<Tensor> tensors) throws L2cException {
+        return energies(tensors, tensors);
+    }
+
+    /**
+     * For each paired bias among {@code biases}, ||W||^2 of its weight, looked up in {@code all}
+     * (a part of a model pairs its biases with weights that may lie in other parts).
+     */
+    static Map<String, Double> energies(List<Tensor> biases, List<Tensor> all) throws L2cException {
         Map<String, Tensor> byName = new HashMap<>();
-        for (Tensor t : tensors) byName.put(t.name(), t);
+        for (Tensor t : all) byName.put(t.name(), t);
         Map<String, Double> out = new HashMap<>();
-        for (Tensor bias : tensors) {
+        for (Tensor bias : biases) {
             String name = bias.name();
             if (!name.endsWith("bias") || !bias.dtype().isFloat() || bias.shape().length != 1) continue;
             Tensor weight = byName.get(name.substring(0, name.length() - "bias".length()) + "weight");

@@ -75,7 +75,7 @@ class PartedCompressorTest {
     }
 
     @Test
-    void ratioModeIsRefused() throws Exception {
+    void baselineRatioModeIsRefused() throws Exception {
         Path model = SampleFolders.sampleFolder(dir);
         CompressOptions ratio = CompressOptions.baseline(4, RatioMethod.UNIFORM, null, 0, 4096, false);
         assertThrows(IllegalArgumentException.class, () -> PartedCompressor.plan(model, ratio, 3000));
