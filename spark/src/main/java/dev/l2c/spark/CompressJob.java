@@ -4,9 +4,11 @@ import dev.l2c.L2cException;
 import dev.l2c.backend.CpuBackend;
 import dev.l2c.folder.ModelFolder;
 import dev.l2c.io.AtomicFile;
+import dev.l2c.pipeline.CompressMode;
 import dev.l2c.pipeline.CompressOptions;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.PartedCompressor;
+import dev.l2c.pipeline.PartedRatio;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -48,12 +50,15 @@ public final class CompressJob {
         }
     }
 
-    /** What one output came to: its summary and its parts. */
-    public record Result(Target target, ContainerSummary summary, int parts) {
+    /** What one output came to: its summary, its parts, and in ratio mode its lambda search (else null). */
+    public record Result(Target target, ContainerSummary summary, int parts, PartedRatio.Outcome search) {
         /** One line for the job's log. */
         public String line() {
-            return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.2fx), %d parts", target.input(), target.output(),
-                    summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts);
+            String rounds = search == null ? "" : String.format(Locale.ROOT, ", lambda %.4g after %d rounds", search.chosen().lambda(),
+                    search.rounds().size());
+            return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.3fx), %d parts%s", target.input(), target.output(),
+                    summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts,
+                    rounds);
         }
     }
 
@@ -99,39 +104,84 @@ public final class CompressJob {
         ModelFolder.Digest digest = digests(spark, targets);
         long digested = System.nanoTime();
         List<PartedCompressor.Plan> plans = new ArrayList<>();
-        List<Task> tasks = new ArrayList<>();
-        for (int m = 0; m < targets.size(); m++) {
-            PartedCompressor.Plan plan = PartedCompressor.plan(targets.get(m).input(), compress, partBytes, digest);
-            plans.add(plan);
-            for (PartedCompressor.Part p : plan.parts()) {
-                tasks.add(new Task(m, p.index(), partFile(targets.get(m), p.index()).toString(), p.bytes()));
-            }
-        }
-        // Largest parts first, so that the last tasks to start are short ones.
-        tasks.sort(Comparator.comparingLong(Task::bytes).reversed());
+        for (Target t : targets) plans.add(PartedCompressor.plan(t.input(), compress, partBytes, digest));
         long planned = System.nanoTime();
         Broadcast<List<PartedCompressor.Plan>> shared = spark.broadcast(plans);
-        PartHook faults = hook;
-        spark.parallelize(tasks, Math.max(1, tasks.size())).foreach(task -> {
-            TaskContext context = TaskContext.get();
-            int threads = Math.max(1, context == null ? 1 : context.cpus());
-            PartedCompressor.Plan plan = shared.value().get(task.model());
-            PartedCompressor.encodePart(plan, task.part(), compress(options), new CpuBackend(threads), Path.of(task.file()));
-            if (faults != null) faults.written(task, context == null ? 0 : context.attemptNumber());
-        });
+        // Each model's parts: one stage for all models (lossless, bits), or a lambda search per model (ratio).
+        List<PartedRatio.Outcome> searches = new ArrayList<>();
+        if (compress.mode() instanceof CompressMode.Ratio) {
+            for (int m = 0; m < targets.size(); m++) searches.add(PartedRatio.search(plans.get(m), compress, passes(spark, shared, m, targets.get(m), options)));
+        } else {
+            List<Task> tasks = new ArrayList<>();
+            for (int m = 0; m < targets.size(); m++) tasks.addAll(tasks(plans.get(m), m, targets.get(m), 0));
+            PartHook faults = hook;
+            parallelize(spark, tasks).foreach(task -> {
+                TaskContext context = TaskContext.get();
+                PartedCompressor.encodePart(shared.value().get(task.model()), task.part(), compress(options), backend(context),
+                        Path.of(task.file()));
+                if (faults != null) faults.written(task, context == null ? 0 : context.attemptNumber());
+            });
+        }
         shared.destroy();
         long coded = System.nanoTime();
         List<Result> results = new ArrayList<>();
         for (int m = 0; m < targets.size(); m++) {
             Target t = targets.get(m);
-            List<Path> parts = new ArrayList<>();
-            for (PartedCompressor.Part p : plans.get(m).parts()) parts.add(partFile(t, p.index()));
+            PartedRatio.Outcome search = searches.isEmpty() ? null : searches.get(m);
+            if (search != null && !search.reached()) {
+                throw new L2cException(String.format(Locale.ROOT, "%s: --ratio %s not reached in %d rounds: the closest file had ratio"
+                        + " %.4f (%d bytes for a target of %.0f)", t.input(), options.ratio(), search.rounds().size(),
+                        plans.get(m).ratioBytes() / (double) search.chosen().fileBytes(), search.chosen().fileBytes(),
+                        search.targetBytes()));
+            }
+            List<Path> parts = partFiles(plans.get(m), t, search == null ? 0 : search.chosen().round());
             ContainerSummary summary = PartedCompressor.assemble(plans.get(m), parts, t.output(), force);
             deleteParts(t.partsDir());
-            results.add(new Result(t, summary, parts.size()));
+            results.add(new Result(t, summary, parts.size(), search));
         }
         long end = System.nanoTime();
         return new Outcome(results, (digested - start) / 1e9, (planned - digested) / 1e9, (coded - planned) / 1e9, (end - coded) / 1e9);
+    }
+
+    /** Ratio mode: each round of model {@code m}'s lambda search is one Spark stage over its parts. */
+    private static PartedRatio.Passes passes(JavaSparkContext spark, Broadcast<List<PartedCompressor.Plan>> shared, int m, Target target,
+            JobOptions options) {
+        PartedCompressor.Plan plan = shared.value().get(m);
+        PartHook faults = hook;
+        return new PartedRatio.Passes() {
+            @Override
+            public List<PartedRatio.PartPoint> run(double lambda, double rateTarget, int round) {
+                return parallelize(spark, tasks(plan, m, target, round)).map(task -> {
+                    TaskContext context = TaskContext.get();
+                    PartedRatio.PartPoint point = PartedRatio.calibratePart(shared.value().get(task.model()), task.part(),
+                            compress(options), lambda, rateTarget, backend(context), Path.of(task.file()));
+                    if (faults != null && !Double.isNaN(lambda)) faults.written(task, context == null ? 0 : context.attemptNumber());
+                    return point;
+                }).collect();
+            }
+
+            @Override
+            public List<Path> partFiles(int round) {
+                return CompressJob.partFiles(plan, target, round);
+            }
+        };
+    }
+
+    /** One task per part of {@code plan}, writing round {@code round}'s part files, largest parts first (the last tasks to start are short). */
+    private static List<Task> tasks(PartedCompressor.Plan plan, int m, Target target, int round) {
+        List<Task> tasks = new ArrayList<>();
+        for (PartedCompressor.Part p : plan.parts()) tasks.add(new Task(m, p.index(), partFile(target, round, p.index()).toString(), p.bytes()));
+        tasks.sort(Comparator.comparingLong(Task::bytes).reversed());
+        return tasks;
+    }
+
+    private static org.apache.spark.api.java.JavaRDD<Task> parallelize(JavaSparkContext spark, List<Task> tasks) {
+        return spark.parallelize(tasks, Math.max(1, tasks.size()));
+    }
+
+    /** On the executor: the kernels with the task's cores ({@code spark.task.cpus}); the bytes do not depend on them. */
+    private static CpuBackend backend(TaskContext context) {
+        return new CpuBackend(Math.max(1, context == null ? 1 : context.cpus()));
     }
 
     /**
@@ -157,15 +207,22 @@ public final class CompressJob {
         return options.compressOptions(true);
     }
 
-    private static Path partFile(Target t, int index) {
-        return t.partsDir().resolve(String.format(Locale.ROOT, "part-%05d.l2c", index));
+    /** Part {@code index}'s file in round {@code round} (ratio mode's lambda rounds; 0 otherwise). */
+    private static Path partFile(Target t, int round, int index) {
+        Path dir = round == 0 ? t.partsDir() : t.partsDir().resolve("round-" + round);
+        return dir.resolve(String.format(Locale.ROOT, "part-%05d.l2c", index));
     }
 
-    /** Removes a parts folder the job made: its part files and what a killed task left. */
+    private static List<Path> partFiles(PartedCompressor.Plan plan, Target t, int round) {
+        List<Path> files = new ArrayList<>();
+        for (PartedCompressor.Part p : plan.parts()) files.add(partFile(t, round, p.index()));
+        return files;
+    }
+
+    /** Removes a parts folder the job made: its part files (of every round) and what a killed task left. */
     private static void deleteParts(Path dir) throws L2cException {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) Files.deleteIfExists(f);
-            Files.deleteIfExists(dir);
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
         } catch (IOException e) {
             throw new L2cException(dir + ": cannot remove the parts: " + e.getMessage(), e);
         }

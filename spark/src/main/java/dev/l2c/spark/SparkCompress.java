@@ -17,11 +17,13 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code spark-submit l2c-spark-job.jar MODEL... -o OUT (--lossless | --bits B)}: the main class of
- * the job's jar (README, "More than one machine: Spark"). Options are named as {@code l2c compress}'s.
+ * {@code spark-submit l2c-spark-job.jar MODEL... -o OUT (--lossless | --bits B | --ratio R)}: the main
+ * class of the job's jar (README, "More than one machine: Spark"). Options are named as
+ * {@code l2c compress}'s.
  */
 @Command(name = "l2c-spark", mixinStandardHelpOptions = true,
-        description = "Compresses models on a Spark cluster into .l2c files, each identical to `l2c compress`'s.")
+        description = "Compresses models on a Spark cluster into .l2c files: with --lossless or --bits each identical to "
+                + "`l2c compress`'s, with --ratio data-free at the ratio within 2 %%.")
 public final class SparkCompress implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -40,17 +42,20 @@ public final class SparkCompress implements Callable<Integer> {
 
         @Option(names = "--bits", required = true, paramLabel = "B", description = "uniform symmetric quantization, B = 2..8, then rANS")
         int bits;
+
+        @Option(names = "--ratio", required = true, paramLabel = "R",
+                description = "L2, data-free: the file R times smaller (within 2 %%), lambda searched across the executors")
+        double ratio;
     }
 
     @ArgGroup(multiplicity = "0..1")
     Mode mode;
 
-    /** Refused with the reason, rather than "unknown option": see docs/SCALE.md, "Ratio mode on a cluster". */
-    @Option(names = "--ratio", paramLabel = "R", hidden = true)
-    Double ratio;
-
-    @Option(names = "--per-channel", description = "with --bits: one step per channel (axis 0)")
+    @Option(names = "--per-channel", description = "with --bits or --ratio: one step (transform) per channel (axis 0)")
     boolean perChannel;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "with --ratio: random seed (default: ${DEFAULT-VALUE})")
+    long seed;
 
     @Option(names = "--sparsity", paramLabel = "S", defaultValue = "0", description = "with --bits: prune this fraction first")
     double sparsity;
@@ -77,12 +82,9 @@ public final class SparkCompress implements Callable<Integer> {
 
     @Override
     public Integer call() throws L2cException {
-        if (ratio != null) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--ratio is not distributed yet (docs/SCALE.md, "
-                    + "\"Ratio mode on a cluster\"): run `l2c compress MODEL -o OUT --ratio " + ratio + "` on one machine");
-        }
-        if (mode == null) throw new CommandLine.ParameterException(spec.commandLine(), "give --lossless or --bits B");
-        JobOptions options = new JobOptions(mode.lossless ? 0 : mode.bits, perChannel, sparsity, keep, minElements, chunk);
+        if (mode == null) throw new CommandLine.ParameterException(spec.commandLine(), "give --lossless, --bits B or --ratio R");
+        if (mode.ratio != 0 && !(mode.ratio > 1)) throw new CommandLine.ParameterException(spec.commandLine(), "--ratio must be above 1");
+        JobOptions options = new JobOptions(mode.bits, mode.ratio, perChannel, sparsity, seed, keep, minElements, chunk);
         options.compressOptions(force); // checks the combination before Spark starts
         List<CompressJob.Target> targets = targets();
         SparkConf conf = new SparkConf().setAppName("l2c compress " + inputs.get(0).getFileName());

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.api.Compression;
+import dev.l2c.backend.CpuBackend;
 import dev.l2c.codec.FloatNarrowing;
 import dev.l2c.model.DType;
 import dev.l2c.model.ModelFiles;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
+import dev.l2c.pipeline.WeightComparison;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
@@ -39,6 +41,8 @@ import picocli.CommandLine;
  */
 class CompressJobTest {
     private static final long SIZE = 1_000_000_000L;
+    /** Ratio mode: the parted file's data-free distortion at most this times the single-machine file's. */
+    private static final double MAX_DISTORTION_EXCESS = 1.25;
     private static JavaSparkContext spark;
 
     @TempDir
@@ -102,6 +106,33 @@ class CompressJobTest {
         }
     }
 
+    /**
+     * Data-free ratio mode differs from the single-machine file (docs/DESIGN.md, "More than one
+     * machine"): the same ratio band, and a data-free distortion (the sum of the tensors' relative
+     * errors, measured on the decoded files) near the single-machine one's.
+     */
+    @Test
+    @Tag("slow")
+    void ratioOnLocal2HasTheTargetRatioAndTheSingleMachineDistortion() throws Exception {
+        Path onnx = minilmOnnx();
+        Path single = dir.resolve("single.l2c");
+        long t0 = System.nanoTime();
+        Compression.ratio(10).seed(0).compress(onnx, single);
+        double singleSeconds = (System.nanoTime() - t0) / 1e9;
+        CompressJob.Target target = CompressJob.Target.beside(onnx, dir.resolve("spark.l2c"));
+        CompressJob.Outcome o = CompressJob.run(spark, List.of(target), JobOptions.ratio(10, 0), 8L << 20, false);
+        CompressJob.Result r = o.results().get(0);
+        double ratio = r.summary().sourceFileBytes() / (double) r.summary().fileBytes();
+        double singleRatio = Files.size(onnx) / (double) Files.size(single);
+        double d = WeightComparison.compare(new CpuBackend(), target.output(), onnx).distortion();
+        double singleD = WeightComparison.compare(new CpuBackend(), single, onnx).distortion();
+        System.out.printf("MiniLM --ratio 10: one machine %.1f s, ratio %.4f, D %.5f; local[2] %s, ratio %.4f, D %.5f; %s%n",
+                singleSeconds, singleRatio, singleD, o.timing(), ratio, d, r.line());
+        assertTrue(ratio >= 10 && ratio <= 10 / 0.98, "ratio " + ratio);
+        assertTrue(d <= singleD * MAX_DISTORTION_EXCESS, "distortion " + d + " against the single machine's " + singleD);
+        assertFalse(Files.exists(target.partsDir()), "the parts are removed");
+    }
+
     @Test
     void badOptionsAreRefusedBeforeSparkStarts() {
         StringWriter err = new StringWriter();
@@ -110,8 +141,8 @@ class CompressJobTest {
         assertNotEquals(0, exit);
         assertTrue(err.toString().contains("--per-channel and --sparsity need --bits"), err.toString());
         err.getBuffer().setLength(0);
-        assertNotEquals(0, cli.execute("model", "-o", "x.l2c", "--ratio", "10"));
-        assertTrue(err.toString().contains("--ratio is not distributed yet"), err.toString());
+        assertNotEquals(0, cli.execute("model", "-o", "x.l2c", "--ratio", "10", "--sparsity", "0.5"));
+        assertTrue(err.toString().contains("--ratio goes without --bits and --sparsity"), err.toString());
     }
 
     private static Path scripts() {
