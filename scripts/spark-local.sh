@@ -13,7 +13,8 @@ jar="$(ls "$here"/spark/target/l2c-spark-*-job.jar 2>/dev/null | head -1)"
 [[ -n "$jar" ]] || { echo "spark-local.sh: no job jar; build it: mvn -B -f $here/spark/pom.xml package" >&2; exit 2; }
 cp_file="$here/spark/target/spark-classpath.txt"
 if [[ ! -s "$cp_file" || "$here/spark/pom.xml" -nt "$cp_file" ]]; then
-  mvn -B -q -ntp -f "$here/spark/pom.xml" dependency:build-classpath -Dmdep.includeScope=provided \
+  # Spark and the libraries beside it; not the unshaded l2c jar, which the job jar holds.
+  mvn -B -q -ntp -f "$here/spark/pom.xml" dependency:build-classpath -Dmdep.includeScope=provided -DexcludeGroupIds=dev.l2c \
       -Dmdep.outputFile="$cp_file" >&2
 fi
 jvm="$(sed -n 's:.*<spark.jvmOptions>\(.*\)</spark.jvmOptions>.*:\1:p' "$here/spark/pom.xml")"
