@@ -54,8 +54,25 @@ public final class ModelFolder {
         this.ranges = ranges;
     }
 
+    /** The SHA-256 of each file, recorded in the layout so decompression checks what it rebuilds. */
+    public interface Digest {
+        /** {@code file}'s SHA-256 as lowercase hex. */
+        String sha256(Path file) throws L2cException;
+    }
+
+    /**
+     * No digest: all zeros in the layout, for a reader that uses the folder's tensors but not its
+     * layout (a Spark task coding some of its tensors; docs/DESIGN.md, "More than one machine").
+     */
+    public static final Digest NOT_DIGESTED = file -> "0".repeat(64);
+
     /** Reads {@code dir}; errors name the file at fault. */
     public static ModelFolder read(Path dir) throws L2cException {
+        return read(dir, ModelFolder::sha256);
+    }
+
+    /** Reads {@code dir} with each file's SHA-256 from {@code digest}; errors name the file at fault. */
+    public static ModelFolder read(Path dir, Digest digest) throws L2cException {
         List<String> paths = listFiles(dir);
         if (paths.stream().noneMatch(ModelFolder::isShard)) {
             throw new L2cException(dir + ": the folder holds no .safetensors file");
@@ -80,7 +97,7 @@ public final class ModelFolder {
                 String blob = BLOB_PREFIX + p;
                 if (!isShard(p)) {
                     long size = size(file);
-                    files.add(new FolderLayout.FileEntry(p, size, sha256(file), blob, List.of(), false));
+                    files.add(new FolderLayout.FileEntry(p, size, digest.sha256(file), blob, List.of(), false));
                     blobs.add(blobTensor(blob, file, List.of(new long[] {0, size})));
                     total += size;
                     continue;
@@ -100,7 +117,7 @@ public final class ModelFolder {
                     at = Math.max(at, r.end());
                 }
                 if (size > at) outside.add(new long[] {at, size});
-                files.add(new FolderLayout.FileEntry(p, size, sha256(file), blob, placements, true));
+                files.add(new FolderLayout.FileEntry(p, size, digest.sha256(file), blob, placements, true));
                 blobs.add(blobTensor(blob, file, outside));
                 total += size;
             }
@@ -236,8 +253,13 @@ public final class ModelFolder {
         }
     }
 
+    /** The files {@link #read} digests: every file of {@code dir} it keeps, in its order. */
+    public static List<Path> files(Path dir) throws L2cException {
+        return listFiles(dir).stream().map(dir::resolve).toList();
+    }
+
     /** SHA-256 of a whole file, as lowercase hex. */
-    static String sha256(Path file) throws L2cException {
+    public static String sha256(Path file) throws L2cException {
         MessageDigest digest = newSha256();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);

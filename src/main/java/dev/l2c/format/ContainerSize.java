@@ -44,6 +44,22 @@ public final class ContainerSize {
         return layout(fileAttributes, tensors, (ti, si, s) -> checksums.get(ti).get(si), null);
     }
 
+    /**
+     * Bytes of the file that {@link L2cWriter#copyTensor} makes of every tensor of {@code parts},
+     * part after part, with {@code fileAttributes}: from the parts' index records alone.
+     */
+    public static long ofParts(Map<String, String> fileAttributes, List<L2cReader> parts) {
+        List<TensorInfo> infos = new ArrayList<>();
+        List<List<int[]>> checksums = new ArrayList<>();
+        for (L2cReader part : parts) {
+            for (TensorInfo t : part.tensors()) {
+                infos.add(t);
+                checksums.add(part.stored(t).streams().stream().map(StoredStream::crcs).toList());
+            }
+        }
+        return ofChecksums(fileAttributes, infos, checksums);
+    }
+
     /** The checksums of stream {@code si} of tensor {@code ti}, described by {@code s}. */
     private interface Checksums {
         int[] of(int ti, int si, StreamInfo s);

@@ -241,7 +241,8 @@ public final class L2cReader implements AutoCloseable {
         closeQuietly(channel);
     }
 
-    private StoredTensor stored(TensorInfo t) {
+    /** Where {@code t}'s streams lie in this file and their checksums (for {@link L2cWriter#copyTensor}). */
+    StoredTensor stored(TensorInfo t) {
         StoredTensor st = byName.get(t.name());
         if (st == null) throw new IllegalArgumentException("no tensor '" + t.name() + "' in " + file);
         return st;
@@ -417,6 +418,16 @@ public final class L2cReader implements AutoCloseable {
     }
 
     /** Bytes [position, position + length) in a little-endian heap buffer (header, footer, index). */
+    /** Fills {@code into}'s remaining bytes from file offset {@code position}. */
+    void readFully(long position, ByteBuffer into) throws L2cException {
+        reads.readFully(position, into);
+    }
+
+    /** The file name messages show. */
+    String name() {
+        return file;
+    }
+
     private ByteBuffer read(long position, int length) throws L2cException {
         ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         reads.readFully(position, b);

@@ -91,6 +91,36 @@ public final class L2cWriter implements AutoCloseable {
         return openSink;
     }
 
+    /**
+     * Writes tensor {@code info} of {@code source} with its payload bytes copied from there as they
+     * are, read in pieces of {@link FileReads#PIECE} bytes: the file gets the entry {@link #addTensor}
+     * would have written for the same payloads (its own offsets and alignment). The checksums
+     * computed as the bytes pass must equal the ones {@code source} recorded, so a part damaged
+     * since it was written is refused, naming it (docs/DESIGN.md, "More than one machine").
+     */
+    public void copyTensor(L2cReader source, TensorInfo info) throws L2cException {
+        StoredTensor from = source.stored(info);
+        TensorSink sink = beginTensor(info);
+        ByteBuffer piece = ByteBuffer.allocateDirect(FileReads.PIECE);
+        for (StoredStream s : from.streams()) {
+            for (long done = 0; done < s.length(); ) {
+                int n = (int) Math.min(piece.capacity(), s.length() - done);
+                piece.clear().limit(n);
+                source.readFully(s.offset() + done, piece);
+                sink.write(piece.flip());
+                done += n;
+            }
+        }
+        sink.end();
+        List<StoredStream> written = tensors.get(tensors.size() - 1).streams();
+        for (int i = 0; i < written.size(); i++) {
+            if (!java.util.Arrays.equals(written.get(i).crcs(), from.streams().get(i).crcs())) {
+                throw failed(source.name() + ": tensor '" + info.name() + "': stream " + i
+                        + ": CRC mismatch (payload corrupt); copied into " + fileName, null);
+            }
+        }
+    }
+
     /** Writes the index and footer and renames the file into place. */
     public void finish() throws L2cException {
         checkWritable();

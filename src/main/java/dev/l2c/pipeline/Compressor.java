@@ -65,13 +65,7 @@ public final class Compressor {
 
     private CompressReport compress(SourceModel source, String sourceName, Path output, CompressOptions options, long start)
             throws L2cException {
-        Map<String, String> attributes = new LinkedHashMap<>();
-        attributes.put(PRODUCER, "l2c " + Version.VERSION);
-        attributes.put(SOURCE_FILE, sourceName);
-        attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
-        attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
-        attributes.put(MODE, options.mode().attribute());
-        if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
+        Map<String, String> attributes = attributes(sourceName, source, options);
         TensorEncoder encoder = new TensorEncoder(backend.rans(), options);
         boolean usesNetwork = options.mode() instanceof CompressMode.Ratio r
                 && (r.method() == RatioMethod.L2 || r.method() == RatioMethod.GPTQ);
@@ -98,6 +92,18 @@ public final class Compressor {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new CompressReport(Inspector.inspect(output), seconds, backend.name());
+    }
+
+    /** The file attributes of {@code source} compressed with {@code options}, in the order they are written. */
+    static Map<String, String> attributes(String sourceName, SourceModel source, CompressOptions options) {
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put(PRODUCER, "l2c " + Version.VERSION);
+        attributes.put(SOURCE_FILE, sourceName);
+        attributes.put(SOURCE_BYTES, Long.toString(source.fileBytes()));
+        attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
+        attributes.put(MODE, options.mode().attribute());
+        if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
+        return attributes;
     }
 
     private CompressReport compressToBaseline(SourceModel source, Path output, CompressOptions options, CompressMode.Ratio mode,

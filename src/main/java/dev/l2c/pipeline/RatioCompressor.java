@@ -142,7 +142,7 @@ final class RatioCompressor {
     }
 
     /** A calibrated tensor's entry under given parameters, and its error. */
-    private record Coded(TensorEncoder.Encoded encoded, double error) {}
+    record Coded(TensorEncoder.Encoded encoded, double error) {}
 
     /**
      * The modelled rate of calibrated tensors, in bits: the counter's, the rANS payload and the
@@ -530,7 +530,7 @@ final class RatioCompressor {
      * {@code range} says where (the file is not kept mapped, so only this tensor's bytes are
      * read), else converted from its data; refused unless finite.
      */
-    private static ByteBuffer loadWeights(Tensor t, TensorRange range) throws L2cException {
+    static ByteBuffer loadWeights(Tensor t, TensorRange range) throws L2cException {
         if (range == null) return finiteFloats(t);
         TensorRange.Loaded loaded = range.load();
         try {
@@ -669,28 +669,8 @@ final class RatioCompressor {
          * The same parameters and weights give the same bytes, which writing a data-free run relies on.
          */
         Coded code(int l, float[] p) throws L2cException {
-            Tensor t = tensors.get(calibrated.get(l));
-            Channels channels = optimizer.channels(l);
-            int n = Math.toIntExact(t.numel());
-            FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
-            pb.flip();
-            // The symbols live in the scratch (the reconstruction's slot, free while coding) only
-            // while this tensor is coded: its entry owns its payload.
-            TensorScratch scratch = optimizer.scratch();
-            IntBuffer q = scratch.ints(TensorScratch.CODES, n);
-            FloatBuffer w = optimizer.tensor(l).weights();
-            transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
-            QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
-                    scratch.shorts(TensorScratch.WEIGHTS, n));
-            TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
-            double error = relativeError(reference.get(l).weights(), qt, spec, channels, n);
-            TensorEncoder.Encoded encoded = encoder.quantized(t, qt, spec);
-            if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
-            if (exactBytes[l] < TensorEncoder.bytes(encoded)) {
-                // dominated: the quantized entry costs more bytes and has an error
-                return new Coded(encoder.exactEntry(t), 0);
-            }
-            return new Coded(encoded, error);
+            return RatioCompressor.code(transforms, encoder, optimizer, l, tensors.get(calibrated.get(l)), p, reference.get(l),
+                    exactBytes);
         }
 
         /** Every entry of the file whose calibrated tensors are {@code coded}, in source order. */
@@ -770,6 +750,39 @@ final class RatioCompressor {
             }
             return best;
         }
+    }
+
+    /**
+     * Calibrated tensor l of {@code optimizer} (model tensor {@code t}) coded with parameters
+     * {@code p} (already scaled): its quantized entry, or its exact one where that is smaller (the
+     * quantized entry is dominated), and its error against {@code reference}; {@code exactBytes[l]}
+     * caches the exact entry's size (-1 before it is measured). The same parameters and weights
+     * give the same bytes, which writing a data-free run relies on (and a parted run, coding the
+     * parts on other machines: PartedCompressor).
+     */
+    static Coded code(TransformKernels transforms, TensorEncoder encoder, TransformOptimizer optimizer, int l, Tensor t, float[] p,
+            CalibTensor reference, long[] exactBytes) throws L2cException {
+        Channels channels = optimizer.channels(l);
+        int n = Math.toIntExact(t.numel());
+        FloatBuffer pb = ByteBuffer.allocateDirect(4 * p.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(p);
+        pb.flip();
+        // The symbols live in the scratch (the reconstruction's slot, free while coding) only
+        // while this tensor is coded: its entry owns its payload.
+        TensorScratch scratch = optimizer.scratch();
+        IntBuffer q = scratch.ints(TensorScratch.CODES, n);
+        FloatBuffer w = optimizer.tensor(l).weights();
+        transforms.forward(optimizer.kind(l), w, n, channels, pb, null, q, null);
+        QuantizedTensor qt = LearnedSymbols.remap(t.name(), q, n, optimizer.kind(l), channels, p,
+                scratch.shorts(TensorScratch.WEIGHTS, n));
+        TransformSpec spec = new TransformSpec(TransformType.valueOf(optimizer.kind(l).name()), channels.axis(), p);
+        double error = relativeError(reference.weights(), qt, spec, channels, n);
+        TensorEncoder.Encoded encoded = encoder.quantized(t, qt, spec);
+        if (exactBytes[l] < 0) exactBytes[l] = encoder.exactBytes(t);
+        if (exactBytes[l] < TensorEncoder.bytes(encoded)) {
+            // dominated: the quantized entry costs more bytes and has an error
+            return new Coded(encoder.exactEntry(t), 0);
+        }
+        return new Coded(encoded, error);
     }
 
     private static FloatBuffer copy(FloatBuffer b) {

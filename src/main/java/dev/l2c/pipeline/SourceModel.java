@@ -38,8 +38,13 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
      * mode); a single pass over them keeps external data mapped and typed fields on the heap.
      */
     static SourceModel open(Path path, boolean detach) throws L2cException {
+        return open(path, detach, ModelFolder::sha256);
+    }
+
+    /** {@link #open(Path, boolean)} with a folder's files digested by {@code digest}. */
+    static SourceModel open(Path path, boolean detach, ModelFolder.Digest digest) throws L2cException {
         if (Files.isDirectory(path)) {
-            ModelFolder folder = ModelFolder.read(path);
+            ModelFolder folder = ModelFolder.read(path, digest);
             checkHasFloats(path, folder.tensors());
             return new SourceModel(path, ModelFiles.Format.FOLDER, folder.bytes(), folder.tensors(), folder.layout(), folder.ranges());
         }
@@ -119,7 +124,12 @@ record SourceModel(Path path, ModelFiles.Format format, long fileBytes, List<Ten
      * the memory this takes is one tensor's, not the model's (the visitor must not keep it).
      */
     void forEachTensor(TensorVisitor visitor) throws L2cException {
-        for (int i = 0; i < tensors.size(); i++) {
+        forEachTensor(0, tensors.size(), visitor);
+    }
+
+    /** {@link #forEachTensor(TensorVisitor)} over tensors {@code from .. to - 1} only (one part of a parted run). */
+    void forEachTensor(int from, int to, TensorVisitor visitor) throws L2cException {
+        for (int i = from; i < to; i++) {
             TensorRange range = ranges == null ? null : ranges.get(i);
             if (range == null) {
                 visitor.visit(tensors.get(i));

@@ -55,6 +55,11 @@ final class TensorEncoder {
 
     /** Whether {@code t} is stored exactly (raw or lossless) rather than quantized. */
     boolean exact(Tensor t) {
+        return exact(t, options);
+    }
+
+    /** Whether {@code options} store {@code t} exactly (raw or lossless) rather than quantized. */
+    static boolean exact(Tensor t, CompressOptions options) {
         return !t.dtype().isFloat() || isEmpty(t) || options.keepsExact(t.name(), t.numel());
     }
 
