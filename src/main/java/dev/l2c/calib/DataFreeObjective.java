@@ -25,10 +25,10 @@ import java.util.Map;
  * vector's error is the same shift or gain of a whole channel at every position of every input, a
  * systematic error that the normalizations and nonlinearities downstream pass on in full, where the
  * weights' errors are noise that the next layers' sums partly average out; and vectors are a small
- * share of any model's elements, so keeping them near exact costs little rate. The weight was chosen
- * on the four zoo models at 10, 20 and 40x (docs/DESIGN.md, "Data-free objective"): with the old
- * pairing below, data-free fell below per-tensor or per-channel uniform quantization on three of the
- * twelve cells; with weights 100, 1000 and 10000 on three, one and four cells.
+ * share of any model's elements, so keeping them near exact costs little rate. The weight does not
+ * enter the lambda heuristic's slope share ({@link #lastRateSlope}: the plain relative error), so it
+ * does not change the price of a bit for the weights. Chosen on the four zoo models at 10, 20 and
+ * 40x and on MiniLM (docs/DESIGN.md, "Data-free objective: the weight of vectors").
  *
  * <p>KD's start ({@link #of(List, Map)}) keeps the pairing that its published results were made with:
  * a bias b that feeds the output of weight W (paired by the caller) changes that output by
@@ -57,6 +57,8 @@ public final class DataFreeObjective implements SeparableObjective {
     private final boolean[] saturating;
     private final double[] terms;
     private final double[] slopes;
+    /** What a term's weight multiplies its rate slope by (the vector weight for vectors, else 1). */
+    private final double[] slopeScale;
 
     /** Every tensor a weight ({@code weights}: original values, direct, read from 0 to limit). */
     public DataFreeObjective(List<FloatBuffer> weights) {
@@ -86,10 +88,13 @@ public final class DataFreeObjective implements SeparableObjective {
         this.saturating = new boolean[count];
         this.terms = new double[count];
         this.slopes = new double[count];
+        this.slopeScale = new double[count];
+        java.util.Arrays.fill(slopeScale, 1);
         for (int l = 0; l < count; l++) {
             double sq = squaredNorm(this.tensors[l].weights());
             if (vectorWeight > 0 && this.tensors[l].shape().length <= 1) {
                 inverseNorms[l] = vectorWeight / (sq > 0 ? sq : 1);
+                slopeScale[l] = vectorWeight;
             } else if (layerEnergy[l] > 0) {
                 inverseNorms[l] = 1 / (layerEnergy[l] + sq);
             } else {
@@ -124,8 +129,10 @@ public final class DataFreeObjective implements SeparableObjective {
         double value = saturating[l] ? phi(eps) : eps;
         double slope = saturating[l] ? phiSlope(eps) : 1;
         terms[l] = value;
-        // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share.
-        slopes[l] = eps * slope;
+        // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share. A vector's
+        // share is its plain relative error: its weight keeps it near exact, it is not meant to set
+        // the price of a bit for the weights.
+        slopes[l] = eps * slope / slopeScale[l];
         // In place when grad is wHat: the kernel reads each element before writing it.
         if (grad != null) Distortion.scaledDifference(wHat, w, 2 * slope * inverseNorms[l], grad);
         return value;

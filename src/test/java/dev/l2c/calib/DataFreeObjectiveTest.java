@@ -130,6 +130,9 @@ class DataFreeObjectiveTest {
         assertEquals(term, value, 1e-6 * term);
         assertEquals(0, grad[1].get(0), 0);
         assertEquals(DataFreeObjective.VECTOR_WEIGHT * 2 * (0 - 0.1f) / bSq, grad[1].get(2), 1e-3);
+        // The lambda heuristic sees the plain relative error: the weight keeps vectors near exact, it
+        // does not set the price of a bit.
+        assertEquals(term / DataFreeObjective.VECTOR_WEIGHT, d.lastRateSlope(1), 1e-6 * term);
         // Zeroed, the vector costs VECTOR_WEIGHT (quadratic), where a zeroed weight costs phi(1) = 199.
         assertEquals(DataFreeObjective.VECTOR_WEIGHT, d.evaluate(new FloatBuffer[] {floats(w.clone()), floats(new float[3])}, null),
                 1e-9 * DataFreeObjective.VECTOR_WEIGHT);
