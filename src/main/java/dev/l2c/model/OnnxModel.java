@@ -99,12 +99,7 @@ public final class OnnxModel {
      */
     public static List<Tensor> readFloatInitializers(Path path) throws L2cException {
         try (FileChannel ch = open(path)) {
-            OnnxStreamReader.Parsed parsed;
-            try {
-                parsed = OnnxStreamReader.parse(ch);
-            } catch (InvalidProtocolBufferException e) {
-                throw notOnnx(path, e);
-            }
+            OnnxStreamReader.Parsed parsed = parseStreamed(path, ch);
             OnnxModel model = checked(path, parsed.model());
             List<Tensor> out = new ArrayList<>();
             List<TensorProto> inits = parsed.model().getGraph().getInitializerList();
@@ -130,16 +125,20 @@ public final class OnnxModel {
      */
     public static OnnxModel readGraph(Path path) throws L2cException {
         try (FileChannel ch = open(path)) {
-            OnnxStreamReader.Parsed parsed;
-            try {
-                parsed = OnnxStreamReader.parse(ch);
-            } catch (InvalidProtocolBufferException e) {
-                throw notOnnx(path, e);
-            }
+            OnnxStreamReader.Parsed parsed = parseStreamed(path, ch);
             checked(path, parsed.model());
             return new OnnxModel(path, parsed.model(), parsed.raw());
         } catch (IOException e) {
             throw new L2cException(path + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The model in {@code ch} with its raw_data left in the file; a protobuf error is a NotOnnxException naming {@code path}. */
+    private static OnnxStreamReader.Parsed parseStreamed(Path path, FileChannel ch) throws IOException, NotOnnxException {
+        try {
+            return OnnxStreamReader.parse(ch);
+        } catch (InvalidProtocolBufferException e) {
+            throw notOnnx(path, e);
         }
     }
 
