@@ -479,29 +479,7 @@ public final class OnnxModel {
      * no folder to resolve it against), as is a model over protobuf's 2 GiB.
      */
     public byte[] toBytes(Map<String, Tensor> replacements) throws L2cException {
-        String where = path + " (in memory)";
-        GraphProto graph = proto.getGraph();
-        Set<String> pending = new HashSet<>(replacements.keySet());
-        GraphProto.Builder newGraph = graph.toBuilder();
-        for (int i = 0; i < graph.getInitializerCount(); i++) {
-            TensorProto init = graph.getInitializer(i);
-            Tensor replacement = replacements.get(init.getName());
-            if (replacement == null) {
-                if (isExternal(init)) {
-                    throw new L2cException(where + ": initializer " + init.getName() + " is in an external data file and not "
-                            + "among the replacements; a model in memory cannot refer to files");
-                }
-                if (unread != null && unread.get(i) != null) newGraph.setInitializer(i, withUnreadData(init, unread.get(i)));
-                continue;
-            }
-            pending.remove(init.getName());
-            checkReplacement(Path.of(where), init, replacement);
-            newGraph.setInitializer(i, replaced(init, replacement));
-        }
-        if (!pending.isEmpty()) throw new L2cException(where + ": model has no initializer named " + pending.iterator().next());
-        ModelProto model = proto.toBuilder().setGraph(newGraph).build();
-        checkSerializedSize(Path.of(where), model);
-        return model.toByteArray();
+        return inMemory(replacements, Set.of());
     }
 
     /**
@@ -513,37 +491,58 @@ public final class OnnxModel {
      * the model does not have, or another initializer in an external data file, is refused.
      */
     public byte[] toBytesWithout(Set<String> suppliedElsewhere) throws L2cException {
-        String where = path + " (in memory)";
-        GraphProto graph = proto.getGraph();
-        Set<String> pending = new HashSet<>(suppliedElsewhere);
-        GraphProto.Builder newGraph = graph.toBuilder();
-        for (int i = 0; i < graph.getInitializerCount(); i++) {
-            TensorProto init = graph.getInitializer(i);
-            if (pending.remove(init.getName())) {
-                Optional<DType> dtype = DType.fromOnnxCode(init.getDataType());
-                if (dtype.isEmpty()) throw fail(init.getName(), "ONNX data type " + init.getDataType() + " is not supported");
-                long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
-                long bytes = Tensor.byteLength(init.getName(), dtype.get(), dims);
-                newGraph.setInitializer(i, externalized(init, IN_MEMORY_LOCATION, 0, bytes));
-            } else if (isExternal(init)) {
-                throw new L2cException(where + ": initializer " + init.getName() + " is in an external data file and not "
-                        + "supplied; a model in memory cannot refer to files");
-            } else if (unread != null && unread.get(i) != null) {
-                newGraph.setInitializer(i, withUnreadData(init, unread.get(i)));
-            }
-        }
-        if (!pending.isEmpty()) throw new L2cException(where + ": model has no initializer named " + pending.iterator().next());
-        return proto.toBuilder().setGraph(newGraph).build().toByteArray();
+        return inMemory(Map.of(), suppliedElsewhere);
     }
 
-    /** {@code init} with the raw_data {@link #readGraph} left in the file. */
-    private TensorProto withUnreadData(TensorProto init, OnnxStreamReader.RawSpan span) throws L2cException {
-        try (FileChannel ch = open(path)) {
-            ByteBuffer data = readSpan(ch, span);
-            return init.toBuilder().setRawData(ByteString.copyFrom(data)).build();
+    /**
+     * The model serialized in memory with the initializers in {@code replacements} given their
+     * data, those in {@code suppliedElsewhere} marked external at {@value #IN_MEMORY_LOCATION},
+     * and the rest as they are (data that {@link #readGraph} left unread is read from the file,
+     * opened once).
+     */
+    private byte[] inMemory(Map<String, Tensor> replacements, Set<String> suppliedElsewhere) throws L2cException {
+        String where = path + " (in memory)";
+        GraphProto graph = proto.getGraph();
+        Set<String> pending = new HashSet<>(replacements.keySet());
+        pending.addAll(suppliedElsewhere);
+        GraphProto.Builder newGraph = graph.toBuilder();
+        FileChannel source = null;
+        try {
+            for (int i = 0; i < graph.getInitializerCount(); i++) {
+                TensorProto init = graph.getInitializer(i);
+                String name = init.getName();
+                Tensor replacement = replacements.get(name);
+                if (replacement != null) {
+                    checkReplacement(Path.of(where), init, replacement);
+                    newGraph.setInitializer(i, replaced(init, replacement));
+                } else if (suppliedElsewhere.contains(name)) {
+                    newGraph.setInitializer(i, externalized(init, IN_MEMORY_LOCATION, 0, dataBytes(init)));
+                } else if (isExternal(init)) {
+                    throw new L2cException(where + ": initializer " + name + " is in an external data file and not "
+                            + "among the replacements; a model in memory cannot refer to files");
+                } else if (unread != null && unread.get(i) != null) {
+                    if (source == null) source = open(path);
+                    newGraph.setInitializer(i, init.toBuilder().setRawData(ByteString.copyFrom(readSpan(source, unread.get(i)))).build());
+                }
+                pending.remove(name);
+            }
         } catch (IOException e) {
-            throw new L2cException(path + ": cannot read initializer " + init.getName() + ": " + e.getMessage(), e);
+            throw new L2cException(path + ": cannot read an initializer's data: " + e.getMessage(), e);
+        } finally {
+            closeQuietly(source);
         }
+        if (!pending.isEmpty()) throw new L2cException(where + ": model has no initializer named " + pending.iterator().next());
+        ModelProto model = proto.toBuilder().setGraph(newGraph).build();
+        checkSerializedSize(Path.of(where), model);
+        return model.toByteArray();
+    }
+
+    /** The bytes of {@code init}'s data, from its type and shape. */
+    private long dataBytes(TensorProto init) throws L2cException {
+        Optional<DType> dtype = DType.fromOnnxCode(init.getDataType());
+        if (dtype.isEmpty()) throw fail(init.getName(), "ONNX data type " + init.getDataType() + " is not supported");
+        long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        return Tensor.byteLength(init.getName(), dtype.get(), dims);
     }
 
     private void requireData() {
