@@ -28,6 +28,8 @@ public final class L2cWriter implements AutoCloseable {
     private final Set<String> names = new HashSet<>();
     private TensorSink openSink;
     private boolean failed;
+    /** {@link #copyTensor}'s read buffer, made on its first call and reused for every tensor after. */
+    private ByteBuffer copyPiece;
     private boolean finished;
 
     private L2cWriter(AtomicFile file, String fileName, Map<String, String> fileAttributes) {
@@ -101,7 +103,8 @@ public final class L2cWriter implements AutoCloseable {
     public void copyTensor(L2cReader source, TensorInfo info) throws L2cException {
         StoredTensor from = source.stored(info);
         TensorSink sink = beginTensor(info);
-        ByteBuffer piece = ByteBuffer.allocateDirect(FileReads.PIECE);
+        if (copyPiece == null) copyPiece = ByteBuffer.allocateDirect(FileReads.PIECE);
+        ByteBuffer piece = copyPiece;
         for (StoredStream s : from.streams()) {
             for (long done = 0; done < s.length(); ) {
                 int n = (int) Math.min(piece.capacity(), s.length() - done);
