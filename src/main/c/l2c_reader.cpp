@@ -1,8 +1,9 @@
 // The C ABI of include/l2c.h: a reader of .l2c files (docs/FORMAT.md, versions 1 to 4), written
 // from the format document as a second implementation beside the Java reader
-// (src/main/java/dev/l2c/format). It shares only the arithmetic with the native kernels: the rANS
-// lane step, the table checks and the f32 narrowing of src/main/cpp/l2c/rans_core.h. Parsing and
-// validation are its own. Every value read from a file is checked before it sizes an allocation
+// (src/main/java/dev/l2c/format). It shares with the native kernels the arithmetic (the rANS
+// lane step, the table checks and the f32 narrowing of src/main/cpp/l2c/rans_core.h) and the loop
+// that decodes rANS chunks (src/main/cpp/l2c/rans_cpu.h, on one thread). Parsing and validation
+// are its own. Every value read from a file is checked before it sizes an allocation
 // or an index; a bad file gives a status, never a crash. Built with -ffp-contract=off: the
 // quantized values are computed in binary64 exactly as the format's "Determinism" section says.
 #include "l2c.h"
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "l2c/rans_core.h"
+#include "l2c/rans_cpu.h"
 
 #ifndef L2C_VERSION_STRING
 #define L2C_VERSION_STRING "unknown"
@@ -572,103 +574,94 @@ void raw_elements(const l2c_file* f, const Stream& s, uint64_t width, Sink sink)
     }
 }
 
+// The slot tables of a SINGLE_LANE_RANS stream, checked as the codec does (sum exactly 2^P, at
+// least one symbol).
 struct DecodeTable {
-    int32_t precision;
-    std::vector<uint32_t> entry;
     std::vector<uint16_t> symbol;
     std::vector<uint32_t> cum;
-    std::vector<uint32_t> packed;  // small tables: one word per slot with f, offset and symbol; else empty
 };
 
-// The stream's table, checked as the codec does (sum exactly 2^P, at least one symbol).
 DecodeTable decode_table(const Stream& s) {
     DecodeTable t;
-    t.precision = (int32_t)s.precision;
+    const int32_t prec = (int32_t)s.precision;
     t.cum.resize(std::max<size_t>(1, s.freqs.size()));
-    if (rans::check_table(s.freqs.data(), (int32_t)s.freqs.size(), t.precision, t.cum.data()) != l2c::kOk) corrupt();
-    t.entry.resize((size_t)1 << t.precision);
-    t.symbol.resize((size_t)1 << t.precision);
-    rans::build_decode_table(s.freqs.data(), (int32_t)s.freqs.size(), t.precision, t.entry.data(), t.symbol.data());
-    if (rans::packed_table_fits(s.freqs.data(), (int32_t)s.freqs.size(), t.precision)) {
-        t.packed.resize((size_t)1 << t.precision);
-        rans::build_packed_decode_table(s.freqs.data(), (int32_t)s.freqs.size(), t.packed.data());
-    }
+    if (rans::check_table(s.freqs.data(), (int32_t)s.freqs.size(), prec, t.cum.data()) != l2c::kOk) corrupt();
+    std::vector<uint32_t> entry((size_t)1 << prec);
+    t.symbol.resize((size_t)1 << prec);
+    rans::build_decode_table(s.freqs.data(), (int32_t)s.freqs.size(), prec, entry.data(), t.symbol.data());
     return t;
 }
 
-// Decodes one round of `lanes` lanes (docs/FORMAT.md, RANS; src/main/cpp/l2c/rans_core.h) in two
-// passes: first every lane's symbol and state (independent of each other, so they overlap), then
-// the renormalizing words in lane order, the only serial part. The word is loaded whether or not a
-// lane takes it (a lane needs one about as often as not, so a branch would mispredict); a word
-// wanted past the stream's end sets `over`.
-inline void decode_round(uint32_t* x, uint32_t lanes, const DecodeTable& t, uint32_t prec, const uint8_t* words,
-        uint64_t total, uint64_t& w, bool& over, uint16_t* out) {
-    uint32_t v[rans::kLanes];
-    if (!t.packed.empty()) {  // one load per symbol from a table that stays in L1
-        const uint32_t* packed = t.packed.data();
-        for (uint32_t l = 0; l < lanes; l++) {
-            const uint32_t e = packed[rans::dec_slot(x[l], prec)];
-            out[l] = (uint16_t)rans::dec_packed_symbol(e);
-            v[l] = rans::dec_advance_packed(x[l], e, prec);
+// A RANS stream's table check (sum exactly 2^P, at least one symbol), before anything is decoded.
+void check_rans_table(const Stream& s) {
+    if (rans::check_table(s.freqs.data(), (int32_t)s.freqs.size(), (int32_t)s.precision, nullptr) != l2c::kOk)
+        corrupt();
+}
+
+// The decoder of a RANS stream: the kernels' CPU decoder (src/main/cpp/l2c/rans_cpu.h, the one the
+// Java reader runs), with `output` kOutU8 / kOutU16 symbols or kOutValues: values[symbol] as
+// value_type. Sharing it costs the reader its independence in the chunk loop only: the bitstream
+// math is rans_core.h's either way, and the container, its checks and everything around the
+// chunks stay this reader's own. It is what makes decoding as fast as reading (issue 14).
+rans::cpu::Decoder rans_decoder(const Stream& s, int32_t output, const float* values, int32_t value_type) {
+    rans::cpu::Decoder d;
+    const int32_t st = rans::cpu::build_decoder(s.freqs.data(), (int32_t)s.freqs.size(), (int32_t)s.precision,
+                                                output, values, value_type, &d);
+    if (st == l2c::kErrAlloc) fail(L2C_ERR_NO_MEMORY);
+    if (st != l2c::kOk) corrupt();
+    return d;
+}
+
+// Decodes a RANS stream with decoder d in windows of whole chunks (at most kWindowBytes of payload,
+// at least one chunk), each chunk's CRC checked before its window is decoded, on one thread:
+// target(first, n) gives where the window's n elements from element `first` go,
+// done(first, n) is called once they are there.
+constexpr uint64_t kWindowBytes = 8u << 20;
+
+template <class Target, class Done>
+void rans_windows(const l2c_file* f, const Stream& s, const rans::cpu::Decoder& d, Target target, Done done) {
+    std::vector<uint8_t> buf;
+    std::vector<int64_t> offsets;
+    std::vector<int32_t> status;
+    const uint64_t chunks = s.chunk_ends.size();
+    const uint64_t out_bytes = (uint64_t)rans::cpu::output_bytes(d);
+    for (uint64_t c = 0; c < chunks;) {
+        const uint64_t start = c == 0 ? 0 : s.chunk_ends[c - 1];
+        uint64_t e = c + 1;
+        while (e < chunks && s.chunk_ends[e] - start <= kWindowBytes) e++;
+        const uint64_t bytes = s.chunk_ends[e - 1] - start;
+        const uint8_t* p = bytes_at(f, s.offset + start, bytes, buf);
+        offsets.assign(1, 0);
+        for (uint64_t k = c; k < e; k++) {
+            const uint64_t from = (uint64_t)offsets.back();
+            const uint64_t to = s.chunk_ends[k] - start;
+            check_crc(p + from, to - from, s.crcs[k]);
+            offsets.push_back((int64_t)to);
         }
-    } else {
-        for (uint32_t l = 0; l < lanes; l++) {
-            const uint32_t slot = rans::dec_slot(x[l], prec);
-            out[l] = t.symbol[slot];
-            v[l] = rans::dec_advance(x[l], t.entry[slot], prec);
-        }
-    }
-    for (uint32_t l = 0; l < lanes; l++) {
-        const bool need = rans::dec_needs_word(v[l]);
-        const bool have = w < total;
-        const uint32_t word = rans::load_le16(words + 2 * (have ? w : 0));
-        over |= need && !have;
-        x[l] = need ? rans::dec_take_word(v[l], word) : v[l];
-        w += need;
+        const uint64_t first = c * s.chunk_symbols;
+        const uint64_t n = std::min(s.count - first, (e - c) * s.chunk_symbols);
+        status.assign(e - c, 0);
+        uint8_t* out = target(first, n);
+        const int32_t st = rans::cpu::decode(d, p, (int64_t)bytes, offsets.data(), (int64_t)(e - c), (int64_t)n,
+                                             (int32_t)s.chunk_symbols, out, (int64_t)(n * out_bytes), 1, status.data());
+        if (st != l2c::kOk) corrupt();
+        done(first, n);
+        c = e;
     }
 }
 
-// Decodes one 32-lane chunk of n symbols: whole rounds of the 32 lanes, then the last partial round.
-void decode_chunk(const uint8_t* chunk, uint64_t bytes, uint64_t n, const DecodeTable& t, uint16_t* out) {
-    if (bytes < (uint64_t)rans::kChunkHeaderBytes || bytes % 2 != 0) corrupt();
-    uint32_t x[rans::kLanes];
-    for (uint32_t l = 0; l < rans::kLanes; l++) {
-        x[l] = rans::load_le32(chunk + 4 * l);
-        if (x[l] < rans::kStateLow) corrupt();
-    }
-    const uint8_t* words = chunk + rans::kChunkHeaderBytes;
-    const uint64_t total = (bytes - rans::kChunkHeaderBytes) / 2;
-    if (total == 0) words = chunk;  // decode_round reads words[0..1] even when it takes nothing
-    uint64_t w = 0;
-    bool over = false;
-    const uint32_t prec = (uint32_t)t.precision;
-    uint64_t i = 0;
-    for (; i + rans::kLanes <= n; i += rans::kLanes) decode_round(x, rans::kLanes, t, prec, words, total, w, over, out + i);
-    if (i < n) decode_round(x, (uint32_t)(n - i), t, prec, words, total, w, over, out + i);
-    if (over) corrupt();
-    for (uint32_t l = 0; l < rans::kLanes; l++)
-        if (x[l] != rans::kStateLow) corrupt();
-    if (w != total) corrupt();
-}
-
-// The symbols of a RANS stream, chunk by chunk: sink(first, symbols, count).
+// The symbols of a RANS stream, window by window: sink(first, symbols, count).
 template <class Sink>
 void rans_symbols(const l2c_file* f, const Stream& s, Sink sink) {
-    const DecodeTable t = decode_table(s);
-    std::vector<uint8_t> buf;
+    const rans::cpu::Decoder d = rans_decoder(s, rans::cpu::kOutU16, nullptr, 0);
     std::vector<uint16_t> symbols;
-    uint64_t start = 0;
-    for (uint64_t c = 0; c < s.chunk_ends.size(); c++) {
-        const uint64_t bytes = s.chunk_ends[c] - start;
-        const uint8_t* p = bytes_at(f, s.offset + start, bytes, buf);
-        check_crc(p, bytes, s.crcs[c]);
-        const uint64_t first = c * s.chunk_symbols;
-        const uint64_t n = std::min(s.chunk_symbols, s.count - first);
-        symbols.resize(n);
-        decode_chunk(p, bytes, n, t, symbols.data());
-        sink(first, symbols.data(), n);
-        start = s.chunk_ends[c];
-    }
+    rans_windows(
+        f, s, d,
+        [&](uint64_t, uint64_t n) {
+            symbols.resize(n);
+            return (uint8_t*)symbols.data();
+        },
+        [&](uint64_t first, uint64_t n) { sink(first, symbols.data(), n); });
 }
 
 // The dense symbols of a PACKED or SINGLE_LANE_RANS stream (at most 2^16), each below alphabet.
@@ -828,7 +821,7 @@ void check_quantized(const l2c_file* f, const Tensor& t) {
         if (s.coding == kRaw && f->version < 2) corrupt();
         if (s.coding == kRaw && t.count * s.width > kMaxIndexBytes) corrupt();  // as the Java reader
     } else {
-        decode_table(s);
+        check_rans_table(s);
         if (s.freqs.size() != t.alphabet.size()) corrupt();
     }
 }
@@ -887,7 +880,7 @@ void check_lossless(const Tensor& t) {
     if ((int64_t)t.streams.size() != planes) corrupt();
     for (const Stream& s : t.streams) {
         if (s.width != 1 || s.count != t.count) corrupt();
-        if (s.coding == kRans) decode_table(s);
+        if (s.coding == kRans) check_rans_table(s);
     }
 }
 
@@ -901,11 +894,14 @@ void lossless_planes(const l2c_file* f, const Tensor& t, Sink sink) {
         if (s.coding == kRaw) {
             raw_elements(f, s, 1, [&](uint64_t first, const uint8_t* b, uint64_t n) { sink((int)p, first, b, n); });
         } else {
-            rans_symbols(f, s, [&](uint64_t first, const uint16_t* sym, uint64_t n) {
-                bytes.resize(n);
-                for (uint64_t i = 0; i < n; i++) bytes[i] = (uint8_t)sym[i];
-                sink((int)p, first, bytes.data(), n);
-            });
+            const rans::cpu::Decoder d = rans_decoder(s, rans::cpu::kOutU8, nullptr, 0);
+            rans_windows(
+                f, s, d,
+                [&](uint64_t, uint64_t n) {
+                    bytes.resize(n);
+                    return bytes.data();
+                },
+                [&](uint64_t first, uint64_t n) { sink((int)p, first, bytes.data(), n); });
         }
     }
 }
@@ -934,14 +930,21 @@ void decode_tensor(const l2c_file* f, const Tensor& t, int to, uint8_t* dst) {
     const int out_width = dtype_bytes(to);
     if (t.kind == kKindQuantized) {
         // Quantized values are f32; an F64 tensor widens them, the others narrow them.
-        const int value_type = to;
+        check_quantized(f, t);
         const uint64_t a = t.alphabet.size();
         if (t.axis < 0) {
-            check_quantized(f, t);
             std::vector<float> values(a);
             for (uint64_t k = 0; k < a; k++) values[k] = quantized_value(t, 1, 0, t.alphabet[k]);
+            if (t.streams[0].coding == kRans && to != L2C_DTYPE_F64) {
+                // The decoder writes each symbol's value itself (rans_core.h narrows as store_value).
+                const int32_t type = to == L2C_DTYPE_F32 ? rans::kValueF32 : to == L2C_DTYPE_F16 ? rans::kValueF16 : rans::kValueBF16;
+                const rans::cpu::Decoder d = rans_decoder(t.streams[0], rans::cpu::kOutValues, values.data(), type);
+                rans_windows(f, t.streams[0], d, [&](uint64_t first, uint64_t) { return dst + first * out_width; },
+                             [](uint64_t, uint64_t) {});
+                return;
+            }
             std::vector<uint8_t> table(a * out_width);
-            for (uint64_t k = 0; k < a; k++) store_value(table.data(), k, value_type, values[k]);
+            for (uint64_t k = 0; k < a; k++) store_value(table.data(), k, to, values[k]);
             quantized_symbols(f, t, [&](uint64_t first, const uint16_t* sym, uint64_t n) {
                 switch (out_width) {  // fixed-size copies the compiler inlines
                     case 2: copy_values<2>(table.data(), sym, n, dst + first * 2); break;
@@ -954,10 +957,31 @@ void decode_tensor(const l2c_file* f, const Tensor& t, int to, uint8_t* dst) {
             uint64_t inner = 1;
             for (size_t d = (size_t)t.axis + 1; d < t.dims.size(); d++) inner *= t.dims[d];  // < 2^62 when count > 0
             if (inner == 0) inner = 1;
+            // Element i is in channel (i / inner) % count; runs of `inner` elements share a channel.
+            // A run at least as long as the alphabet gets its channel's value table (the same
+            // values, computed once per symbol instead of once per element).
+            std::vector<uint8_t> table(inner >= a ? a * out_width : 0);
+            uint64_t table_channel = UINT64_MAX;
             quantized_symbols(f, t, [&](uint64_t first, const uint16_t* sym, uint64_t n) {
-                for (uint64_t i = 0; i < n; i++) {
-                    const uint64_t c = ((first + i) / inner) % count;
-                    store_value(dst, first + i, value_type, quantized_value(t, count, c, t.alphabet[sym[i]]));
+                for (uint64_t i = 0; i < n;) {
+                    const uint64_t at = first + i;
+                    const uint64_t c = (at / inner) % count;
+                    const uint64_t run = std::min(n - i, inner - at % inner);
+                    if (table.empty()) {
+                        for (uint64_t k = 0; k < run; k++)
+                            store_value(dst, at + k, to, quantized_value(t, count, c, t.alphabet[sym[i + k]]));
+                    } else {
+                        if (c != table_channel) {
+                            for (uint64_t k = 0; k < a; k++) store_value(table.data(), k, to, quantized_value(t, count, c, t.alphabet[k]));
+                            table_channel = c;
+                        }
+                        switch (out_width) {
+                            case 2: copy_values<2>(table.data(), sym + i, run, dst + at * 2); break;
+                            case 4: copy_values<4>(table.data(), sym + i, run, dst + at * 4); break;
+                            default: copy_values<8>(table.data(), sym + i, run, dst + at * 8); break;
+                        }
+                    }
+                    i += run;
                 }
             });
         }
