@@ -4,15 +4,17 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.l2c.api.L2cFile;
+import dev.l2c.api.OnnxRuntimeModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Loads all-MiniLM-L6-v2 from a .l2c file straight into an ONNX Runtime session (the weights are
- * decoded in memory and the model handed over as bytes: no temporary file), embeds sentences, and
- * compares the embeddings with those of the original fp32 model.
+ * Loads all-MiniLM-L6-v2 from a .l2c file straight into an ONNX Runtime session (the graph stored in
+ * the file, each weight decoded into a native buffer that ONNX Runtime uses in place: no temporary
+ * file, no original model), embeds sentences, and compares the embeddings with those of the
+ * original fp32 model (read only for that comparison).
  *
  * <pre>
  * java -cp "target/l2c-0.1.0-SNAPSHOT.jar:target/lib/*" examples/java/MiniLmFromL2c.java \
@@ -29,14 +31,12 @@ public final class MiniLmFromL2c {
         List<String> sentences = Files.readAllLines(Path.of(args[3])).stream().filter(s -> !s.isBlank()).limit(64).toList();
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        byte[] model;
-        try (L2cFile file = L2cFile.open(l2c)) {
-            model = file.onnxModel(original); // the graph with the .l2c's weights, in memory
-        }
-        try (HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson);
+        try (L2cFile file = L2cFile.open(l2c);
+                OnnxRuntimeModel model = OnnxRuntimeModel.open(file, env, null); // the .l2c alone
+                HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerJson);
                 OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-                OrtSession compressed = env.createSession(model, options);
                 OrtSession reference = env.createSession(original.toString(), options)) {
+            OrtSession compressed = model.session();
             double sum = 0;
             for (String s : sentences) {
                 Encoding e = tokenizer.encode(s);

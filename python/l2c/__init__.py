@@ -115,6 +115,10 @@ class L2cFile:
         layout = self.attributes.pop("folder", None)
         self.is_folder = layout is not None
         blobs = {f["blob"] for f in json.loads(layout)["files"]} if layout else set()
+        # A file made from an ONNX model holds its graph without the weights (docs/FORMAT.md "ONNX
+        # graphs"); the Java API rebuilds the model from it. Kept aside, as Java keeps it out of
+        # the attributes.
+        self.onnx_graph = self.attributes.pop("onnx-graph", None)
         self.tensors = []  # [(name, dtype, kind, shape)] in file order
         self._index = {}
         for i in range(self._lib.l2c_tensor_count(handle)):
@@ -184,9 +188,10 @@ def load(path, bf16="uint16"):
 
 def info(path):
     """{"version": format version, "attributes": {...}, "folder": made from a model folder,
-    "tensors": [{"name", "dtype", "kind", "shape"}, ...]}."""
+    "onnx_graph": holds an ONNX model's graph, "tensors": [{"name", "dtype", "kind", "shape"}, ...]}."""
     with L2cFile(path) as f:
         return {"version": f.format_version, "attributes": dict(f.attributes), "folder": f.is_folder,
+                "onnx_graph": f.onnx_graph is not None,
                 "tensors": [{"name": n, "dtype": d, "kind": k, "shape": list(s)} for n, d, k, s in f.tensors]}
 
 

@@ -65,6 +65,8 @@ class AgainstJava(unittest.TestCase):
                 f.verify()
                 self.assertTrue(f.attributes["producer"].startswith("l2c "), f.attributes)
                 self.assertEqual("folder" in os.path.basename(case), f.is_folder, case)
+                self.assertNotIn("onnx-graph", f.attributes)  # kept aside, as f.onnx_graph
+                self.assertEqual(f.onnx_graph is not None, i["onnx_graph"], case)
 
     def test_safetensors_writer_round_trips(self):
         case = cases()[0]

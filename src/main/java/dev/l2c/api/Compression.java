@@ -108,6 +108,7 @@ public final class Compression {
     private Pattern keep;
     private long minElements = CompressOptions.DEFAULT_MIN_ELEMENTS;
     private int chunkSymbols = CompressOptions.DEFAULT_CHUNK;
+    private boolean graph = true;
     private int threads;
     private ComputeDevice device = ComputeDevice.CPU;
     private ProgressListener listener = ProgressListener.NONE;
@@ -307,6 +308,22 @@ public final class Compression {
     }
 
     /**
+     * Whether a file made from an ONNX model stores the model's graph (its structure without the
+     * weights; {@code --no-graph} turns it off), so that the file alone gives the ONNX model back
+     * ({@link Decompression#toOnnx()}, {@link OnnxRuntimeModel#open(L2cFile, ai.onnxruntime.OrtEnvironment,
+     * OnnxRuntimeModel.OptionsSetup)}). It costs a few kB (MiniLM: about 14 kB of 9 MB at 10x),
+     * which count in the ratio: on a model of a few hundred kB at 40x that is a large share of the
+     * file. Without it, ONNX output needs the original model.
+     *
+     * @param store whether to (default true)
+     * @return this
+     */
+    public Compression storeGraph(boolean store) {
+        this.graph = store;
+        return this;
+    }
+
+    /**
      * Float tensors with fewer elements are stored exactly ({@code --min-elements}).
      *
      * @param minElements at least 0 (default 0: every float tensor is coded, and stored exact only
@@ -434,6 +451,11 @@ public final class Compression {
 
     /** The pipeline's options for these settings (docs/DESIGN.md, "Data flow"). */
     private CompressOptions options() {
+        CompressOptions o = modeOptions();
+        return graph ? o : o.withoutGraph();
+    }
+
+    private CompressOptions modeOptions() {
         return switch (mode) {
             case LOSSLESS -> CompressOptions.lossless(keep, minElements, chunkSymbols, force);
             case BITS -> {

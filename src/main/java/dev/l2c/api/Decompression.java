@@ -50,6 +50,18 @@ public final class Decompression {
     }
 
     /**
+     * To an ONNX model: the graph stored in the file (a file made from an ONNX model holds it,
+     * unless made with {@code --no-graph}) with each initializer the file holds given its decoded
+     * values, in the initializer's own type. A file without a graph is an {@link L2cException}
+     * when it runs.
+     *
+     * @return a decompression to set up further or run
+     */
+    public static Decompression toOnnx() {
+        return new Decompression(Target.ONNX, null);
+    }
+
+    /**
      * To an ONNX model: the original graph with each initializer the file holds replaced by its
      * decoded values, in the initializer's own type.
      *
@@ -57,7 +69,7 @@ public final class Decompression {
      * @return a decompression to set up further or run
      */
     public static Decompression toOnnx(Path originalModel) {
-        if (originalModel == null) throw new IllegalArgumentException("ONNX output needs the original model (the graph is not stored in .l2c)");
+        if (originalModel == null) throw new IllegalArgumentException("originalModel is null (toOnnx() uses the graph stored in the file)");
         return new Decompression(Target.ONNX, originalModel);
     }
 
@@ -143,7 +155,7 @@ public final class Decompression {
      */
     public DecompressionResult decompress(Path input, Path output) throws L2cException {
         ValueType type = floatsAs == null ? null : ValueType.valueOf(floatsAs.name());
-        DecompressOptions options = new DecompressOptions(type, graph, force, target == Target.FOLDER);
+        DecompressOptions options = new DecompressOptions(type, graph, force, target == Target.FOLDER, target == Target.ONNX);
         DecompressReport r = new Decompressor(BackendChoice.select(device, threads, listener), ProgressAdapter.of(listener))
                 .decompress(input, output, options);
         return new DecompressionResult(output, r.tensors(), r.inputBytes(), r.outputBytes(), r.seconds());

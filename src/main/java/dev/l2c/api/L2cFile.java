@@ -10,6 +10,7 @@ import dev.l2c.graph.Tensors;
 import dev.l2c.io.Printable;
 import dev.l2c.model.DType;
 import dev.l2c.model.OnnxModel;
+import dev.l2c.model.StoredGraph;
 import dev.l2c.model.Tensor;
 import dev.l2c.pipeline.ContainerSummary;
 import dev.l2c.pipeline.Inspector;
@@ -144,7 +145,29 @@ public final class L2cFile implements AutoCloseable {
     public Map<String, String> attributes() {
         Map<String, String> a = new LinkedHashMap<>(reader.attributes());
         a.remove(FolderLayout.ATTRIBUTE);
+        a.remove(StoredGraph.ATTRIBUTE);
         return Collections.unmodifiableMap(a);
+    }
+
+    /**
+     * Whether the file holds the graph of the ONNX model it was made from (docs/FORMAT.md, "ONNX
+     * graphs"), so that {@link #onnxModel()} and {@link OnnxRuntimeModel#open(L2cFile,
+     * ai.onnxruntime.OrtEnvironment, OnnxRuntimeModel.OptionsSetup)} need nothing else.
+     *
+     * @return true for a file made from an ONNX model without {@code --no-graph}
+     */
+    public boolean hasOnnxGraph() {
+        return reader.attributes().containsKey(StoredGraph.ATTRIBUTE);
+    }
+
+    /** The stored graph, checked against the file's tensors; an L2cException where there is none. */
+    OnnxModel storedGraph() throws L2cException {
+        OnnxModel model = StoredGraph.read(path, reader.attributes(), infos.keySet());
+        if (model == null) {
+            throw new L2cException(path + ": holds no ONNX graph (made from safetensors, or with --no-graph): "
+                    + "give the original model");
+        }
+        return model;
     }
 
     /**
@@ -301,7 +324,23 @@ public final class L2cFile implements AutoCloseable {
      *     other initializers in external data files, or would exceed protobuf's 2 GiB
      */
     public byte[] onnxModel(Path graph) throws L2cException {
-        OnnxModel model = OnnxModel.readGraph(graph);
+        return onnxModel(OnnxModel.readGraph(graph));
+    }
+
+    /**
+     * The ONNX model this file was made from, with its weights decoded from this file, from the
+     * graph stored in the file ({@link #hasOnnxGraph}), serialized in memory as
+     * {@link #onnxModel(Path)} does.
+     *
+     * @return the serialized model
+     * @throws L2cException the file holds no graph, is damaged, or the model would exceed
+     *     protobuf's 2 GiB
+     */
+    public byte[] onnxModel() throws L2cException {
+        return onnxModel(storedGraph());
+    }
+
+    private byte[] onnxModel(OnnxModel model) throws L2cException {
         Map<String, Tensor> weights = new LinkedHashMap<>();
         for (TensorEntry e : tensors) {
             ByteBuffer data = decode(e.name());

@@ -22,14 +22,15 @@ import java.util.Map;
 /**
  * An ONNX Runtime session whose weights come straight from a {@code .l2c} file: each tensor is
  * decoded into a native buffer that ONNX Runtime uses as the initializer in place
- * ({@code SessionOptions.addExternalInitializers}), and only the structure of the original graph is read
- * and handed over (without its weights, a few hundred kB at most). Nothing is written to disk and
- * no weight is serialized or copied again: the fastest way from a {@code .l2c} to a running
- * model, where {@link L2cFile#onnxModel} gives the whole model as bytes.
+ * ({@code SessionOptions.addExternalInitializers}), and only the structure of the graph is handed
+ * over (without its weights, a few hundred kB at most): the graph stored in the file, or that of
+ * the original model. Nothing is written to disk and no weight is serialized or copied again: the
+ * fastest way from a {@code .l2c} to a running model, where {@link L2cFile#onnxModel()} gives the
+ * whole model as bytes.
  *
  * <pre>{@code
  * try (L2cFile file = L2cFile.open(Path.of("model.l2c"));
- *         OnnxRuntimeModel model = OnnxRuntimeModel.open(file, Path.of("model.onnx"), env, null)) {
+ *         OnnxRuntimeModel model = OnnxRuntimeModel.open(file, env, null)) {
  *     OrtSession.Result out = model.session().run(inputs);
  * }
  * }</pre>
@@ -74,7 +75,27 @@ public final class OnnxRuntimeModel implements AutoCloseable {
      */
     public static OnnxRuntimeModel open(L2cFile file, Path graph, OrtEnvironment env, OptionsSetup setup)
             throws L2cException, OrtException {
-        OnnxModel model = OnnxModel.readGraph(graph);
+        return open(file, OnnxModel.readGraph(graph), graph.toString(), env, setup);
+    }
+
+    /**
+     * Decodes every tensor of {@code file} and makes a session of the ONNX graph stored in the file
+     * ({@link L2cFile#hasOnnxGraph}): the file alone, no original model.
+     *
+     * @param file the open {@code .l2c} file (used only during this call)
+     * @param env the ONNX Runtime environment
+     * @param setup configures the session options (null: ONNX Runtime's defaults)
+     * @return the model, to close when done
+     * @throws L2cException the file holds no graph (made from safetensors, or with
+     *     {@code --no-graph}), or is damaged (the message names the file and tensor)
+     * @throws OrtException ONNX Runtime refused the model or a setting
+     */
+    public static OnnxRuntimeModel open(L2cFile file, OrtEnvironment env, OptionsSetup setup) throws L2cException, OrtException {
+        return open(file, file.storedGraph(), file.path() + " (stored graph)", env, setup);
+    }
+
+    private static OnnxRuntimeModel open(L2cFile file, OnnxModel model, String graph, OrtEnvironment env, OptionsSetup setup)
+            throws L2cException, OrtException {
         Map<String, TensorProto> initializers = new HashMap<>();
         for (TensorProto t : model.proto().getGraph().getInitializerList()) initializers.put(t.getName(), t);
         List<OnnxTensor> weights = new ArrayList<>();
@@ -100,7 +121,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         }
     }
 
-    private static void checkFits(L2cFile file, Path graph, TensorEntry e, TensorProto init) throws L2cException {
+    private static void checkFits(L2cFile file, String graph, TensorEntry e, TensorProto init) throws L2cException {
         String name = Printable.escape(e.name());
         if (init == null) throw new L2cException(file.path() + ": tensor " + name + " is no initializer of " + graph);
         long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();

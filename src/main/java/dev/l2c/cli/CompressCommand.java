@@ -129,6 +129,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--keep", paramLabel = "REGEX", description = "tensors whose name matches are stored exactly (lossless)")
     String keep;
 
+    @Option(names = "--no-graph", description = "from an ONNX model: do not store its graph (a few kB); ONNX output then "
+            + "needs the original model (--model)")
+    boolean noGraph;
+
     @Option(names = "--min-elements", paramLabel = "N", defaultValue = "0",
             description = "float tensors with fewer elements are stored exactly (default: ${DEFAULT-VALUE}: every float "
                     + "tensor is coded, and stored exact only where its coding would cost more bytes)")
@@ -166,7 +170,7 @@ final class CompressCommand implements Callable<Integer> {
         PathChecks.distinctOutputs(output, "-o", report, "--report");
         // The CLI is the API's first client: every option above maps onto dev.l2c.api.Compression.
         CompressionResult result = compression.device(common.device()).threads(common.threads())
-                .listener(common.listener(spec)).force(force).compress(input, output);
+                .listener(common.listener(spec)).force(force).storeGraph(!noGraph).compress(input, output);
         cl.getOut().print(result.report().text());
         for (String warning : result.warnings()) cl.getErr().println("l2c: " + warning);
         if (result.target().isPresent() && report != null) JsonReport.write(report, result.report().json(), force);

@@ -17,20 +17,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "decompress", mixinStandardHelpOptions = true,
-        description = "Decode a .l2c file to safetensors, to ONNX given the original graph, or back to the model folder it was made from.")
+        description = "Decode a .l2c file to safetensors, to ONNX (the graph stored in the file, or --model), or back to the model folder it was made from.")
 final class DecompressCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IN.l2c")
     Path input;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "OUT.safetensors, OUT.onnx (needs --model), or OUT_DIR for a .l2c made from a model folder")
+            description = "OUT.safetensors, OUT.onnx, or OUT_DIR for a .l2c made from a model folder")
     Path output;
 
     @Option(names = "--dtype", paramLabel = "T",
             description = "f32, f16 or bf16 for every floating-point tensor (default: each its original type)")
     String dtype;
 
-    @Option(names = "--model", paramLabel = "ORIGINAL.onnx", description = "the original ONNX model, for ONNX output")
+    @Option(names = "--model", paramLabel = "ORIGINAL.onnx",
+            description = "for ONNX output: the original ONNX model's graph instead of the one stored in the file "
+                    + "(needed for a file made with --no-graph)")
     Path model;
 
     @Option(names = "--force", description = "overwrite an existing output")
@@ -50,9 +52,6 @@ final class DecompressCommand implements Callable<Integer> {
         String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean onnx = name.endsWith(".onnx");
         boolean folder = !onnx && !name.endsWith(".safetensors");
-        if (onnx && model == null) {
-            throw new CommandLine.ParameterException(cl, "--model ORIGINAL.onnx is required for ONNX output (the graph is not stored in .l2c)");
-        }
         if (!onnx && model != null) {
             throw new CommandLine.ParameterException(cl, "--model is only used for ONNX output");
         }
@@ -70,7 +69,7 @@ final class DecompressCommand implements Callable<Integer> {
         PathChecks.notInside(input, "IN.l2c", output);
         PathChecks.notInside(model, "--model", output);
         common.applySimd(spec);
-        Decompression decompression = onnx ? Decompression.toOnnx(model) : folder ? Decompression.toFolder() : Decompression.toSafetensors();
+        Decompression decompression = onnx ? (model == null ? Decompression.toOnnx() : Decompression.toOnnx(model)) : folder ? Decompression.toFolder() : Decompression.toSafetensors();
         DecompressionResult report = decompression.floatsAs(type == null ? null : ElementType.valueOf(type.name()))
                 .device(common.device()).threads(common.threads()).listener(common.listener(spec)).force(force)
                 .decompress(input, output);

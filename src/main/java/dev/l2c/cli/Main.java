@@ -37,7 +37,13 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        // Auto-flush acts on println only: a report printed whole with print() would be lost at exit.
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams and returns the exit code (tests call this directly). */

@@ -4,9 +4,6 @@ import dev.l2c.L2cException;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.zip.DataFormatException;
-import java.util.zip.Deflater;
-import java.util.zip.Inflater;
 
 /**
  * The index section of a version 3 file (docs/FORMAT.md, Index framing): a coding byte, the
@@ -17,14 +14,11 @@ import java.util.zip.Inflater;
 final class IndexFraming {
     static final int STORED = 0;
     static final int DEFLATE = 1;
-    /** DEFLATE expands at most 1032:1 (a 258-byte match in at most two bits, RFC 1951), so a larger declared length is a lie. */
-    private static final long MAX_DEFLATE_EXPANSION = 1032;
-
     private IndexFraming() {}
 
     /** The framed section holding {@code index}: DEFLATE where that is smaller, else stored. */
     static byte[] frame(byte[] index) {
-        byte[] deflated = deflate(index);
+        byte[] deflated = RawDeflate.deflate(index);
         boolean compress = deflated.length < index.length;
         byte[] body = compress ? deflated : index;
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 10);
@@ -54,56 +48,13 @@ final class IndexFraming {
                 if (length != body) throw fail(file, "stored index of " + body + " bytes declares " + length);
                 yield in.slice().order(ByteOrder.LITTLE_ENDIAN);
             }
-            case DEFLATE -> inflate(file, in, body, (int) length);
+            case DEFLATE -> inflate(file, in, (int) length);
             default -> throw fail(file, "unknown coding " + coding);
         };
     }
 
-    private static ByteBuffer inflate(String file, ByteBuffer in, int body, int length) throws L2cException {
-        if (length > MAX_DEFLATE_EXPANSION * body + 64) {
-            throw fail(file, "declares " + length + " bytes, more than " + body + " DEFLATE bytes can hold");
-        }
-        byte[] out = new byte[length];
-        Inflater inflater = new Inflater(true);
-        try {
-            inflater.setInput(in.slice());
-            int n = 0;
-            while (n < length && !inflater.finished()) {
-                int got = inflater.inflate(out, n, length - n);
-                if (got == 0 && (inflater.needsInput() || inflater.needsDictionary())) break;
-                n += got;
-            }
-            // A complete stream ends exactly at the declared length; anything else is corruption.
-            if (n < length) throw fail(file, "DEFLATE data ends after " + n + " of " + length + " bytes");
-            if (!inflater.finished()) {
-                byte[] one = new byte[1];
-                if (inflater.inflate(one) > 0) throw fail(file, "DEFLATE data holds more than the declared " + length + " bytes");
-                if (!inflater.finished()) throw fail(file, "DEFLATE data does not end after " + length + " bytes");
-            }
-            if (inflater.getRemaining() != 0) throw fail(file, inflater.getRemaining() + " bytes after the DEFLATE data");
-        } catch (DataFormatException e) {
-            throw fail(file, "DEFLATE data corrupt (" + e.getMessage() + ")");
-        } finally {
-            inflater.end();
-        }
-        return ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static byte[] deflate(byte[] index) {
-        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
-        try {
-            deflater.setInput(index);
-            deflater.finish();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(index.length / 2 + 64);
-            byte[] buffer = new byte[8192];
-            while (!deflater.finished()) {
-                int n = deflater.deflate(buffer);
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } finally {
-            deflater.end();
-        }
+    private static ByteBuffer inflate(String file, ByteBuffer in, int length) throws L2cException {
+        return ByteBuffer.wrap(RawDeflate.inflate(in, length, what -> fail(file, what))).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static L2cException fail(String file, String what) {

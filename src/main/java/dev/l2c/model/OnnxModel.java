@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +62,23 @@ public final class OnnxModel {
         this.folder = path.toAbsolutePath().normalize().getParent();
         this.proto = proto;
         this.unread = unread;
+    }
+
+    /**
+     * The model serialized in {@code bytes} (an ONNX graph stored in a {@code .l2c} file), named
+     * {@code where} in messages; errors as {@link #read}. Its external data, if any, is resolved
+     * against the folder of {@code where}.
+     */
+    public static OnnxModel parse(Path where, byte[] bytes) throws L2cException {
+        try {
+            CodedInputStream in = CodedInputStream.newInstance(bytes);
+            in.setSizeLimit(Integer.MAX_VALUE);
+            ModelProto proto = ModelProto.parseFrom(in);
+            in.checkLastTagWas(0);
+            return checked(where, proto);
+        } catch (IOException e) {
+            throw notOnnx(where, e);
+        }
     }
 
     /** The file's content is no ONNX model at all (as opposed to an ONNX model with a fault). */
@@ -479,7 +498,7 @@ public final class OnnxModel {
      * no folder to resolve it against), as is a model over protobuf's 2 GiB.
      */
     public byte[] toBytes(Map<String, Tensor> replacements) throws L2cException {
-        return inMemory(replacements, Set.of());
+        return inMemory(replacements, Set.of(), Set.of());
     }
 
     /**
@@ -491,7 +510,52 @@ public final class OnnxModel {
      * the model does not have, or another initializer in an external data file, is refused.
      */
     public byte[] toBytesWithout(Set<String> suppliedElsewhere) throws L2cException {
-        return inMemory(Map.of(), suppliedElsewhere);
+        return inMemory(Map.of(), suppliedElsewhere, Set.of());
+    }
+
+    /**
+     * This model's graph for a {@code .l2c} file that holds the initializers named in {@code held}
+     * (docs/FORMAT.md, "ONNX graphs"): each of them without its data (name, type and shape only;
+     * one that this model keeps in an external data file is marked external at
+     * {@value #IN_MEMORY_LOCATION}, so that decompression puts it in an external data file again),
+     * every other initializer with its data inline, read from its external file where it has one.
+     */
+    public byte[] graphWithout(Set<String> held) throws L2cException {
+        Map<String, Tensor> inlined = new LinkedHashMap<>();
+        Set<String> external = new HashSet<>();
+        Set<String> dropped = new HashSet<>();
+        for (TensorProto init : proto.getGraph().getInitializerList()) {
+            String name = init.getName();
+            if (held.contains(name)) {
+                (isExternal(init) ? external : dropped).add(name);
+            } else if (isExternal(init)) {
+                Optional<DType> dtype = DType.fromOnnxCode(init.getDataType());
+                if (dtype.isEmpty()) {
+                    throw fail(name, "ONNX data type " + init.getDataType() + " in an external data file cannot be "
+                            + "stored with the graph (compress with --no-graph)");
+                }
+                inlined.put(name, toTensor(init, dtype.get(), null)); // external data: no raw_data to have read
+            }
+        }
+        return inMemory(inlined, external, dropped);
+    }
+
+    /**
+     * The names of the initializers that have no data of their own: those {@link #graphWithout}
+     * left without data, and those marked external at {@value #IN_MEMORY_LOCATION}.
+     */
+    public Set<String> initializersWithoutData() {
+        Set<String> out = new LinkedHashSet<>();
+        for (TensorProto init : proto.getGraph().getInitializerList()) {
+            boolean inMemory = isExternal(init) && IN_MEMORY_LOCATION.equals(externalInfo(init).get("location"));
+            if (inMemory || (!isExternal(init) && !hasData(init))) out.add(init.getName());
+        }
+        return out;
+    }
+
+    private static boolean hasData(TensorProto t) {
+        return t.hasRawData() || t.getFloatDataCount() > 0 || t.getDoubleDataCount() > 0 || t.getInt32DataCount() > 0
+                || t.getInt64DataCount() > 0 || t.getUint64DataCount() > 0 || t.getStringDataCount() > 0;
     }
 
     /**
@@ -500,11 +564,13 @@ public final class OnnxModel {
      * and the rest as they are (data that {@link #readGraph} left unread is read from the file,
      * opened once).
      */
-    private byte[] inMemory(Map<String, Tensor> replacements, Set<String> suppliedElsewhere) throws L2cException {
+    private byte[] inMemory(Map<String, Tensor> replacements, Set<String> suppliedElsewhere, Set<String> dropped)
+            throws L2cException {
         String where = path + " (in memory)";
         GraphProto graph = proto.getGraph();
         Set<String> pending = new HashSet<>(replacements.keySet());
         pending.addAll(suppliedElsewhere);
+        pending.addAll(dropped);
         GraphProto.Builder newGraph = graph.toBuilder();
         FileChannel source = null;
         try {
@@ -517,6 +583,8 @@ public final class OnnxModel {
                     newGraph.setInitializer(i, replaced(init, replacement));
                 } else if (suppliedElsewhere.contains(name)) {
                     newGraph.setInitializer(i, externalized(init, IN_MEMORY_LOCATION, 0, dataBytes(init)));
+                } else if (dropped.contains(name)) {
+                    newGraph.setInitializer(i, withoutData(init).build());
                 } else if (isExternal(init)) {
                     throw new L2cException(where + ": initializer " + name + " is in an external data file and not "
                             + "among the replacements; a model in memory cannot refer to files");
@@ -644,11 +712,16 @@ public final class OnnxModel {
         }
     }
 
-    /** {@code init} with its data at [offset, offset + length) of the external file {@code location}. */
-    private static TensorProto externalized(TensorProto init, String location, long offset, long length) {
+    /** {@code init} with every data field cleared: name, type and shape. */
+    private static TensorProto.Builder withoutData(TensorProto init) {
         return init.toBuilder()
                 .clearFloatData().clearDoubleData().clearInt32Data().clearInt64Data().clearUint64Data()
-                .clearStringData().clearRawData().clearExternalData()
+                .clearStringData().clearRawData().clearExternalData().clearDataLocation();
+    }
+
+    /** {@code init} with its data at [offset, offset + length) of the external file {@code location}. */
+    private static TensorProto externalized(TensorProto init, String location, long offset, long length) {
+        return withoutData(init)
                 .setDataLocation(TensorProto.DataLocation.EXTERNAL)
                 .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(location))
                 .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue(Long.toString(offset)))

@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  *     float tensor is coded, and stored exact only where its coded entry would cost more)
  * @param chunkSymbols rANS chunk size in symbols (a multiple of 32)
  * @param force overwrite an existing output
+ * @param graph store an ONNX model's graph (its structure, without the weights the file holds) in the
+ *     file, so that the file alone gives the ONNX model back (docs/FORMAT.md, "ONNX graphs")
  */
-public record CompressOptions(CompressMode mode, Pattern keep, long minElements, int chunkSymbols, boolean force) {
+public record CompressOptions(CompressMode mode, Pattern keep, long minElements, int chunkSymbols, boolean force,
+        boolean graph) {
     public static final long DEFAULT_MIN_ELEMENTS = 0;
     public static final int DEFAULT_CHUNK = 65536;
 
@@ -23,24 +26,24 @@ public record CompressOptions(CompressMode mode, Pattern keep, long minElements,
 
     /** Lossless options. */
     public static CompressOptions lossless(Pattern keep, long minElements, int chunkSymbols, boolean force) {
-        return new CompressOptions(new CompressMode.Lossless(), keep, minElements, chunkSymbols, force);
+        return new CompressOptions(new CompressMode.Lossless(), keep, minElements, chunkSymbols, force, true);
     }
 
     /** Uniform {@code bits}-bit quantization, per tensor or per channel, without pruning. */
     public static CompressOptions uniform(int bits, boolean perChannel, Pattern keep, long minElements, int chunkSymbols,
             boolean force) {
-        return new CompressOptions(new CompressMode.Uniform(bits, perChannel, 0), keep, minElements, chunkSymbols, force);
+        return new CompressOptions(new CompressMode.Uniform(bits, perChannel, 0), keep, minElements, chunkSymbols, force, true);
     }
 
     /** These uniform options with magnitude pruning of {@code sparsity} before quantization. */
     public CompressOptions withSparsity(double sparsity) {
         if (!(mode instanceof CompressMode.Uniform u)) throw new IllegalArgumentException("sparsity needs uniform quantization (bits)");
-        return new CompressOptions(new CompressMode.Uniform(u.bits(), u.perChannel(), sparsity), keep, minElements, chunkSymbols, force);
+        return new CompressOptions(new CompressMode.Uniform(u.bits(), u.perChannel(), sparsity), keep, minElements, chunkSymbols, force, graph);
     }
 
     /** These ratio options, writing the closest file when the target is out of reach. */
     public CompressOptions withClosest() {
-        return new CompressOptions(ratioMode().withClosest(), keep, minElements, chunkSymbols, force);
+        return new CompressOptions(ratioMode().withClosest(), keep, minElements, chunkSymbols, force, graph);
     }
 
     /** Ratio mode with a baseline lossy step ({@link RatioMethod#UNIFORM}, {@link RatioMethod#PRUNE} or {@link RatioMethod#GPTQ}). */
@@ -54,14 +57,19 @@ public record CompressOptions(CompressMode mode, Pattern keep, long minElements,
             int chunkSymbols, boolean force) {
         if (method == RatioMethod.L2) throw new IllegalArgumentException("L2 ratio mode needs calibration settings");
         return new CompressOptions(new CompressMode.Ratio(ratio, method, perChannel, null, false), keep, minElements, chunkSymbols,
-                force);
+                force, true);
     }
 
     /** Ratio mode: learned transforms calibrated until the file is {@code ratio} times smaller. */
     public static CompressOptions ratio(double ratio, CalibrationSettings calibration, Pattern keep, long minElements,
             int chunkSymbols, boolean force) {
         return new CompressOptions(new CompressMode.Ratio(ratio, RatioMethod.L2, calibration.perChannel(), calibration, false),
-                keep, minElements, chunkSymbols, force);
+                keep, minElements, chunkSymbols, force, true);
+    }
+
+    /** These options without the ONNX graph: the file holds only the weights (and needs the original model for ONNX output). */
+    public CompressOptions withoutGraph() {
+        return new CompressOptions(mode, keep, minElements, chunkSymbols, force, false);
     }
 
     /** The ratio mode; only for options in ratio mode. */

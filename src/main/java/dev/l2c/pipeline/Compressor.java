@@ -7,11 +7,16 @@ import dev.l2c.Version;
 import dev.l2c.calib.NetworkCalibrationSettings;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cWriter;
+import dev.l2c.model.ModelFiles;
+import dev.l2c.model.OnnxModel;
+import dev.l2c.model.StoredGraph;
 import dev.l2c.model.Tensor;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Model file in, .l2c file out: every tensor encoded in turn and streamed into the container. */
 public final class Compressor {
@@ -95,7 +100,8 @@ public final class Compressor {
     }
 
     /** The file attributes of {@code source} compressed with {@code options}, in the order they are written. */
-    static Map<String, String> attributes(String sourceName, SourceModel source, CompressOptions options) {
+    static Map<String, String> attributes(String sourceName, SourceModel source, CompressOptions options)
+            throws L2cException {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put(PRODUCER, "l2c " + Version.VERSION);
         attributes.put(SOURCE_FILE, sourceName);
@@ -103,6 +109,11 @@ public final class Compressor {
         attributes.put(SOURCE_FORMAT, source.format().name().toLowerCase(java.util.Locale.ROOT));
         attributes.put(MODE, options.mode().attribute());
         if (source.folder() != null) attributes.put(FolderLayout.ATTRIBUTE, source.folder().toJson());
+        if (options.graph() && source.format() == ModelFiles.Format.ONNX) {
+            Set<String> held = new HashSet<>();
+            for (Tensor t : source.tensors()) held.add(t.name());
+            attributes.put(StoredGraph.ATTRIBUTE, StoredGraph.encode(OnnxModel.readGraph(source.path()), held));
+        }
         return attributes;
     }
 

@@ -6,7 +6,11 @@ import dev.l2c.backend.Backend;
 import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.io.Printable;
+import dev.l2c.model.DType;
 import dev.l2c.model.OnnxModel;
+import dev.l2c.model.StoredGraph;
+import dev.l2c.model.onnx.proto.TensorProto;
 import dev.l2c.io.AtomicFile;
 import dev.l2c.model.Tensor;
 import java.io.IOException;
@@ -16,12 +20,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** .l2c file in, safetensors or ONNX (with the original graph) out. */
+/** .l2c file in, safetensors, ONNX (with the stored or the original graph) or a model folder out. */
 public final class Decompressor {
     private final Backend backend;
     private final Progress progress;
@@ -51,10 +56,10 @@ public final class Decompressor {
                 }
                 written = FolderOutput.write(input.toString(), reader, decoder, folder, output, options.force(), progress);
             } else {
-                if (options.onnxModel() == null) {
-                    writeSafetensors(reader, decoder, output, options, blobs);
+                if (options.onnx()) {
+                    writeOnnx(input, reader, decoder, output, options, blobs);
                 } else {
-                    writeOnnx(reader, decoder, output, options, blobs);
+                    writeSafetensors(reader, decoder, output, options, blobs);
                 }
                 written = size(output);
             }
@@ -82,6 +87,7 @@ public final class Decompressor {
         }
         Map<String, String> metadata = new LinkedHashMap<>(reader.attributes());
         metadata.remove(FolderLayout.ATTRIBUTE);
+        metadata.remove(StoredGraph.ATTRIBUTE);
         ByteBuffer header = SafetensorsHeader.of(output.toString(), entries, metadata);
         try (AtomicFile file = AtomicFile.create(output, options.force());
                 Progress.Task task = progress.start("decompress", weights.size(), "tensors")) {
@@ -97,16 +103,32 @@ public final class Decompressor {
         }
     }
 
-    /** An ONNX model is written from all its initializers at once, so every tensor is decoded first. */
-    private void writeOnnx(L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options,
+    /**
+     * An ONNX model is written from all its initializers at once, so every tensor is decoded first.
+     * The graph is the original model's ({@code --model}) or else the one stored in the file.
+     */
+    private void writeOnnx(Path input, L2cReader reader, TensorDecoder decoder, Path output, DecompressOptions options,
             Set<String> blobs) throws L2cException {
-        OnnxModel model = OnnxModel.read(options.onnxModel());
-        Map<String, Tensor> originals = byName(model.floatInitializers());
-        List<Tensor> decoded = new ArrayList<>();
         List<TensorInfo> weights = weights(reader, blobs);
+        OnnxModel model;
+        String graphName;
+        if (options.onnxModel() != null) {
+            model = OnnxModel.read(options.onnxModel());
+            graphName = options.onnxModel().toString();
+        } else {
+            model = StoredGraph.read(input, reader.attributes(), weights.stream().map(TensorInfo::name).toList());
+            if (model == null) {
+                throw new L2cException(input + ": holds no ONNX graph (made from safetensors, or with --no-graph): "
+                        + "give the original model with --model ORIGINAL.onnx");
+            }
+            graphName = input + " (stored graph)";
+        }
+        Map<String, TensorProto> initializers = new HashMap<>();
+        for (TensorProto init : model.proto().getGraph().getInitializerList()) initializers.put(init.getName(), init);
+        List<Tensor> decoded = new ArrayList<>();
         try (Progress.Task task = progress.start("decompress", weights.size(), "tensors")) {
             for (TensorInfo t : weights) {
-                checkAgainstModel(t, originals, options);
+                checkAgainstModel(t, initializers.get(t.name()), graphName, options);
                 decoded.add(decoder.decode(t, null));
                 task.advance(1);
             }
@@ -115,20 +137,21 @@ public final class Decompressor {
     }
 
     /** An ONNX initializer keeps its type and shape; refuse a .l2c that does not fit the model. */
-    private static void checkAgainstModel(TensorInfo t, Map<String, Tensor> originals, DecompressOptions options)
+    private static void checkAgainstModel(TensorInfo t, TensorProto init, String model, DecompressOptions options)
             throws L2cException {
-        Path model = options.onnxModel();
-        Tensor o = originals.get(t.name());
-        if (o == null) {
-            throw new L2cException(model + ": has no float initializer named '" + t.name() + "' (was the .l2c made from another model?)");
+        String name = Printable.escape(t.name());
+        DType type = init == null ? null : DType.fromOnnxCode(init.getDataType()).orElse(null);
+        if (type == null || !type.isFloat()) {
+            throw new L2cException(model + ": has no float initializer named '" + name + "' (was the .l2c made from another model?)");
         }
-        if (!Arrays.equals(o.shape(), t.shape()) || !o.dtype().name().equals(t.dtype().name())) {
-            throw new L2cException(model + ": initializer '" + t.name() + "' is " + o.dtype() + Arrays.toString(o.shape())
+        long[] dims = init.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        if (!Arrays.equals(dims, t.shape()) || !type.name().equals(t.dtype().name())) {
+            throw new L2cException(model + ": initializer '" + name + "' is " + type + Arrays.toString(dims)
                     + " but the .l2c holds " + t.dtype() + Arrays.toString(t.shape()));
         }
-        if (options.dtype() != null && !Formats.model(options.dtype()).equals(o.dtype())) {
+        if (options.dtype() != null && !Formats.model(options.dtype()).equals(type)) {
             throw new L2cException("--dtype " + options.dtype().name().toLowerCase(java.util.Locale.ROOT)
-                    + ": ONNX output keeps each initializer's type (" + t.name() + " is " + o.dtype() + ")");
+                    + ": ONNX output keeps each initializer's type (" + name + " is " + type + ")");
         }
     }
 

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The tensors of an input model that go into a .l2c file: every tensor of a safetensors file
  * (non-float ones stored as they are), the floating-point initializers of an ONNX model (the
- * others stay in the graph, which decompression to ONNX takes from the original model), or the
+ * others stay in its graph, which the file stores beside them, docs/FORMAT.md "ONNX graphs"), or the
  * shards' tensors and the other files of a model folder ({@code folder} says where each goes back;
  * null for one file), or tensors handed over in memory ({@code path} is then the name given to
  * them, {@code fileBytes} their bytes).

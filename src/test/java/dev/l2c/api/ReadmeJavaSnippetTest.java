@@ -53,14 +53,14 @@ class ReadmeJavaSnippetTest {
             try (Tensor fc = file.decodeTensor("fc_w", ElementType.F16)) {   // CPU; or a Device such as cuda:0
                 System.out.println(fc.sizes().vec().get().length + "-d libtorch tensor");
             }
-            byte[] onnx = file.onnxModel(model);   // the graph with the decoded weights, no temporary file
+            byte[] onnx = file.onnxModel();   // the stored graph with the decoded weights, no temporary file
             try (OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx, new OrtSession.SessionOptions())) {
                 System.out.println(session.getInputNames());
             }
             file.verify(ProgressListener.NONE);   // every checksum, every tensor
         }
 
-        // Write a model back out: safetensors (here as bf16), ONNX through the original graph, or a folder.
+        // Write a model back out: safetensors (here as bf16), ONNX (the stored graph), or a folder.
         Decompression.toSafetensors().floatsAs(ElementType.BF16).decompress(l2c, l2c.resolveSibling("model-bf16.safetensors"));
         // README:end
     }
