@@ -34,7 +34,9 @@ compress_timed() {
     local work="$1" name="$2"; shift 2
     local start end
     start=$(date +%s.%N)
-    l2c compress "$@" -o "$work/$name.l2c" --force --closest --report "$work/$name.report.json" > "$work/$name.log"
+    # --no-graph: the method comparison is about the weights; the graph (docs/FORMAT.md "ONNX
+    # graphs") would add the same few kB to every method's file of a model.
+    l2c compress "$@" -o "$work/$name.l2c" --force --closest --no-graph --report "$work/$name.report.json" > "$work/$name.log"
     end=$(date +%s.%N)
     python3 -c "print(f'{$end - $start:.1f}')" > "$work/$name.seconds"
 }

@@ -72,11 +72,12 @@ class CliUsageTest {
         assertFalse(Files.exists(dir.resolve("x.l2c")));
     }
 
+    /** ONNX output takes the graph stored in the file (StoredGraphCliTest); --model applies to ONNX output only. */
     @Test
-    void onnxOutputNeedsTheModel() {
-        CliRunner r = CliRunner.run("decompress", "x.l2c", "-o", "y.onnx");
+    void modelIsOnlyForOnnxOutput() {
+        CliRunner r = CliRunner.run("decompress", "x.l2c", "-o", "y.safetensors", "--model", "m.onnx");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--model"), r.err());
+        assertTrue(r.err().contains("--model is only used for ONNX output"), r.err());
     }
 
     /** An output that is neither .safetensors nor .onnx is a folder, which only a .l2c made from a folder has. */
