@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.l2c.L2cException;
+import dev.l2c.format.JsonAttribute;
 import dev.l2c.io.Printable;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -119,17 +120,7 @@ public record FolderLayout(List<FileEntry> files) {
      */
     public static FolderLayout parse(String file, String text) throws L2cException {
         String where = file + ": folder layout: ";
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new L2cException(where + "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new L2cException(where + "not a JSON object");
-        JsonNode version = root.get("version");
-        if (version == null || !version.isInt() || version.intValue() != VERSION) {
-            throw new L2cException(where + "version " + version + " is not " + VERSION + " (made by a newer l2c?)");
-        }
+        JsonNode root = JsonAttribute.parse(where, text, VERSION);
         JsonNode list = root.get("files");
         if (list == null || !list.isArray()) throw new L2cException(where + "missing \"files\" array");
         List<FileEntry> files = new ArrayList<>();

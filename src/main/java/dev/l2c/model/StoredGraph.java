@@ -1,11 +1,12 @@
 package dev.l2c.model;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.l2c.L2cException;
+import dev.l2c.format.JsonAttribute;
 import dev.l2c.format.RawDeflate;
+import dev.l2c.io.Printable;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Base64;
@@ -48,17 +49,7 @@ public final class StoredGraph {
         String text = attributes.get(ATTRIBUTE);
         if (text == null) return null;
         String where = file + ": attribute " + ATTRIBUTE + ": ";
-        JsonNode root;
-        try {
-            root = new ObjectMapper().readTree(text);
-        } catch (JsonProcessingException e) {
-            throw new L2cException(where + "not valid JSON: " + e.getOriginalMessage(), e);
-        }
-        if (root == null || !root.isObject()) throw new L2cException(where + "not a JSON object");
-        JsonNode version = root.get("version");
-        if (version == null || !version.isInt() || version.intValue() != VERSION) {
-            throw new L2cException(where + "unknown version " + version + " (this l2c reads " + VERSION + ")");
-        }
+        JsonNode root = JsonAttribute.parse(where, text, VERSION);
         JsonNode bytes = root.get("bytes");
         JsonNode deflate = root.get("deflate");
         if (bytes == null || !bytes.canConvertToInt() || bytes.intValue() < 0 || deflate == null || !deflate.isTextual()) {
@@ -76,7 +67,7 @@ public final class StoredGraph {
         Set<String> held = new HashSet<>(tensors);
         for (String name : dataless) {
             if (!held.contains(name)) {
-                throw new L2cException(where + "initializer " + dev.l2c.io.Printable.escape(name)
+                throw new L2cException(where + "initializer " + Printable.escape(name)
                         + " has no data and the file holds no tensor of that name (file damaged)");
             }
         }
@@ -84,7 +75,7 @@ public final class StoredGraph {
         model.proto().getGraph().getInitializerList().forEach(t -> initializers.add(t.getName()));
         for (String name : tensors) {
             if (!initializers.contains(name)) {
-                throw new L2cException(where + "the file's tensor " + dev.l2c.io.Printable.escape(name)
+                throw new L2cException(where + "the file's tensor " + Printable.escape(name)
                         + " is no initializer of the stored graph (file damaged)");
             }
         }
