@@ -542,13 +542,24 @@ public final class OnnxModel {
 
     /**
      * The names of the initializers that have no data of their own: those {@link #graphWithout}
-     * left without data, and those marked external at {@value #IN_MEMORY_LOCATION}.
+     * left without data (an empty tensor needs none), and those marked external at
+     * {@value #IN_MEMORY_LOCATION}.
      */
     public Set<String> initializersWithoutData() {
         Set<String> out = new LinkedHashSet<>();
         for (TensorProto init : proto.getGraph().getInitializerList()) {
             boolean inMemory = isExternal(init) && IN_MEMORY_LOCATION.equals(externalInfo(init).get("location"));
-            if (inMemory || (!isExternal(init) && !hasData(init))) out.add(init.getName());
+            boolean empty = init.getDimsList().stream().anyMatch(d -> d == 0);
+            if (inMemory || (!isExternal(init) && !hasData(init) && !empty)) out.add(init.getName());
+        }
+        return out;
+    }
+
+    /** The names of the initializers whose data lies in an external file (not at {@value #IN_MEMORY_LOCATION}). */
+    public Set<String> initializersInFiles() {
+        Set<String> out = new LinkedHashSet<>();
+        for (TensorProto init : proto.getGraph().getInitializerList()) {
+            if (isExternal(init) && !IN_MEMORY_LOCATION.equals(externalInfo(init).get("location"))) out.add(init.getName());
         }
         return out;
     }

@@ -63,6 +63,13 @@ public final class StoredGraph {
         }
         byte[] graph = RawDeflate.inflate(ByteBuffer.wrap(packed), bytes.intValue(), what -> new L2cException(where + what));
         OnnxModel model = OnnxModel.parse(Path.of(file + " (stored graph)"), graph);
+        Set<String> inFiles = model.initializersInFiles();
+        if (!inFiles.isEmpty()) {
+            // A stored graph has its data inline: a reference to a file beside the .l2c could copy
+            // that file into the output.
+            throw new L2cException(where + "initializer " + Printable.escape(inFiles.iterator().next())
+                    + " refers to an external data file (file damaged)");
+        }
         Set<String> dataless = model.initializersWithoutData();
         Set<String> held = new HashSet<>(tensors);
         for (String name : dataless) {

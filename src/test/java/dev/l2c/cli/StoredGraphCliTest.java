@@ -6,14 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.L2cWriter;
+import dev.l2c.format.RawDeflate;
 import dev.l2c.format.TensorInfo;
+import dev.l2c.model.OnnxModel;
 import dev.l2c.model.StoredGraph;
+import dev.l2c.model.onnx.proto.GraphProto;
+import dev.l2c.model.onnx.proto.ModelProto;
+import dev.l2c.model.onnx.proto.StringStringEntryProto;
+import dev.l2c.model.onnx.proto.TensorProto;
 import dev.l2c.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,6 +97,30 @@ class StoredGraphCliTest {
         r = CliRunner.run("decompress", garbled.toString(), "-o", dir.resolve("g.onnx").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains(garbled.toString()) && r.err().contains("not base64"), r.err());
+        // A graph whose other initializer points into a file beside the .l2c (which would be copied out).
+        Files.writeString(dir.resolve("secret.bin"), "x".repeat(64));
+        Path pointing = dir.resolve("pointing.l2c");
+        try (L2cReader reader = L2cReader.open(good)) {
+            Set<String> held = new HashSet<>();
+            for (TensorInfo t : reader.tensors()) held.add(t.name());
+            ModelProto graph = ModelProto.parseFrom(OnnxModel.readGraph(RESNET).graphWithout(held));
+            GraphProto.Builder g = graph.getGraph().toBuilder();
+            g.addInitializer(TensorProto.newBuilder().setName("stolen").setDataType(2).addDims(64)
+                    .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("secret.bin")));
+            byte[] forged = graph.toBuilder().setGraph(g).build().toByteArray();
+            Map<String, String> attributes = new LinkedHashMap<>(reader.attributes());
+            attributes.put(StoredGraph.ATTRIBUTE, "{\"version\":1,\"bytes\":" + forged.length + ",\"deflate\":\""
+                    + Base64.getEncoder().encodeToString(RawDeflate.deflate(forged)) + "\"}");
+            try (L2cWriter writer = L2cWriter.create(pointing, false, attributes)) {
+                for (TensorInfo t : reader.tensors()) writer.copyTensor(reader, t);
+                writer.finish();
+            }
+        }
+        r = CliRunner.run("decompress", pointing.toString(), "-o", dir.resolve("p.onnx").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("stolen") && r.err().contains("external data file"), r.err());
+        assertFalse(Files.exists(dir.resolve("p.onnx")));
     }
 
     @Test
