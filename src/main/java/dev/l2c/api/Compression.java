@@ -311,7 +311,7 @@ public final class Compression {
      * Whether a file made from an ONNX model stores the model's graph (its structure without the
      * weights; {@code --no-graph} turns it off), so that the file alone gives the ONNX model back
      * ({@link Decompression#toOnnx()}, {@link OnnxRuntimeModel#open(L2cFile, ai.onnxruntime.OrtEnvironment,
-     * OnnxRuntimeModel.OptionsSetup)}). It costs a few kB (MiniLM: about 14 kB of 9 MB at 10x),
+     * OnnxRuntimeModel.OptionsSetup)}). It costs a few kB (MiniLM: about 10 kB),
      * which count in the ratio: on a model of a few hundred kB at 40x that is a large share of the
      * file. Without it, ONNX output needs the original model.
      *
