@@ -10,7 +10,11 @@ import java.util.Map;
  * @param sourceFile the model file it was made from (as recorded at compression)
  * @param sourceFileBytes that file's size, or 0 if unknown
  * @param tensors the model's tensors (for a folder, its shards' tensors)
+ * @param attributes the file's attributes but the stored ONNX graph's
+ * @param tensors the model's tensors (for a folder, its shards' tensors)
  * @param files the files of the model folder it was made from; empty when made from one file
+ * @param onnxGraphBytes the length of the attribute that holds the ONNX model's graph
+ *     (docs/FORMAT.md, "ONNX graphs"; before the index's DEFLATE), or 0 where the file holds none
  */
 public record ContainerSummary(
         String file,
@@ -19,7 +23,8 @@ public record ContainerSummary(
         long sourceFileBytes,
         Map<String, String> attributes,
         List<TensorRow> tensors,
-        List<FileRow> files) {
+        List<FileRow> files,
+        long onnxGraphBytes) {
     public long originalBytes() {
         return tensors.stream().mapToLong(TensorRow::originalBytes).sum();
     }

@@ -5,13 +5,15 @@ import dev.l2c.folder.FolderLayout;
 import dev.l2c.format.L2cReader;
 import dev.l2c.format.TensorInfo;
 import dev.l2c.format.TensorKind;
+import dev.l2c.model.StoredGraph;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a .l2c file's index into a summary: per tensor sizes and the totals. No payload is read but
@@ -52,8 +54,11 @@ public final class Inspector {
             } catch (NumberFormatException e) {
                 // An unreadable optional attribute only drops the "ratio against the source file" line.
             }
-            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, reader.attributes(), rows,
-                    folder == null ? List.of() : files(file, reader, folder));
+            Map<String, String> attributes = new LinkedHashMap<>(reader.attributes());
+            String graph = attributes.remove(StoredGraph.ATTRIBUTE);
+            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, attributes, rows,
+                    folder == null ? List.of() : files(file, reader, folder),
+                    graph == null ? 0 : graph.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
         }
     }
 

@@ -178,6 +178,10 @@ public final class ReportText {
                 s.tensors().size(), s.elements(), bytes(s.originalBytes()), bytes(s.fileBytes()), s.ratio(),
                 8.0 * s.fileBytes() / Math.max(1, s.elements()));
         printFiles(out, s);
+        if (s.onnxGraphBytes() > 0) {
+            out.printf(Locale.ROOT, "ONNX graph: stored (%s before the index's DEFLATE): decompress -o OUT.onnx needs no --model%n",
+                    bytes(s.onnxGraphBytes()));
+        }
         if (s.sourceFileBytes() > 0) {
             out.printf(Locale.ROOT, "source file %s: %s, ratio against it %.2fx%n", Printable.escape(s.sourceFile()), bytes(s.sourceFileBytes()),
                     (double) s.sourceFileBytes() / s.fileBytes());

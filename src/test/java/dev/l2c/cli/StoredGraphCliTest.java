@@ -62,6 +62,7 @@ class StoredGraphCliTest {
         assertEquals(0, CliRunner.run("compress", RESNET.toString(), "-o", with.toString(), "--bits", "4").exit());
         assertEquals(0, CliRunner.run("compress", RESNET.toString(), "-o", without.toString(), "--bits", "4", "--no-graph").exit());
         assertTrue(Files.size(without) < Files.size(with), Files.size(without) + " vs " + Files.size(with));
+        assertFalse(CliRunner.run("inspect", without.toString()).out().contains("ONNX graph"));
         CliRunner r = CliRunner.run("decompress", without.toString(), "-o", dir.resolve("x.onnx").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no ONNX graph") && r.err().contains("--model"), r.err());
@@ -133,6 +134,6 @@ class StoredGraphCliTest {
         assertTrue(c.output().contains("bits/weight") || c.output().contains("tensors"), c.output());
         ChildJvm.Result i = ChildJvm.l2c(dir, List.of(), List.of("inspect", l2c.toString()), 120);
         assertEquals(0, i.exit(), i.output());
-        assertTrue(i.output().contains("conv"), i.output());
+        assertTrue(i.output().contains("conv") && i.output().contains("ONNX graph: stored"), i.output());
     }
 }
