@@ -57,8 +57,8 @@ public final class DataFreeObjective implements SeparableObjective {
     private final boolean[] saturating;
     private final double[] terms;
     private final double[] slopes;
-    /** What a term's weight multiplies its rate slope by (the vector weight for vectors, else 1). */
-    private final double[] slopeScale;
+    /** The weight of a vector's quadratic relative error, or 0 where vectors count as the rest. */
+    private final double vectorWeight;
 
     /** Every tensor a weight ({@code weights}: original values, direct, read from 0 to limit). */
     public DataFreeObjective(List<FloatBuffer> weights) {
@@ -88,13 +88,11 @@ public final class DataFreeObjective implements SeparableObjective {
         this.saturating = new boolean[count];
         this.terms = new double[count];
         this.slopes = new double[count];
-        this.slopeScale = new double[count];
-        java.util.Arrays.fill(slopeScale, 1);
+        this.vectorWeight = vectorWeight;
         for (int l = 0; l < count; l++) {
             double sq = squaredNorm(this.tensors[l].weights());
-            if (vectorWeight > 0 && this.tensors[l].shape().length <= 1) {
+            if (isVector(l)) {
                 inverseNorms[l] = vectorWeight / (sq > 0 ? sq : 1);
-                slopeScale[l] = vectorWeight;
             } else if (layerEnergy[l] > 0) {
                 inverseNorms[l] = 1 / (layerEnergy[l] + sq);
             } else {
@@ -102,6 +100,11 @@ public final class DataFreeObjective implements SeparableObjective {
                 saturating[l] = sq > 0;
             }
         }
+    }
+
+    /** Whether tensor l's term is a weighted vector's (data-free mode: rank 0 or 1). */
+    private boolean isVector(int l) {
+        return vectorWeight > 0 && tensors[l].shape().length <= 1;
     }
 
     @Override
@@ -132,7 +135,7 @@ public final class DataFreeObjective implements SeparableObjective {
         // d(term)/d(bits per weight) ~ -2 ln 2 eps phi'(eps): the lambda heuristic's share. A vector's
         // share is its plain relative error: its weight keeps it near exact, it is not meant to set
         // the price of a bit for the weights.
-        slopes[l] = eps * slope / slopeScale[l];
+        slopes[l] = isVector(l) ? eps * slope / vectorWeight : eps * slope;
         // In place when grad is wHat: the kernel reads each element before writing it.
         if (grad != null) Distortion.scaledDifference(wHat, w, 2 * slope * inverseNorms[l], grad);
         return value;
