@@ -421,7 +421,7 @@ public final class L2cFile implements AutoCloseable {
      */
     public Report report() throws L2cException {
         checkOpen();
-        ContainerSummary summary = Inspector.inspect(path);
+        ContainerSummary summary = Inspector.inspect(path, reader);
         return new Report(out -> ReportText.printSummary(out, summary), summary);
     }
 

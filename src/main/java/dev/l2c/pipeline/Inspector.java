@@ -25,41 +25,46 @@ public final class Inspector {
 
     public static ContainerSummary inspect(Path file) throws L2cException {
         try (L2cReader reader = L2cReader.open(file)) {
-            FolderLayout folder = FolderLayout.of(file.toString(), reader.attributes());
-            Set<String> blobs = folder == null ? Set.of() : folder.blobs();
-            List<TensorRow> rows = new ArrayList<>();
-            for (TensorInfo t : reader.tensors()) {
-                if (blobs.contains(t.name())) continue;
-                long elements = t.elementCount();
-                double zeros = Double.NaN;
-                String z = t.attributes().get(TensorEncoder.ZEROS);
-                if (t.kind() == TensorKind.QUANTIZED && z != null && elements > 0) {
-                    try {
-                        zeros = Long.parseLong(z) / (double) elements;
-                    } catch (NumberFormatException e) {
-                        throw new L2cException(file + ": tensor " + t.name() + ": attribute zeros='" + z + "' is not a count");
-                    }
-                } else if (t.kind() == TensorKind.QUANTIZED && elements > 0 && t.streams().size() == 1
-                        && t.streams().get(0).coding().isSmall()) {
-                    zeros = TensorDecoder.smallStreamZeros(file.toString(), reader, t) / (double) elements;
-                }
-                rows.add(new TensorRow(t.name(), t.dtype().name(), t.shape(), t.kind().name().toLowerCase(Locale.ROOT),
-                        describe(t), elements, elements * t.dtype().bytes(), reader.storedBytes(t),
-                        t.alphabet().length, zeros));
-            }
-            String source = reader.attributes().getOrDefault(Compressor.SOURCE_FILE, "");
-            long sourceBytes = 0;
-            try {
-                sourceBytes = Long.parseLong(reader.attributes().getOrDefault(Compressor.SOURCE_BYTES, "0"));
-            } catch (NumberFormatException e) {
-                // An unreadable optional attribute only drops the "ratio against the source file" line.
-            }
-            Map<String, String> attributes = new LinkedHashMap<>(reader.attributes());
-            String graph = attributes.remove(StoredGraph.ATTRIBUTE);
-            return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, attributes, rows,
-                    folder == null ? List.of() : files(file, reader, folder),
-                    graph == null ? 0 : graph.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+            return inspect(file, reader);
         }
+    }
+
+    /** The summary of {@code file}, already open as {@code reader} (which stays open). */
+    public static ContainerSummary inspect(Path file, L2cReader reader) throws L2cException {
+        FolderLayout folder = FolderLayout.of(file.toString(), reader.attributes());
+        Set<String> blobs = folder == null ? Set.of() : folder.blobs();
+        List<TensorRow> rows = new ArrayList<>();
+        for (TensorInfo t : reader.tensors()) {
+            if (blobs.contains(t.name())) continue;
+            long elements = t.elementCount();
+            double zeros = Double.NaN;
+            String z = t.attributes().get(TensorEncoder.ZEROS);
+            if (t.kind() == TensorKind.QUANTIZED && z != null && elements > 0) {
+                try {
+                    zeros = Long.parseLong(z) / (double) elements;
+                } catch (NumberFormatException e) {
+                    throw new L2cException(file + ": tensor " + t.name() + ": attribute zeros='" + z + "' is not a count");
+                }
+            } else if (t.kind() == TensorKind.QUANTIZED && elements > 0 && t.streams().size() == 1
+                    && t.streams().get(0).coding().isSmall()) {
+                zeros = TensorDecoder.smallStreamZeros(file.toString(), reader, t) / (double) elements;
+            }
+            rows.add(new TensorRow(t.name(), t.dtype().name(), t.shape(), t.kind().name().toLowerCase(Locale.ROOT),
+                    describe(t), elements, elements * t.dtype().bytes(), reader.storedBytes(t),
+                    t.alphabet().length, zeros));
+        }
+        String source = reader.attributes().getOrDefault(Compressor.SOURCE_FILE, "");
+        long sourceBytes = 0;
+        try {
+            sourceBytes = Long.parseLong(reader.attributes().getOrDefault(Compressor.SOURCE_BYTES, "0"));
+        } catch (NumberFormatException e) {
+            // An unreadable optional attribute only drops the "ratio against the source file" line.
+        }
+        Map<String, String> attributes = new LinkedHashMap<>(reader.attributes());
+        String graph = attributes.remove(StoredGraph.ATTRIBUTE);
+        return new ContainerSummary(file.toString(), reader.fileSize(), source, sourceBytes, attributes, rows,
+                folder == null ? List.of() : files(file, reader, folder),
+                graph == null ? 0 : graph.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
     private static List<FileRow> files(Path file, L2cReader reader, FolderLayout folder) throws L2cException {
