@@ -17,6 +17,7 @@ import dev.l2c.pipeline.Inspector;
 import dev.l2c.pipeline.TensorDecoder;
 import dev.l2c.pipeline.Verifier;
 import dev.l2c.pipeline.VerifyReport;
+import dev.l2c.pipeline.WeightComparison;
 import dev.l2c.report.ReportText;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -36,8 +37,8 @@ import org.bytedeco.javacpp.BytePointer;
  * A {@code .l2c} file opened for reading: its tensors, and each decoded into a buffer on request.
  * Opening reads and checks the header, footer and index; a tensor's payload is read (and its
  * checksums checked) when it is decoded: into a new buffer, the caller's buffer, or a libtorch
- * tensor. Decoding runs on the CPU; {@link #verify(ComputeDevice, ProgressListener)} may run on a
- * GPU.
+ * tensor. Decoding runs on the CPU, or on the device the file was opened for
+ * ({@link #open(Path, ComputeDevice, int, ProgressListener)}).
  *
  * <p><b>Thread safety:</b> an {@code L2cFile} is not thread-safe: it reuses its read and decode
  * buffers from call to call. Use one per thread (opening is cheap: the index only), or guard it.
@@ -88,11 +89,29 @@ public final class L2cFile implements AutoCloseable {
      * @throws L2cException the file cannot be read or is no valid {@code .l2c} (the message says what is wrong)
      */
     public static L2cFile open(Path path, int threads) throws L2cException {
-        Backend cpu = BackendChoice.select(ComputeDevice.CPU, BackendChoice.checkThreads(threads), ProgressListener.NONE);
+        return open(path, BackendChoice.select(ComputeDevice.CPU, BackendChoice.checkThreads(threads), ProgressListener.NONE), threads);
+    }
+
+    /**
+     * Opens a {@code .l2c} file whose rANS payloads are decoded on {@code device}.
+     *
+     * @param path the file
+     * @param device where the rANS decoder runs ({@link ComputeDevice#AUTO}: CUDA where usable)
+     * @param threads the CPU decoder's threads, 1 to 1024, or 0 for all cores
+     * @param listener hears the notes, such as AUTO's fall back to the CPU (null: nobody)
+     * @return the open file, to close when done
+     * @throws L2cException the file cannot be read or is no valid {@code .l2c}, or the device is unusable
+     */
+    public static L2cFile open(Path path, ComputeDevice device, int threads, ProgressListener listener) throws L2cException {
+        if (device == null) throw new IllegalArgumentException("device is null");
+        return open(path, BackendChoice.select(device, BackendChoice.checkThreads(threads), listener), threads);
+    }
+
+    private static L2cFile open(Path path, Backend backend, int threads) throws L2cException {
         L2cReader reader = L2cReader.open(path);
         try {
             FolderLayout layout = FolderLayout.of(path.toString(), reader.attributes());
-            TensorDecoder decoder = new TensorDecoder(path.toString(), reader, cpu.rans());
+            TensorDecoder decoder = new TensorDecoder(path.toString(), reader, backend.rans());
             return new L2cFile(path, reader, decoder, layout == null ? Set.of() : layout.blobs(), layout != null, threads);
         } catch (L2cException | RuntimeException e) {
             reader.close();
@@ -347,6 +366,21 @@ public final class L2cFile implements AutoCloseable {
             weights.put(e.name(), new Tensor(e.name(), e.type().dtype(), e.shape(), data));
         }
         return model.toBytes(weights);
+    }
+
+    /**
+     * Measures each float tensor of {@code originalModel} against its decoded copy in this file
+     * ({@code l2c compare}).
+     *
+     * @param originalModel the ONNX or safetensors model the file was made from
+     * @return each tensor's relative error and their sum
+     * @throws L2cException the model cannot be read, or a tensor of it is missing here or differs
+     *     in size (the message names the tensor), or this file is damaged
+     */
+    public WeightErrors compareWith(Path originalModel) throws L2cException {
+        checkOpen();
+        if (originalModel == null) throw new IllegalArgumentException("originalModel is null");
+        return new WeightErrors(WeightComparison.compare(path.toString(), reader, decoder, originalModel));
     }
 
     /** Receives the tensors of {@link #decodeAll}. */

@@ -3,7 +3,10 @@
  * open a {@code .l2c} file and decode its tensors into buffers or libtorch tensors
  * ({@link dev.l2c.api.L2cFile}), compress a model file or folder with any of the command line's
  * settings ({@link dev.l2c.api.Compression}, {@link dev.l2c.api.Calibration}), or write one back
- * out as a model ({@link dev.l2c.api.Decompression}). Nothing here prints or exits the JVM; every
+ * out as a model ({@link dev.l2c.api.Decompression}); judge it against its original in ONNX
+ * Runtime ({@link dev.l2c.api.Evaluation}, {@link dev.l2c.api.L2cFile#compareWith}); train the
+ * reference models ({@link dev.l2c.api.ZooTraining}) and chart results ({@link dev.l2c.api.Chart}).
+ * Nothing here prints or exits the JVM; every
  * failure is a {@link dev.l2c.L2cException} whose message names the file, tensor or option at
  * fault (two with types of their own: {@link dev.l2c.RatioOutOfReachException} and
  * {@link dev.l2c.OutputExistsException}), and bad arguments are

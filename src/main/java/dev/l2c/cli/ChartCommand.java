@@ -1,11 +1,8 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.chart.ResultPoint;
-import dev.l2c.chart.ResultsChart;
-import dev.l2c.chart.ResultsCsv;
+import dev.l2c.api.Chart;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,16 +57,15 @@ final class ChartCommand implements Callable<Integer> {
         }
         PathChecks.input(csv);
         PathChecks.notAnInput(output, "-o", csv);
-        List<ResultPoint> points = ResultsCsv.read(csv);
-        if (reference != null) {
-            long n = points.stream().filter(p -> p.method().equals(reference)).count();
-            if (n != 1) throw new L2cException(csv + ": the --reference method '" + reference + "' has " + n + " rows, expected 1");
+        Chart chart = Chart.fromCsv(csv).title(title).axisLabels(xLabel, yLabel).size(width, height);
+        try {
+            chart.reference(reference);
+        } catch (IllegalArgumentException e) {
+            // The option is well formed; the data lacks the method: a data error, named by file and option.
+            throw new L2cException(csv + ": --reference: " + e.getMessage());
         }
-        // The chart is only drawn into an image: no display needed.
-        System.setProperty("java.awt.headless", "true");
-        ResultsChart.writePng(points, new ResultsChart.Labels(title, xLabel, yLabel, width, height), reference, output, force);
-        long methods = points.stream().map(ResultPoint::method).distinct().count();
-        spec.commandLine().getOut().printf("wrote %s: %d points, %d methods%n", output, points.size(), methods);
+        chart.writePng(output, force);
+        spec.commandLine().getOut().printf("wrote %s: %d points, %d methods%n", output, chart.points(), chart.methods());
         return 0;
     }
 }

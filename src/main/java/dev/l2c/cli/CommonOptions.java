@@ -1,10 +1,7 @@
 package dev.l2c.cli;
 
-import dev.l2c.L2cException;
 import dev.l2c.api.ComputeDevice;
 import dev.l2c.api.ProgressListener;
-import dev.l2c.backend.Backend;
-import dev.l2c.backend.Backends;
 import dev.l2c.backend.CpuBackend;
 import dev.l2c.backend.Device;
 import dev.l2c.nativelib.SimdLevel;
@@ -49,13 +46,6 @@ final class CommonOptions {
         simd = level;
     }
 
-    Backend backend(CommandLine.Model.CommandSpec spec) throws L2cException {
-        applySimd(spec);
-        Backend backend = Backends.select(device, message -> spec.commandLine().getErr().println("l2c: " + message));
-        // Thread count applies to the CPU backend; the CUDA backend's host side needs no tuning.
-        return threads != null && backend instanceof CpuBackend ? new CpuBackend(threads) : backend;
-    }
-
     /** Caps the native kernels at --simd (else $L2C_SIMD), a process-wide setting; prints a note when clamped. */
     void applySimd(CommandLine.Model.CommandSpec spec) {
         try {
@@ -78,7 +68,7 @@ final class CommonOptions {
 
     /** Progress bars on stderr (none with --no-progress) and notes as "l2c: note: ..." lines, for the API. */
     ProgressListener listener(CommandLine.Model.CommandSpec spec) {
-        return new ConsoleListener(progress(spec), spec.commandLine().getErr());
+        return new ConsoleListener(progress(), spec.commandLine().getErr());
     }
 
     /** {@code n} if it is a valid --threads value, else a usage error naming --threads. */
@@ -89,7 +79,7 @@ final class CommonOptions {
         return n;
     }
 
-    Progress progress(CommandLine.Model.CommandSpec spec) {
+    private Progress progress() {
         return noProgress ? Progress.NONE : Progress.console();
     }
 }

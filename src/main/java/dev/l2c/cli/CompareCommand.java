@@ -1,11 +1,10 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.pipeline.WeightComparison;
-import dev.l2c.report.ReportJson;
+import dev.l2c.api.L2cFile;
+import dev.l2c.api.Report;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -34,17 +33,13 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws L2cException {
         PathChecks.input(input);
         PathChecks.input(model);
-        WeightComparison.Result r = WeightComparison.compare(common.backend(spec), input, model);
+        common.applySimd(spec);
+        Report report;
+        try (L2cFile file = L2cFile.open(input, common.device(), common.threads(), common.listener(spec))) {
+            report = file.compareWith(model).report();
+        }
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            out.println(ReportJson.render(r));
-            return 0;
-        }
-        out.printf("%-48s %12s %12s%n", "tensor", "elements", "rel.err");
-        for (WeightComparison.Row row : r.tensors()) {
-            out.printf(Locale.ROOT, "%-48s %12d %12.4e%n", dev.l2c.io.Printable.escape(row.name()), row.elements(), row.relativeError());
-        }
-        out.printf(Locale.ROOT, "sum of relative errors (data-free distortion): %.5f over %d tensors%n", r.distortion(), r.tensors().size());
+        out.print(json ? report.json() + System.lineSeparator() : report.text());
         return 0;
     }
 }

@@ -1,12 +1,10 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.api.Evaluation;
+import dev.l2c.api.RetrievalEvaluation;
 import dev.l2c.backend.Device;
 import dev.l2c.data.SynsetSelection;
-import dev.l2c.eval.EvalData;
-import dev.l2c.eval.EvalReport;
-import dev.l2c.eval.Evaluator;
-import dev.l2c.eval.RetrievalResult;
 import dev.l2c.io.AtomicFile;
 import dev.l2c.report.ReportText;
 import java.io.IOException;
@@ -108,17 +106,18 @@ final class DemoCommand implements Callable<Integer> {
         double compressSeconds = (System.nanoTime() - t0) / 1e9;
         out.printf("step 2/2: ./l2c %s%n", String.join(" ", eval));
         out.flush();
-        int threads = common.threads != null ? common.threads : Runtime.getRuntime().availableProcessors();
-        EvalReport r = new Evaluator(common.backend(spec), common.progress(spec), threads)
-                .evaluate(l2c, source, null, EvalData.WORDNET, null, n, SynsetSelection.DEFAULT_SEED);
+        common.applySimd(spec);
+        RetrievalEvaluation r = (RetrievalEvaluation) Evaluation.wordNet().synsets(n).threads(common.threads())
+                .device(common.device()).listener(common.listener(spec)).evaluate(l2c, source);
 
         out.println();
         out.printf("%-22s %12s %8s %8s %8s %9s  %s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "time");
-        row(out, "fp32 ONNX", r.originalBytes(), 1, r.originalResult(), String.format(Locale.ROOT, "%.1f s embedding", r.originalResult().embedSeconds()));
-        row(out, "l2c " + CliEnums.label(objective) + " " + number(ratio) + "x", r.modelBytes(), r.ratio(), r.modelResult(),
+        row(out, "fp32 ONNX", r.originalBytes(), 1, r.originalScores(),
+                String.format(Locale.ROOT, "%.1f s embedding", r.originalScores().seconds()));
+        row(out, "l2c " + CliEnums.label(objective) + " " + number(ratio) + "x", r.modelBytes(), r.ratio(), r.scores(),
                 String.format(Locale.ROOT, "%.1f s compression", compressSeconds));
         out.printf("task: WordNet gloss -> lemma retrieval, %d synsets of the evaluation split (disjoint from calibration), "
-                + "embeddings in ONNX Runtime; cosine = mean cosine of gloss embeddings to fp32's%n", r.n());
+                + "embeddings in ONNX Runtime; cosine = mean cosine of gloss embeddings to fp32's%n", r.synsets());
         out.printf("compress report: %s; demo total %.1f s%n", log, (System.nanoTime() - start) / 1e9);
         return 0;
     }
@@ -138,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
         return a;
     }
 
-    private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalResult res, String time) {
+    private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalEvaluation.Scores res, String time) {
         out.printf(Locale.ROOT, "%-22s %,12d %7.2fx %7.2f%% %7.2f%% %9.4f  %s%n", name, bytes, ratio, 100 * res.accuracyAt1(),
                 100 * res.accuracyAt5(), res.meanCosine(), time);
     }

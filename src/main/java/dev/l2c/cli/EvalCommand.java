@@ -1,15 +1,10 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
+import dev.l2c.api.Evaluation;
+import dev.l2c.api.EvaluationResult;
 import dev.l2c.data.SynsetSelection;
-import dev.l2c.eval.ClassificationReport;
-import dev.l2c.eval.ClassificationResult;
 import dev.l2c.eval.EvalData;
-import dev.l2c.eval.EvalReport;
-import dev.l2c.eval.Evaluator;
-import dev.l2c.eval.RetrievalResult;
-import dev.l2c.report.ReportJson;
-import dev.l2c.report.ReportText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -63,59 +58,13 @@ final class EvalCommand implements Callable<Integer> {
         PathChecks.input(input);
         PathChecks.input(model);
         if (tokenizer != null) PathChecks.input(tokenizer);
-        var backend = common.backend(spec);
-        int threads = common.threads != null ? common.threads : Runtime.getRuntime().availableProcessors();
+        common.applySimd(spec);
+        Evaluation evaluation = data == EvalData.FMNIST ? Evaluation.fashionMnist()
+                : Evaluation.wordNet().synsets(n).seed(seed).tokenizer(tokenizer);
+        EvaluationResult result = evaluation.dataDir(dataDir).threads(common.threads()).device(common.device())
+                .listener(common.listener(spec)).evaluate(input, model);
         PrintWriter out = spec.commandLine().getOut();
-        if (data == EvalData.FMNIST) {
-            ClassificationReport report = new Evaluator(backend, common.progress(spec), threads)
-                    .evaluateImages(input, model, data, dataDir);
-            if (json) {
-                out.println(ReportJson.render(report));
-            } else {
-                print(out, report);
-            }
-            return 0;
-        }
-        EvalReport report = new Evaluator(backend, common.progress(spec), threads)
-                .evaluate(input, model, tokenizer, data, dataDir, n, seed);
-        if (json) {
-            out.println(ReportJson.render(report));
-        } else {
-            print(out, report);
-        }
+        out.print(json ? result.report().json() + System.lineSeparator() : result.report().text());
         return 0;
-    }
-
-    private static void print(PrintWriter out, EvalReport r) {
-        out.printf("task: WordNet gloss -> lemma retrieval, %d synsets (evaluation split, seed %d); chance acc@1 %.4f%n",
-                r.n(), r.seed(), 1.0 / r.n());
-        out.printf("%-10s %14s %8s %8s %8s %12s %9s%n", "model", "bytes", "ratio", "acc@1", "acc@5", "cosine", "embed");
-        row(out, "original", r.originalBytes(), 1.0, r.originalResult());
-        row(out, "evaluated", r.modelBytes(), r.ratio(), r.modelResult());
-        out.printf("original: %s%nevaluated: %s%s%n", r.original(), r.model(),
-                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportText.seconds(r.decompressSeconds())) : "");
-        out.printf("ratio = original ONNX file bytes / evaluated file bytes; cosine = mean cosine of gloss embeddings "
-                + "to the original's; total %s%n", ReportText.seconds(r.seconds()));
-    }
-
-    private static void row(PrintWriter out, String name, long bytes, double ratio, RetrievalResult res) {
-        out.printf("%-10s %14d %7.2fx %7.2f%% %7.2f%% %12.6f %8.1fs%n", name, bytes, ratio, 100 * res.accuracyAt1(),
-                100 * res.accuracyAt5(), res.meanCosine(), res.embedSeconds());
-    }
-
-    private static void print(PrintWriter out, ClassificationReport r) {
-        out.printf("task: Fashion-MNIST top-1 classification, %d test images (ONNX Runtime)%n", r.n());
-        out.printf("%-10s %14s %8s %8s %10s %9s%n", "model", "bytes", "ratio", "top-1", "agreement", "classify");
-        row(out, "original", r.originalBytes(), 1.0, r.originalResult());
-        row(out, "evaluated", r.modelBytes(), r.ratio(), r.modelResult());
-        out.printf("original: %s%nevaluated: %s%s%n", r.original(), r.model(),
-                r.decompressSeconds() > 0 ? String.format(" (decoded to ONNX in %s)", ReportText.seconds(r.decompressSeconds())) : "");
-        out.printf("ratio = original ONNX file bytes / evaluated file bytes; agreement = share of images with the original's "
-                + "prediction; total %s%n", ReportText.seconds(r.seconds()));
-    }
-
-    private static void row(PrintWriter out, String name, long bytes, double ratio, ClassificationResult res) {
-        out.printf("%-10s %14d %7.2fx %7.2f%% %9.2f%% %8.1fs%n", name, bytes, ratio, 100 * res.accuracy(),
-                100 * res.agreement(), res.seconds());
     }
 }

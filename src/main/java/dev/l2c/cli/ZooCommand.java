@@ -1,14 +1,11 @@
 package dev.l2c.cli;
 
 import dev.l2c.L2cException;
-import dev.l2c.data.FashionMnist;
-import dev.l2c.data.ImageSet;
+import dev.l2c.api.ZooTraining;
 import dev.l2c.pipeline.Progress;
 import dev.l2c.report.ReportText;
 import dev.l2c.zoo.FmnistResNet;
 import dev.l2c.zoo.TrainSettings;
-import dev.l2c.zoo.Trainer;
-import dev.l2c.zoo.ZooModel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -77,36 +74,38 @@ final class ZooCommand implements Runnable {
 
         @Override
         public Integer call() throws L2cException {
-            ZooModel model;
-            TrainSettings settings;
+            ZooTraining training;
             try {
-                model = ZooModel.named(name);
-                if (blocks != null) {
-                    if (!FmnistResNet.NAME.equals(name)) {
-                        throw new IllegalArgumentException("--blocks applies to " + FmnistResNet.NAME + " only, not to " + name);
-                    }
-                    model = ZooModel.resnet(blocks);
-                }
-                settings = model.recipe().settings(epochs != null ? epochs : model.recipe().epochs(), batch, seed,
-                        threads == null ? 0 : threads);
+                training = ZooTraining.of(name);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+            if (epochs != null) set("--epochs", () -> training.epochs(epochs));
+            if (blocks != null) set("--blocks", () -> training.resnetBlocks(blocks));
+            set("--batch", () -> training.batch(batch));
+            training.seed(seed).threads(threads == null ? 0 : threads).dataDir(dataDir).force(force)
+                    .listener(noProgress ? null : new ConsoleListener(Progress.console(), spec.commandLine().getErr()));
             PathChecks.notEmpty(spec.commandLine(), "-o", output);
-            Path dir = dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR;
-            PathChecks.notAnInput(output, "-o", FashionMnist.files(dir).toArray(Path[]::new));
-            ImageSet train = FashionMnist.train(dir);
-            ImageSet test = FashionMnist.test(dir);
+            PathChecks.notAnInput(output, "-o", training.dataFiles().toArray(Path[]::new));
             PrintWriter out = spec.commandLine().getOut();
-            Trainer trainer = new Trainer(model, settings, noProgress ? Progress.NONE : Progress.console(), e -> {
-                out.printf("epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, lr %.5f, %s%n", e.epoch(), settings.epochs(),
+            training.onEpoch(e -> {
+                out.printf("epoch %d/%d: loss %.4f, train %.2f %%, test %.2f %%, lr %.5f, %s%n", e.epoch(), e.epochs(),
                         e.loss(), 100 * e.trainAccuracy(), 100 * e.testAccuracy(), e.learningRate(), ReportText.seconds(e.seconds()));
                 out.flush();
             });
-            Trainer.Result r = trainer.train(train, test, output, force);
+            ZooTraining.Result r = training.train(output);
             out.printf("wrote %s (%d bytes): test accuracy %.2f %% (10,000 images, libtorch executor); total %s%n", r.output(),
                     r.bytes(), 100 * r.testAccuracy(), ReportText.seconds(r.seconds()));
             return 0;
+        }
+
+        /** Applies one option's setting; the API's refusal becomes a usage error that names the option. */
+        private void set(String option, Runnable setting) {
+            try {
+                setting.run();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+            }
         }
     }
 }

@@ -12,12 +12,12 @@ package dev.l2c.eval;
  * @param originalBytes its size
  * @param originalResult the original's figures (its mean cosine is against itself)
  * @param modelResult the evaluated model's figures, mean cosine against the original
- * @param decompressSeconds time to decode a .l2c file to ONNX, 0 for an ONNX model
+ * @param decompressSeconds time to decode a .l2c file into its ONNX Runtime session, 0 for an ONNX model
  * @param seconds wall time of the whole evaluation
  */
 public record EvalReport(EvalData data, int n, long seed, String model, long modelBytes, String original,
         long originalBytes, RetrievalResult originalResult, RetrievalResult modelResult, double decompressSeconds,
-        double seconds) {
+        double seconds) implements EvalSummary {
     /** Size of the original ONNX file over the evaluated file's size. */
     public double ratio() {
         return (double) originalBytes / modelBytes;

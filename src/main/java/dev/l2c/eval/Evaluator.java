@@ -1,32 +1,41 @@
 package dev.l2c.eval;
 
 import dev.l2c.L2cException;
-import dev.l2c.io.TempFiles;
-import dev.l2c.backend.Backend;
 import dev.l2c.data.FashionMnist;
 import dev.l2c.data.ImageSet;
 import dev.l2c.data.SynsetSelection;
 import dev.l2c.data.WordNet;
-import dev.l2c.pipeline.DecompressOptions;
-import dev.l2c.pipeline.Decompressor;
 import dev.l2c.pipeline.Progress;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
- * Judges a model against its original in ONNX Runtime: a .l2c file is decoded to a temporary ONNX
- * model (deleted afterwards) through the original graph; an .onnx file is run as it is.
+ * Judges a model against its original in ONNX Runtime. The model judged comes with the way its
+ * session opens ({@link Candidate}): an ONNX file is read as it is, a .l2c file is decoded in
+ * memory by its caller's opener. Its session is opened first, so a damaged file fails before
+ * minutes of inference.
  */
 public final class Evaluator {
-    private final Backend backend;
+    /**
+     * The model judged.
+     *
+     * @param file the file evaluated (its size is the report's; errors name it)
+     * @param opener opens its ONNX Runtime session
+     * @param decoded whether opening it decodes it (a .l2c file), so that the report gives the time
+     */
+    public record Candidate(Path file, ModelSession.Opener opener, boolean decoded) {
+        /** An ONNX model file, run as it is. */
+        public static Candidate onnx(Path file) {
+            return new Candidate(file, threads -> ModelSession.open(file, threads), false);
+        }
+    }
+
     private final Progress progress;
     private final int threads;
 
     /** {@code threads}: ONNX Runtime intra-op threads. */
-    public Evaluator(Backend backend, Progress progress, int threads) {
-        this.backend = backend;
+    public Evaluator(Progress progress, int threads) {
         this.progress = progress;
         this.threads = threads;
     }
@@ -38,88 +47,63 @@ public final class Evaluator {
     }
 
     /**
-     * Evaluates {@code model} (.l2c or .onnx) against {@code original} on {@code data}.
+     * Evaluates {@code model} against {@code original} on the WordNet retrieval task.
      *
      * @param tokenizer the tokenizer.json; null finds it next to the original
-     * @param dataDir where the data set lives; null for its default place
+     * @param dataDir where WordNet lives; null for its default place
      */
-    public EvalReport evaluate(Path model, Path original, Path tokenizer, EvalData data, Path dataDir, int n, long seed)
+    public EvalReport evaluate(Candidate model, Path original, Path tokenizer, Path dataDir, int n, long seed)
             throws L2cException {
         long start = System.nanoTime();
-        if (data != EvalData.WORDNET) {
-            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is an image set; it takes no tokenizer");
-        }
-        boolean compressed = isL2c(model);
-        if (!compressed && !model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            throw new L2cException(model + ": expected a .l2c or an .onnx model");
-        }
         Path tokenizerJson = tokenizer != null ? tokenizer : TextTokenizer.locateFor(original);
-        long modelBytes = size(model);
+        long modelBytes = size(model.file());
         long originalBytes = size(original);
         RetrievalTask task = wordNetTask(dataDir != null ? dataDir : WordNet.DEFAULT_DIR, n, seed);
-
-        // A .l2c file is decoded first, so a damaged file fails before minutes of embedding.
-        Path tempDir = compressed ? createTempDir(model) : null;
-        try {
-            Path onnx = model;
-            double decompressSeconds = 0;
-            if (compressed) {
-                onnx = tempDir.resolve("decoded.onnx");
-                decompressSeconds = new Decompressor(backend, progress)
-                        .decompress(model, onnx, new DecompressOptions(null, original, true)).seconds();
-            }
+        // The original judged against itself: its figures are the baseline row.
+        boolean same = !model.decoded() && isSameFile(model.file(), original);
+        long t = System.nanoTime();
+        try (SentenceEncoder evaluated = same ? null
+                : SentenceEncoder.open(model.opener().open(threads), tokenizerJson, SentenceEncoder.DEFAULT_BATCH_SIZE)) {
+            double decodeSeconds = model.decoded() ? (System.nanoTime() - t) / 1e9 : 0;
             RetrievalTask.Embeddings reference;
             RetrievalResult originalResult;
-            try (SentenceEncoder encoder = open(original, tokenizerJson)) {
-                long t = System.nanoTime();
+            try (SentenceEncoder encoder = SentenceEncoder.open(original, tokenizerJson, SentenceEncoder.DEFAULT_BATCH_SIZE, threads)) {
+                t = System.nanoTime();
                 reference = task.embed(encoder, progress);
                 originalResult = task.score(reference, reference, (System.nanoTime() - t) / 1e9);
             }
-            // The original judged against itself: its figures are the baseline row.
-            RetrievalResult modelResult = !compressed && isSameFile(model, original)
-                    ? originalResult
-                    : run(task, onnx, tokenizerJson, reference);
-            return new EvalReport(data, task.size(), seed, model.toString(), modelBytes, original.toString(), originalBytes,
-                    originalResult, modelResult, decompressSeconds, (System.nanoTime() - start) / 1e9);
-        } finally {
-            if (tempDir != null) deleteTree(tempDir);
+            RetrievalResult modelResult = originalResult;
+            if (!same) {
+                t = System.nanoTime();
+                RetrievalTask.Embeddings e = task.embed(evaluated, progress);
+                modelResult = task.score(e, reference, (System.nanoTime() - t) / 1e9);
+            }
+            return new EvalReport(EvalData.WORDNET, task.size(), seed, model.file().toString(), modelBytes, original.toString(),
+                    originalBytes, originalResult, modelResult, decodeSeconds, (System.nanoTime() - start) / 1e9);
         }
     }
 
     /**
-     * Top-1 accuracy of {@code model} (.l2c or .onnx) and of {@code original} on the test images
-     * of {@code data}, and how often the two predict the same class. Both models' inputs are
-     * checked before any image is run.
+     * Top-1 accuracy of {@code model} and of {@code original} on the Fashion-MNIST test images,
+     * and how often the two predict the same class. Both models' inputs are checked before any
+     * image is run.
      *
      * @param dataDir where the data set lives; null for its default place
      */
-    public ClassificationReport evaluateImages(Path model, Path original, EvalData data, Path dataDir) throws L2cException {
+    public ClassificationReport evaluateImages(Candidate model, Path original, Path dataDir) throws L2cException {
         long start = System.nanoTime();
-        if (data != EvalData.FMNIST) {
-            throw new L2cException("--data " + data.name().toLowerCase(Locale.ROOT) + " is not an image classification set");
-        }
-        boolean compressed = isL2c(model);
-        if (!compressed && !model.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            throw new L2cException(model + ": expected a .l2c or an .onnx model");
-        }
-        long modelBytes = size(model);
+        long modelBytes = size(model.file());
         long originalBytes = size(original);
         ImageSet test = FashionMnist.test(dataDir != null ? dataDir : FashionMnist.DEFAULT_DIR);
         long[] imageShape = {1, test.rows(), test.cols()};
-
-        Path tempDir = compressed ? createTempDir(model) : null;
-        try {
-            Path onnx = model;
-            double decompressSeconds = 0;
-            if (compressed) {
-                onnx = tempDir.resolve("decoded.onnx");
-                decompressSeconds = new Decompressor(backend, progress)
-                        .decompress(model, onnx, new DecompressOptions(null, original, true)).seconds();
-            }
-            boolean same = !compressed && isSameFile(model, original);
-            try (ImageClassifier reference = openClassifier(original, imageShape);
-                    ImageClassifier evaluated = same ? null : openClassifier(onnx, imageShape)) {
-                long t = System.nanoTime();
+        boolean same = !model.decoded() && isSameFile(model.file(), original);
+        long t = System.nanoTime();
+        try (ImageClassifier evaluated = same ? null
+                : ImageClassifier.open(model.opener().open(threads), imageShape, ImageSet.CLASSES, ImageClassifier.DEFAULT_BATCH_SIZE)) {
+            double decodeSeconds = model.decoded() ? (System.nanoTime() - t) / 1e9 : 0;
+            try (ImageClassifier reference = ImageClassifier.open(original, imageShape, ImageSet.CLASSES,
+                    ImageClassifier.DEFAULT_BATCH_SIZE, threads)) {
+                t = System.nanoTime();
                 int[] expected = classify(reference, test, "original");
                 ClassificationResult originalResult = score(test, expected, expected, (System.nanoTime() - t) / 1e9);
                 ClassificationResult modelResult = originalResult;
@@ -128,16 +112,11 @@ public final class Evaluator {
                     int[] predicted = classify(evaluated, test, "evaluated");
                     modelResult = score(test, predicted, expected, (System.nanoTime() - t) / 1e9);
                 }
-                return new ClassificationReport(data, test.count(), model.toString(), modelBytes, original.toString(),
-                        originalBytes, originalResult, modelResult, decompressSeconds, (System.nanoTime() - start) / 1e9);
+                return new ClassificationReport(EvalData.FMNIST, test.count(), model.file().toString(), modelBytes,
+                        original.toString(), originalBytes, originalResult, modelResult, decodeSeconds,
+                        (System.nanoTime() - start) / 1e9);
             }
-        } finally {
-            if (tempDir != null) deleteTree(tempDir);
         }
-    }
-
-    private ImageClassifier openClassifier(Path onnx, long[] imageShape) throws L2cException {
-        return ImageClassifier.open(onnx, imageShape, ImageSet.CLASSES, ImageClassifier.DEFAULT_BATCH_SIZE, threads);
     }
 
     private int[] classify(ImageClassifier classifier, ImageSet images, String name) throws L2cException {
@@ -158,23 +137,6 @@ public final class Evaluator {
         return new ClassificationResult(n, correct, (double) correct / n, (double) agree / n, seconds);
     }
 
-    private RetrievalResult run(RetrievalTask task, Path onnx, Path tokenizerJson, RetrievalTask.Embeddings reference)
-            throws L2cException {
-        try (SentenceEncoder encoder = open(onnx, tokenizerJson)) {
-            long t = System.nanoTime();
-            RetrievalTask.Embeddings e = task.embed(encoder, progress);
-            return task.score(e, reference, (System.nanoTime() - t) / 1e9);
-        }
-    }
-
-    private SentenceEncoder open(Path onnx, Path tokenizerJson) throws L2cException {
-        return SentenceEncoder.open(onnx, tokenizerJson, SentenceEncoder.DEFAULT_BATCH_SIZE, threads);
-    }
-
-    private static boolean isL2c(Path p) {
-        return p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".l2c");
-    }
-
     private static long size(Path p) throws L2cException {
         try {
             return Files.size(p);
@@ -188,24 +150,6 @@ public final class Evaluator {
             return Files.isSameFile(a, b);
         } catch (IOException e) {
             throw new L2cException(b + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static Path createTempDir(Path model) throws L2cException {
-        try {
-            // The process id in the name tells concurrent l2c runs' folders apart.
-            return TempFiles.createDirectory("l2c-eval-" + ProcessHandle.current().pid() + "-");
-        } catch (IOException e) {
-            throw new L2cException(model + ": cannot create a temporary folder to decode it into (" + e.getMessage() + ")", e);
-        }
-    }
-
-    /** Removes the temporary folder and whatever the decoder left in it. */
-    private static void deleteTree(Path dir) {
-        try {
-            TempFiles.delete(dir);
-        } catch (IOException ignored) {
-            // A leftover temporary file must not hide the evaluation's own result or error.
         }
     }
 }

@@ -27,6 +27,7 @@ public final class ImageClassifier implements AutoCloseable {
     public static final int DEFAULT_BATCH_SIZE = 256;
 
     private final Path model;
+    private final ModelSession owner;
     private final OrtSession session;
     private final String input;
     private final String output;
@@ -35,10 +36,11 @@ public final class ImageClassifier implements AutoCloseable {
     private final long[] imageShape;
     private final boolean fixedBatch;
 
-    private ImageClassifier(Path model, OrtSession session, String input, String output, int classes, int batchSize,
+    private ImageClassifier(ModelSession owner, String input, String output, int classes, int batchSize,
             long[] imageShape, boolean fixedBatch) {
-        this.model = model;
-        this.session = session;
+        this.model = owner.source();
+        this.owner = owner;
+        this.session = owner.session();
         this.input = input;
         this.output = output;
         this.classes = classes;
@@ -57,8 +59,18 @@ public final class ImageClassifier implements AutoCloseable {
         if (batchSize < 1) throw new L2cException("batch size must be at least 1, got " + batchSize);
         if (threads < 1) throw new L2cException("--threads must be at least 1, got " + threads);
         if (!Files.isRegularFile(onnxModel)) throw new L2cException(onnxModel + ": ONNX model not found");
-        OrtSession session = OrtSessions.open(onnxModel, threads);
+        return open(ModelSession.open(onnxModel, threads), imageShape, classes, batchSize);
+    }
+
+    /**
+     * A classifier on an open session, which it takes over: closing the classifier (or a failure
+     * here) closes it.
+     */
+    public static ImageClassifier open(ModelSession model, long[] imageShape, int classes, int batchSize) throws L2cException {
+        Path onnxModel = model.source();
+        OrtSession session = model.session();
         try {
+            if (batchSize < 1) throw new L2cException("batch size must be at least 1, got " + batchSize);
             Map<String, NodeInfo> inputs = session.getInputInfo();
             Map<String, NodeInfo> outputs = session.getOutputInfo();
             String expected = "float " + shapeText(-1, imageShape);
@@ -72,12 +84,12 @@ public final class ImageClassifier implements AutoCloseable {
             var out = outputs.entrySet().iterator().next();
             checkOutput(onnxModel, out.getKey(), out.getValue(), classes);
             int size = batch > 0 ? (int) batch : batchSize;
-            return new ImageClassifier(onnxModel, session, in.getKey(), out.getKey(), classes, size, imageShape.clone(), batch > 0);
+            return new ImageClassifier(model, in.getKey(), out.getKey(), classes, size, imageShape.clone(), batch > 0);
         } catch (OrtException e) {
-            OrtSessions.closeQuietly(session);
+            model.closeQuietly();
             throw new L2cException(onnxModel + ": ONNX Runtime cannot describe the model's inputs (" + e.getMessage() + ")", e);
         } catch (L2cException | RuntimeException e) {
-            OrtSessions.closeQuietly(session);
+            model.closeQuietly();
             throw e;
         }
     }
@@ -194,6 +206,6 @@ public final class ImageClassifier implements AutoCloseable {
 
     @Override
     public void close() throws L2cException {
-        OrtSessions.close(session, model);
+        owner.close();
     }
 }

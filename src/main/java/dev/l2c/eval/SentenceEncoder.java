@@ -34,14 +34,16 @@ public final class SentenceEncoder implements AutoCloseable {
 
     private final Path model;
     private final TextTokenizer tokenizer;
+    private final ModelSession owner;
     private final OrtSession session;
     private final boolean takesTokenTypes;
     private final int batchSize;
 
-    private SentenceEncoder(Path model, TextTokenizer tokenizer, OrtSession session, boolean takesTokenTypes, int batchSize) {
-        this.model = model;
+    private SentenceEncoder(ModelSession owner, TextTokenizer tokenizer, boolean takesTokenTypes, int batchSize) {
+        this.model = owner.source();
         this.tokenizer = tokenizer;
-        this.session = session;
+        this.owner = owner;
+        this.session = owner.session();
         this.takesTokenTypes = takesTokenTypes;
         this.batchSize = batchSize;
     }
@@ -56,18 +58,17 @@ public final class SentenceEncoder implements AutoCloseable {
         if (batchSize < 1) throw new L2cException("batch size must be at least 1, got " + batchSize);
         if (threads < 1) throw new L2cException("--threads must be at least 1, got " + threads);
         if (!Files.isRegularFile(onnxModel)) throw new L2cException(onnxModel + ": ONNX model not found");
-        TextTokenizer tokenizer = TextTokenizer.open(tokenizerJson);
+        return open(ModelSession.open(onnxModel, threads), tokenizerJson, batchSize);
+    }
+
+    /** An encoder on an open session, which it takes over: closing the encoder (or a failure here) closes it. */
+    public static SentenceEncoder open(ModelSession model, Path tokenizerJson, int batchSize) throws L2cException {
         try {
-            OrtSession session = OrtSessions.open(onnxModel, threads);
-            try {
-                boolean types = checkSignature(onnxModel, session);
-                return new SentenceEncoder(onnxModel, tokenizer, session, types, batchSize);
-            } catch (L2cException | RuntimeException e) {
-                OrtSessions.closeQuietly(session);
-                throw e;
-            }
+            if (batchSize < 1) throw new L2cException("batch size must be at least 1, got " + batchSize);
+            boolean types = checkSignature(model.source(), model.session());
+            return new SentenceEncoder(model, TextTokenizer.open(tokenizerJson), types, batchSize);
         } catch (L2cException | RuntimeException e) {
-            tokenizer.close();
+            model.closeQuietly();
             throw e;
         }
     }
@@ -199,7 +200,7 @@ public final class SentenceEncoder implements AutoCloseable {
     @Override
     public void close() throws L2cException {
         try {
-            OrtSessions.close(session, model);
+            owner.close();
         } finally {
             tokenizer.close();
         }
