@@ -54,8 +54,8 @@ public final class CompressJob {
     public record Result(Target target, ContainerSummary summary, int parts, PartedRatio.Outcome search) {
         /** One line for the job's log. */
         public String line() {
-            String rounds = search == null ? "" : String.format(Locale.ROOT, ", lambda %.4g after %d rounds", search.chosen().lambda(),
-                    search.rounds().size());
+            String rounds = search == null ? "" : String.format(Locale.ROOT, ", lambda %.4g after %d rounds%s", search.chosen().lambda(),
+                    search.rounds().size(), search.reached() ? "" : " (target out of reach: the closest file)");
             return String.format(Locale.ROOT, "%s -> %s: %d bytes -> %d (%.3fx), %d parts%s", target.input(), target.output(),
                     summary.sourceFileBytes(), summary.fileBytes(), summary.sourceFileBytes() / (double) summary.fileBytes(), parts,
                     rounds);
@@ -128,7 +128,7 @@ public final class CompressJob {
         for (int m = 0; m < targets.size(); m++) {
             Target t = targets.get(m);
             PartedRatio.Outcome search = searches.isEmpty() ? null : searches.get(m);
-            if (search != null && !search.reached()) {
+            if (search != null && !search.reached() && !options.closest()) {
                 throw new L2cException(String.format(Locale.ROOT, "%s: --ratio %s not reached in %d rounds: the closest file had ratio"
                         + " %.4f (%d bytes for a target of %.0f)", t.input(), options.ratio(), search.rounds().size(),
                         plans.get(m).ratioBytes() / (double) search.chosen().fileBytes(), search.chosen().fileBytes(),

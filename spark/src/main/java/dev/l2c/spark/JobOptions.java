@@ -17,26 +17,35 @@ import java.util.regex.Pattern;
  * @param keep tensors whose name matches are stored exactly; null for none
  * @param minElements float tensors with fewer elements are stored exactly
  * @param chunkSymbols rANS chunk size in symbols
+ * @param closest with ratio: write the closest file when the target is out of reach (else that is an error)
+ * @param graph store an ONNX model's graph in the file (as {@code l2c compress} does unless {@code --no-graph})
  */
 public record JobOptions(int bits, double ratio, boolean perChannel, double sparsity, long seed, String keep, long minElements,
-        int chunkSymbols) implements Serializable {
+        int chunkSymbols, boolean closest, boolean graph) implements Serializable {
     /** Lossless, with the CLI's defaults. */
     public static JobOptions lossless() {
-        return new JobOptions(0, 0, false, 0, 0, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK);
+        return new JobOptions(0, 0, false, 0, 0, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, false, true);
     }
 
     /** {@code --bits bits}, with the CLI's defaults. */
     public static JobOptions bits(int bits, boolean perChannel) {
-        return new JobOptions(bits, 0, perChannel, 0, 0, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK);
+        return new JobOptions(bits, 0, perChannel, 0, 0, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, false, true);
     }
 
     /** Data-free {@code --ratio ratio --seed seed}, with the CLI's defaults. */
     public static JobOptions ratio(double ratio, long seed) {
-        return new JobOptions(0, ratio, false, 0, seed, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK);
+        return new JobOptions(0, ratio, false, 0, seed, null, CompressOptions.DEFAULT_MIN_ELEMENTS, CompressOptions.DEFAULT_CHUNK, false, true);
     }
 
     /** The options {@code l2c compress} builds from the same command line; checks them. */
     public CompressOptions compressOptions(boolean force) {
+        if (closest && ratio == 0) throw new IllegalArgumentException("--closest needs --ratio");
+        CompressOptions options = modeOptions(force);
+        if (closest) options = options.withClosest();
+        return graph ? options : options.withoutGraph();
+    }
+
+    private CompressOptions modeOptions(boolean force) {
         Pattern pattern = keep == null ? null : Pattern.compile(keep);
         if (ratio != 0) {
             if (bits != 0 || sparsity > 0) throw new IllegalArgumentException("--ratio goes without --bits and --sparsity");

@@ -73,6 +73,13 @@ public final class SparkCompress implements Callable<Integer> {
             description = "weights per Spark task (default: ${DEFAULT-VALUE}; a larger tensor is a task of its own)")
     long partBytes;
 
+    @Option(names = "--closest", description = "with --ratio: when the target is out of reach, write the closest file found "
+            + "(its ratio is printed) instead of failing")
+    boolean closest;
+
+    @Option(names = "--no-graph", description = "ONNX input: leave the model's graph out of the file (as `l2c compress --no-graph`)")
+    boolean noGraph;
+
     @Option(names = "--force", description = "overwrite existing outputs")
     boolean force;
 
@@ -84,8 +91,13 @@ public final class SparkCompress implements Callable<Integer> {
     public Integer call() throws L2cException {
         if (mode == null) throw new CommandLine.ParameterException(spec.commandLine(), "give --lossless, --bits B or --ratio R");
         if (mode.ratio != 0 && !(mode.ratio > 1)) throw new CommandLine.ParameterException(spec.commandLine(), "--ratio must be above 1");
-        JobOptions options = new JobOptions(mode.bits, mode.ratio, perChannel, sparsity, seed, keep, minElements, chunk);
-        options.compressOptions(force); // checks the combination before Spark starts
+        JobOptions options = new JobOptions(mode.bits, mode.ratio, perChannel, sparsity, seed, keep, minElements, chunk, closest,
+                !noGraph);
+        try {
+            options.compressOptions(force); // checks the combination before Spark starts
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         List<CompressJob.Target> targets = targets();
         SparkConf conf = new SparkConf().setAppName("l2c compress " + inputs.get(0).getFileName());
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {

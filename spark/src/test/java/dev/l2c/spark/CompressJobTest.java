@@ -3,6 +3,7 @@ package dev.l2c.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.l2c.L2cException;
@@ -106,6 +107,38 @@ class CompressJobTest {
         }
     }
 
+    @Test
+    void withoutTheGraphIsTheSingleMachineFileWithoutIt() throws Exception {
+        Path onnx = resnet();
+        CompressJob.Target target = CompressJob.Target.beside(onnx, dir.resolve("spark.l2c"));
+        JobOptions bits = JobOptions.bits(6, false);
+        JobOptions noGraph = new JobOptions(bits.bits(), 0, false, 0, 0, null, bits.minElements(), bits.chunkSymbols(), false, false);
+        CompressJob.run(spark, List.of(target), noGraph, 64L << 10, false);
+        Path single = dir.resolve("single.l2c");
+        Compression.bits(6).storeGraph(false).compress(onnx, single);
+        assertEquals(-1, Files.mismatch(single, target.output()), "the single-machine file with --no-graph");
+        try (L2cFile file = L2cFile.open(target.output())) {
+            assertFalse(file.hasOnnxGraph());
+        }
+    }
+
+    @Test
+    void aRatioOutOfReachFailsUnlessTheClosestFileIsAskedFor() throws Exception {
+        Path onnx = resnet();
+        CompressJob.Target target = CompressJob.Target.beside(onnx, dir.resolve("far.l2c"));
+        JobOptions far = JobOptions.ratio(5000, 0);
+        L2cException e = assertThrows(L2cException.class, () -> CompressJob.run(spark, List.of(target), far, 64L << 10, false));
+        assertTrue(e.getMessage().contains("--ratio 5000") && e.getMessage().contains("not reached"), e.getMessage());
+        assertFalse(Files.exists(target.output()));
+        JobOptions closest = new JobOptions(0, far.ratio(), false, 0, 0, null, far.minElements(), far.chunkSymbols(), true, true);
+        CompressJob.Result r = CompressJob.run(spark, List.of(target), closest, 64L << 10, true).results().get(0);
+        assertTrue(r.line().contains("the closest file"), r.line());
+        assertTrue(r.summary().fileBytes() > Files.size(onnx) / 5000, r.line());
+        try (L2cFile file = L2cFile.open(target.output())) {
+            file.verify(null);
+        }
+    }
+
     /**
      * Data-free ratio mode differs from the single-machine file (docs/DESIGN.md, "More than one
      * machine"): the same ratio band, and a data-free distortion (the sum of the tensors' relative
@@ -149,10 +182,19 @@ class CompressJobTest {
         err.getBuffer().setLength(0);
         assertNotEquals(0, cli.execute("model", "-o", "x.l2c", "--ratio", "10", "--sparsity", "0.5"));
         assertTrue(err.toString().contains("--ratio goes without --bits and --sparsity"), err.toString());
+        err.getBuffer().setLength(0);
+        assertNotEquals(0, cli.execute("model", "-o", "x.l2c", "--bits", "4", "--closest"));
+        assertTrue(err.toString().contains("--closest needs --ratio"), err.toString());
     }
 
     private static Path scripts() {
         return Path.of(System.getProperty("l2c.scripts", "../scripts"));
+    }
+
+    private static Path resnet() {
+        Path p = Path.of(System.getProperty("l2c.testModels", "../src/test/resources/models"), "fmnist-resnet.onnx");
+        Assumptions.assumeTrue(Files.isRegularFile(p), "the zoo model is not at " + p);
+        return p;
     }
 
     private static Path minilmOnnx() {
