@@ -9,8 +9,10 @@ import ai.onnxruntime.OrtSession;
 import dev.l2c.L2cException;
 import dev.l2c.io.Printable;
 import dev.l2c.model.OnnxModel;
+import dev.l2c.nativelib.CpuKernels;
 import dev.l2c.model.onnx.proto.TensorProto;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +20,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
 
 /**
  * An ONNX Runtime session whose weights come straight from a {@code .l2c} file: each tensor is
@@ -52,12 +56,19 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         void apply(OrtSession.SessionOptions options) throws OrtException;
     }
 
+    static {
+        // JavaCPP's runtime, which allocates and frees the weights' native memory (BytePointer).
+        Loader.load(CpuKernels.class);
+    }
+
     private final OrtSession session;
     private final List<OnnxTensor> weights;
+    private final List<BytePointer> memory;
 
-    private OnnxRuntimeModel(OrtSession session, List<OnnxTensor> weights) {
+    private OnnxRuntimeModel(OrtSession session, List<OnnxTensor> weights, List<BytePointer> memory) {
         this.session = session;
         this.weights = weights;
+        this.memory = memory;
     }
 
     /**
@@ -99,6 +110,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         Map<String, TensorProto> initializers = new HashMap<>();
         for (TensorProto t : model.proto().getGraph().getInitializerList()) initializers.put(t.getName(), t);
         List<OnnxTensor> weights = new ArrayList<>();
+        List<BytePointer> memory = new ArrayList<>();
         Map<String, OnnxTensorLike> supplied = new LinkedHashMap<>();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             if (setup != null) setup.apply(options);
@@ -107,18 +119,36 @@ public final class OnnxRuntimeModel implements AutoCloseable {
                 checkFits(file, graph, e, init);
                 OnnxJavaType type = onnxType(e.type());
                 if (type == null) continue; // no ONNX Runtime buffer type: the graph's own data stays
-                ByteBuffer data = file.decode(e.name());
-                OnnxTensor tensor = OnnxTensor.createTensor(env, data, e.shape(), type);
+                ByteBuffer data = allocate(e.elements() * e.type().bytes(), memory);
+                file.decodeInto(e.name(), null, data);
+                OnnxTensor tensor = OnnxTensor.createTensor(env, data.flip(), e.shape(), type);
                 weights.add(tensor);
                 supplied.put(e.name(), tensor);
             }
             options.addExternalInitializers(supplied);
             OrtSession session = env.createSession(model.toBytesWithout(supplied.keySet()), options);
-            return new OnnxRuntimeModel(session, weights);
+            return new OnnxRuntimeModel(session, weights, memory);
         } catch (L2cException | OrtException | RuntimeException e) {
-            for (OnnxTensor t : weights) t.close();
+            free(weights, memory);
             throw e;
         }
+    }
+
+    /**
+     * {@code bytes} of native memory that {@link #close} frees at once: a service that opens models
+     * one after another must not hold hundreds of MB until a garbage collection frees direct buffers.
+     */
+    private static ByteBuffer allocate(long bytes, List<BytePointer> memory) {
+        if (bytes > Integer.MAX_VALUE) throw new IllegalArgumentException("a tensor of " + bytes + " bytes exceeds a Java buffer");
+        if (bytes == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.nativeOrder());
+        BytePointer p = new BytePointer(bytes);
+        memory.add(p);
+        return p.capacity(bytes).asByteBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    private static void free(List<OnnxTensor> weights, List<BytePointer> memory) {
+        for (OnnxTensor t : weights) t.close();
+        for (BytePointer p : memory) p.close();
     }
 
     private static void checkFits(L2cFile file, String graph, TensorEntry e, TensorProto init) throws L2cException {
@@ -158,7 +188,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     }
 
     /**
-     * Closes the session, then frees the decoded weights.
+     * Closes the session, then frees the decoded weights (their native memory at once).
      *
      * @throws OrtException ONNX Runtime failed to close the session (the weights are freed anyway)
      */
@@ -167,7 +197,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         try {
             session.close();
         } finally {
-            for (OnnxTensor t : weights) t.close();
+            free(weights, memory);
         }
     }
 }

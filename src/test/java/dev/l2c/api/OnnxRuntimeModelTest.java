@@ -1,6 +1,7 @@
 package dev.l2c.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import org.bytedeco.javacpp.Pointer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,22 @@ class OnnxRuntimeModelTest {
             assertFalse(file.hasOnnxGraph());
             L2cException e = assertThrows(L2cException.class, () -> OnnxRuntimeModel.open(file, env, null).close());
             assertTrue(e.getMessage().contains(bare.toString()) && e.getMessage().contains("no ONNX graph"), e.getMessage());
+        }
+    }
+
+    @Test
+    void closeFreesTheDecodedWeightsAtOnce() throws Exception {
+        Path l2c = dir.resolve("r.l2c");
+        Compression.bits(4).compress(RESNET, l2c);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (L2cFile file = L2cFile.open(l2c)) {
+            long before = Pointer.totalBytes();
+            long f32 = file.tensors().stream().filter(t -> t.type() == ElementType.F32).mapToLong(t -> 4 * t.elements()).sum();
+            OnnxRuntimeModel model = OnnxRuntimeModel.open(file, env, null);
+            // The weights live in native memory that the model owns, not in buffers a garbage collection frees.
+            assertTrue(Pointer.totalBytes() - before >= f32, (Pointer.totalBytes() - before) + " bytes held for " + f32);
+            model.close();
+            assertEquals(before, Pointer.totalBytes());
         }
     }
 
