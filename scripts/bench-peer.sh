@@ -25,6 +25,7 @@ java -cp benchmarks/target/benchmarks.jar dev.l2c.bench.SymbolDump "$work/minilm
 g++ -std=c++17 -O3 -ffp-contract=off -fopenmp -Wall -I src/main/cpp benchmarks/native/rans_peer.cpp \
     -lhtscodecs -o "$work/rans_peer"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"  # as ./l2c
 stamp="$(date +%Y%m%d-%H%M%S)"
 md="out/bench/$stamp-peer.md"
 {

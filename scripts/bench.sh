@@ -14,6 +14,7 @@ fi
 # Idle OpenMP workers sleep (as in ./l2c): on a shared machine spinning workers starve the
 # benchmark threads of the other forks and of other jobs.
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"  # as ./l2c
 mkdir -p out/bench
 stamp="$(date +%Y%m%d-%H%M%S)"
 json="out/bench/$stamp.json"

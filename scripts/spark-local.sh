@@ -19,6 +19,7 @@ if [[ ! -s "$cp_file" || "$here/spark/pom.xml" -nt "$cp_file" ]]; then
 fi
 # As the ./l2c launcher: OpenMP threads sleep at barriers rather than spin (read when libgomp loads).
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+export OPENBLAS_THREAD_TIMEOUT="${OPENBLAS_THREAD_TIMEOUT:-4}"  # as ./l2c
 jvm="$(sed -n 's:.*<spark.jvmOptions>\(.*\)</spark.jvmOptions>.*:\1:p' "$here/spark/pom.xml")"
 # shellcheck disable=SC2086 # the options are separate words
 exec java $jvm ${L2C_JAVA_OPTS:--Xmx4g} -Dspark.master="local[$cores]" -Dspark.ui.enabled=false \
