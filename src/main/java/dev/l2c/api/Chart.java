@@ -76,7 +76,7 @@ public final class Chart {
      * @return this
      */
     public Chart size(int width, int height) {
-        new ResultsChart.Labels("", "", "", width, height); // checks the size
+        ResultsChart.Labels.checkSize(width, height);
         this.width = width;
         this.height = height;
         return this;

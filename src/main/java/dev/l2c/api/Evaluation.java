@@ -175,7 +175,7 @@ public final class Evaluation {
         try (L2cFile file = L2cFile.open(model, device, threads, listener)) {
             OnnxRuntimeModel session = OnnxRuntimeModel.open(file, originalModel, OrtEnvironment.getEnvironment(),
                     options -> options.setIntraOpNumThreads(ortThreads));
-            return ModelSession.of(model, session.session(), session::close);
+            return ModelSession.of(model, session.session(), session);
         } catch (OrtException e) {
             throw new L2cException(model + ": ONNX Runtime cannot load it decoded into the graph of " + originalModel + " ("
                     + e.getMessage() + ")", e);

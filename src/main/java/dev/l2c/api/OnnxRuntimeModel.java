@@ -9,8 +9,8 @@ import ai.onnxruntime.OrtSession;
 import dev.l2c.L2cException;
 import dev.l2c.io.Printable;
 import dev.l2c.model.OnnxModel;
-import dev.l2c.nativelib.CpuKernels;
 import dev.l2c.model.onnx.proto.TensorProto;
+import dev.l2c.nativelib.CpuKernels;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -119,7 +119,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
                 checkFits(file, graph, e, init);
                 OnnxJavaType type = onnxType(e.type());
                 if (type == null) continue; // no ONNX Runtime buffer type: the graph's own data stays
-                ByteBuffer data = allocate(e.elements() * e.type().bytes(), memory);
+                ByteBuffer data = allocate(e.decodedBytes(null), memory);
                 file.decodeInto(e.name(), null, data);
                 OnnxTensor tensor = OnnxTensor.createTensor(env, data.flip(), e.shape(), type);
                 weights.add(tensor);

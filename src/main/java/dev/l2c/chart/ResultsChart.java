@@ -35,6 +35,11 @@ public final class ResultsChart {
         public static final int DEFAULT_HEIGHT = 500;
 
         public Labels {
+            checkSize(width, height);
+        }
+
+        /** An IllegalArgumentException unless both sides are 100 to 8,000 pixels. */
+        public static void checkSize(int width, int height) {
             if (width < 100 || width > 8000 || height < 100 || height > 8000) {
                 throw new IllegalArgumentException("chart size must be in [100, 8000] pixels, got " + width + "x" + height);
             }

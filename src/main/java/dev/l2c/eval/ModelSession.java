@@ -18,17 +18,12 @@ public final class ModelSession implements AutoCloseable {
         ModelSession open(int threads) throws L2cException;
     }
 
-    /** Closes the session and frees what it runs on. */
-    @FunctionalInterface
-    public interface Owner {
-        void close() throws Exception;
-    }
-
     private final Path source;
     private final OrtSession session;
-    private final Owner owner;
+    /** Closes the session and frees what it runs on. */
+    private final AutoCloseable owner;
 
-    private ModelSession(Path source, OrtSession session, Owner owner) {
+    private ModelSession(Path source, OrtSession session, AutoCloseable owner) {
         this.source = source;
         this.session = session;
         this.owner = owner;
@@ -41,14 +36,14 @@ public final class ModelSession implements AutoCloseable {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), options);
-            return new ModelSession(onnx, session, session::close);
+            return new ModelSession(onnx, session, session);
         } catch (OrtException e) {
             throw new L2cException(onnx + ": ONNX Runtime cannot load the model (" + e.getMessage() + ")", e);
         }
     }
 
     /** A session made elsewhere from {@code source}; {@code owner} closes it and frees its weights. */
-    public static ModelSession of(Path source, OrtSession session, Owner owner) {
+    public static ModelSession of(Path source, OrtSession session, AutoCloseable owner) {
         return new ModelSession(source, session, owner);
     }
 
