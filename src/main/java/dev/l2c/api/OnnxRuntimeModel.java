@@ -26,11 +26,13 @@ import org.bytedeco.javacpp.Loader;
 /**
  * An ONNX Runtime session whose weights come straight from a {@code .l2c} file: each tensor is
  * decoded into a native buffer that ONNX Runtime uses as the initializer in place
- * ({@code SessionOptions.addExternalInitializers}), and only the structure of the graph is handed
- * over (without its weights, a few hundred kB at most): the graph stored in the file, or that of
- * the original model. Nothing is written to disk and no weight is serialized or copied again: the
- * fastest way from a {@code .l2c} to a running model, where {@link L2cFile#onnxModel()} gives the
- * whole model as bytes.
+ * ({@code SessionOptions.addInitializer}), and only the structure of the graph is handed over
+ * (without its weights, a few hundred kB at most): the graph stored in the file, or that of the
+ * original model. Nothing is written to disk and no weight is serialized: the fastest way from a
+ * {@code .l2c} to a running model, where {@link L2cFile#onnxModel()} gives the whole model as
+ * bytes. Where ONNX Runtime 1.22 refuses shared initializers (its graph optimizers read a
+ * convolution's weights from the graph for fusions), the weights are handed over as external
+ * initializers instead, which it copies once.
  *
  * <pre>{@code
  * try (L2cFile file = L2cFile.open(Path.of("model.l2c"));
@@ -64,11 +66,13 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     private final OrtSession session;
     private final List<OnnxTensor> weights;
     private final List<BytePointer> memory;
+    private final boolean weightsInPlace;
 
-    private OnnxRuntimeModel(OrtSession session, List<OnnxTensor> weights, List<BytePointer> memory) {
+    private OnnxRuntimeModel(OrtSession session, List<OnnxTensor> weights, List<BytePointer> memory, boolean weightsInPlace) {
         this.session = session;
         this.weights = weights;
         this.memory = memory;
+        this.weightsInPlace = weightsInPlace;
     }
 
     /**
@@ -112,8 +116,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         List<OnnxTensor> weights = new ArrayList<>();
         List<BytePointer> memory = new ArrayList<>();
         Map<String, OnnxTensorLike> supplied = new LinkedHashMap<>();
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
-            if (setup != null) setup.apply(options);
+        try {
             for (TensorEntry e : file.tensors()) {
                 TensorProto init = initializers.get(e.name());
                 checkFits(file, graph, e, init);
@@ -125,12 +128,43 @@ public final class OnnxRuntimeModel implements AutoCloseable {
                 weights.add(tensor);
                 supplied.put(e.name(), tensor);
             }
-            options.addExternalInitializers(supplied);
-            OrtSession session = env.createSession(model.toBytesWithout(supplied.keySet()), options);
-            return new OnnxRuntimeModel(session, weights, memory);
+            byte[] structure = model.toBytesWithout(supplied.keySet());
+            OrtSession session = sharedSession(env, structure, supplied, setup);
+            boolean inPlace = session != null;
+            if (session == null) session = externalSession(env, structure, supplied, setup);
+            return new OnnxRuntimeModel(session, weights, memory, inPlace);
         } catch (L2cException | OrtException | RuntimeException e) {
             free(weights, memory);
             throw e;
+        }
+    }
+
+    /**
+     * The session on {@code graph} with the {@code supplied} weights as shared initializers
+     * ({@code addInitializer}), which ONNX Runtime uses in place: the MiniLM session is made in
+     * about 45 ms so, where {@code addExternalInitializers} (ONNX Runtime 1.22) copies every tensor
+     * into the graph's protobuf first, 130-180 ms. Null where 1.22 refuses: its graph optimizers read
+     * some initializers (a convolution's, for fusions) from the graph itself, where a shared one has
+     * no data ("model_path must not be empty"; fixed in onnxruntime PR 29349).
+     */
+    private static OrtSession sharedSession(OrtEnvironment env, byte[] graph, Map<String, OnnxTensorLike> supplied,
+            OptionsSetup setup) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (setup != null) setup.apply(options);
+            for (Map.Entry<String, OnnxTensorLike> w : supplied.entrySet()) options.addInitializer(w.getKey(), w.getValue());
+            return env.createSession(graph, options);
+        } catch (OrtException refused) {
+            return null; // the external initializers' session below reports what is wrong, if anything is
+        }
+    }
+
+    /** The session on {@code graph} with the {@code supplied} weights as external initializers, which ONNX Runtime copies. */
+    private static OrtSession externalSession(OrtEnvironment env, byte[] graph, Map<String, OnnxTensorLike> supplied,
+            OptionsSetup setup) throws OrtException {
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (setup != null) setup.apply(options);
+            options.addExternalInitializers(supplied);
+            return env.createSession(graph, options);
         }
     }
 
@@ -185,6 +219,17 @@ public final class OnnxRuntimeModel implements AutoCloseable {
      */
     public OrtSession session() {
         return session;
+    }
+
+    /**
+     * Whether ONNX Runtime runs on the decoded weights in place (shared initializers), or made its
+     * own copy of them (external initializers: where ONNX Runtime 1.22's graph optimizers read
+     * weights from the graph, such as a convolution's for fusions).
+     *
+     * @return true if the session holds no second copy of the weights
+     */
+    public boolean weightsInPlace() {
+        return weightsInPlace;
     }
 
     /**

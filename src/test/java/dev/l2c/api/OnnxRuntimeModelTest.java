@@ -12,8 +12,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
 import dev.l2c.L2cException;
+import dev.l2c.graph.GraphBuilder;
+import dev.l2c.model.DType;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.bytedeco.javacpp.Pointer;
@@ -39,6 +42,25 @@ class OnnxRuntimeModelTest {
         try (L2cFile file = L2cFile.open(l2c);
                 OnnxRuntimeModel model = OnnxRuntimeModel.open(file, RESNET, env, o -> o.setIntraOpNumThreads(1))) {
             assertSameOutputs(env, model.session(), file.onnxModel(RESNET));
+        }
+    }
+
+    @Test
+    void aGraphWithoutConvolutionsRunsOnTheDecodedWeightsInPlace() throws Exception {
+        Path mlp = mlp(dir.resolve("mlp.onnx"));
+        Path l2c = dir.resolve("m.l2c");
+        Compression.bits(4).compress(mlp, l2c);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (L2cFile file = L2cFile.open(l2c);
+                OnnxRuntimeModel model = OnnxRuntimeModel.open(file, env, o -> o.setIntraOpNumThreads(1))) {
+            assertTrue(model.weightsInPlace());
+            assertSameOutputs(env, model.session(), file.onnxModel(mlp));
+        }
+        // ONNX Runtime 1.22 reads the ResNet's convolution weights from the graph: they are handed over as copies.
+        Path resnet = dir.resolve("r.l2c");
+        Compression.bits(4).compress(RESNET, resnet);
+        try (L2cFile file = L2cFile.open(resnet); OnnxRuntimeModel model = OnnxRuntimeModel.open(file, env, null)) {
+            assertFalse(model.weightsInPlace());
         }
     }
 
@@ -79,6 +101,26 @@ class OnnxRuntimeModelTest {
     }
 
     /** {@code session} gives exactly the outputs of a session of {@code model} on random inputs. */
+    /** A two-layer perceptron on [N, 1, 4, 8] inputs, 10 outputs: matrix products, no convolution. */
+    private static Path mlp(Path path) throws L2cException {
+        Random rnd = new Random(5);
+        GraphBuilder b = new GraphBuilder("mlp");
+        b.input("x", DType.F32, -1, 1, 4, 8);
+        b.initializer("fc1.weight", gaussian(rnd, 8 * 16), 8, 16);
+        b.initializer("fc1.bias", gaussian(rnd, 16), 16);
+        b.initializer("fc2.weight", gaussian(rnd, 64 * 10), 64, 10);
+        String h = b.node("Relu", List.of(b.node("Add", List.of(b.node("MatMul", List.of("x", "fc1.weight")), "fc1.bias"))));
+        b.node("MatMul", List.of(b.node("Flatten", List.of(h), GraphBuilder.attr("axis", 1L)), "fc2.weight"), List.of("y"));
+        b.output("y", DType.F32, -1, 10);
+        return b.write(path);
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (0.3 * rnd.nextGaussian());
+        return v;
+    }
+
     private static void assertSameOutputs(OrtEnvironment env, OrtSession session, byte[] model) throws Exception {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * model in the page cache. {@code onnxFile}: the fp32 {@code .onnx} (90.4 MB) read by ONNX Runtime
  * itself (the peer). {@code l2cFile}: the data-free {@code --ratio 10} {@code .l2c} (9 MB) decoded
  * on one thread with the public API and handed to ONNX Runtime from memory
- * ({@code OnnxRuntimeModel}: the weights as external initializers in native buffers, the graph
+ *  ({@code OnnxRuntimeModel}: the weights as initializers in native buffers used in place, the graph
  * stored in the file; the {@code .l2c} is the only file read). {@code l2cFileAllCores}: the same
  * with the file opened for all cores. {@code l2cFileAsBytes}: the same file through
  * {@code L2cFile.onnxModel()}, the whole model serialized in memory and parsed again by ONNX
