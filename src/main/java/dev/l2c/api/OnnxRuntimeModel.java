@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxTensorLike;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import dev.l2c.L2cException;
 import dev.l2c.io.Printable;
@@ -32,7 +33,9 @@ import org.bytedeco.javacpp.Loader;
  * {@code .l2c} to a running model, where {@link L2cFile#onnxModel()} gives the whole model as
  * bytes. Where ONNX Runtime 1.22 refuses shared initializers (its graph optimizers read a
  * convolution's weights from the graph for fusions), the weights are handed over as external
- * initializers instead, which it copies once.
+ * initializers instead, which it copies once ({@link #weightsInPlace} says which). So that the
+ * refusal is not printed as an error, the first session is made with ONNX Runtime's session log
+ * at FATAL severity; an {@link OptionsSetup} may set another level.
  *
  * <pre>{@code
  * try (L2cFile file = L2cFile.open(Path.of("model.l2c"));
@@ -150,6 +153,9 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     private static OrtSession sharedSession(OrtEnvironment env, byte[] graph, Map<String, OnnxTensorLike> supplied,
             OptionsSetup setup) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // A refusal is expected and handled: ONNX Runtime must not print it as an error (the
+            // caller's setup may set another level).
+            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL);
             if (setup != null) setup.apply(options);
             for (Map.Entry<String, OnnxTensorLike> w : supplied.entrySet()) options.addInitializer(w.getKey(), w.getValue());
             return env.createSession(graph, options);

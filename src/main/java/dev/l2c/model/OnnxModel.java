@@ -505,8 +505,10 @@ public final class OnnxModel {
      * This model serialized without the data of the initializers named in {@code suppliedElsewhere}:
      * their names, types and shapes stay, and their data is marked external at
      * {@value #IN_MEMORY_LOCATION}, a place that is no file, for a runtime that is handed those
-     * tensors from memory (ONNX Runtime's {@code SessionOptions.addInitializer}). Every other initializer keeps its data. A name
-     * the model does not have, or another initializer in an external data file, is refused.
+     * tensors from memory (ONNX Runtime's {@code SessionOptions.addInitializer}, or
+     * {@code addExternalInitializers}, which replaces only initializers marked external). Every
+     * other initializer keeps its data. A name the model does not have, or another initializer in
+     * an external data file, is refused.
      */
     public byte[] toBytesWithout(Set<String> suppliedElsewhere) throws L2cException {
         return inMemory(Map.of(), suppliedElsewhere, Set.of());
