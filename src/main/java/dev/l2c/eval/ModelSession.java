@@ -31,8 +31,9 @@ public final class ModelSession implements AutoCloseable {
 
     /** A session on the ONNX file {@code onnx} with {@code threads} intra-op threads. */
     public static ModelSession open(Path onnx, int threads) throws L2cException {
-        // ONNX Runtime follows links in external data locations: l2c's reader checks them first.
-        OnnxModel.read(onnx).checkExternalLocations();
+        // ONNX Runtime follows links in external data locations: l2c's reader checks them first,
+        // from the graph's structure alone (the weights are ONNX Runtime's to read, once).
+        OnnxModel.readGraph(onnx).checkExternalLocations();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             OrtSession session = OrtEnvironment.getEnvironment().createSession(onnx.toString(), options);
