@@ -67,7 +67,7 @@ int dtype_bytes(int dtype) {
 }
 bool is_float(int dtype) { return dtype >= L2C_DTYPE_F64 && dtype <= L2C_DTYPE_BF16; }
 
-// --- CRC32C (Castagnoli, reflected), slicing by 8 ---------------------------------------------
+// --- CRC32C (Castagnoli, reflected): the SSE4.2 instruction, or tables sliced by 8 -------------
 
 struct CrcTables {
     uint32_t t[8][256];
@@ -83,7 +83,7 @@ struct CrcTables {
 };
 const CrcTables kCrc;
 
-uint32_t crc32c(const uint8_t* p, uint64_t n) {
+uint32_t crc32c_table(const uint8_t* p, uint64_t n) {
     uint32_t c = 0xFFFFFFFFu;
     while (n >= 8) {
         const uint32_t lo = c ^ rans::load_le32(p), hi = rans::load_le32(p + 4);
@@ -94,6 +94,35 @@ uint32_t crc32c(const uint8_t* p, uint64_t n) {
     }
     while (n-- > 0) c = (c >> 8) ^ kCrc.t[0][(c ^ *p++) & 0xFF];
     return c ^ 0xFFFFFFFFu;
+}
+
+#if L2C_X86_SIMD
+// SSE4.2's crc32 instruction computes this same CRC (Castagnoli, reflected), 8 bytes per step:
+// about three times the table's speed, which mattered since every payload byte is checked on load.
+__attribute__((target("sse4.2"))) uint32_t crc32c_sse42(const uint8_t* p, uint64_t n) {
+    uint64_t c = 0xFFFFFFFFu;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        c = _mm_crc32_u64(c, v);
+    }
+    uint32_t c32 = (uint32_t)c;
+    for (; n > 0; p++, n--) c32 = _mm_crc32_u8(c32, *p);
+    return c32 ^ 0xFFFFFFFFu;
+}
+
+bool has_sse42() {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2");
+}
+#endif
+
+uint32_t crc32c(const uint8_t* p, uint64_t n) {
+#if L2C_X86_SIMD
+    static const bool hardware = has_sse42();
+    if (hardware) return crc32c_sse42(p, n);
+#endif
+    return crc32c_table(p, n);
 }
 
 uint64_t load_le64(const uint8_t* p) { return rans::load_le32(p) | ((uint64_t)rans::load_le32(p + 4) << 32); }

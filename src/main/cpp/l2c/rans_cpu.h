@@ -10,8 +10,10 @@
 // small tables), so symbols, fp32, fp16 and bf16 outputs share one loop that allocates nothing;
 // it checks the word count once per row (a row takes at most 32 words), and only the last rows
 // of a chunk take the checked path. On x86-64 CPUs with AVX2 (the level of l2c/simd.h) full rows
-// decode 8 lanes per vector with gathers, two chunks in lockstep. The encoder replaces the divide
-// by an exact reciprocal and emits words without branches (AVX2: 8 lanes per step).
+// decode 8 lanes per vector with gathers, two chunks in lockstep; with AVX-512, 16 lanes per
+// vector, and a value map of at most 64 entries is read by permutes instead of a second gather.
+// The encoder replaces the divide by an exact reciprocal and emits words without branches (AVX2:
+// 8 lanes per step).
 #pragma once
 #include <omp.h>
 #include <stdint.h>
@@ -25,8 +27,11 @@
 #include "l2c/simd.h"
 #include "l2c/threads.h"
 
-// The AVX2 paths use the one SIMD level and target of l2c/simd.h.
+// The AVX2 and AVX-512 paths use the one SIMD level and targets of l2c/simd.h.
 #define L2C_AVX2 L2C_TARGET_AVX2
+#define L2C_AVX512 L2C_TARGET_AVX512
+// A 16-lane step is inlined into its row loop, which keeps the states in registers.
+#define L2C_AVX512_INLINE __attribute__((always_inline)) L2C_TARGET_AVX512 inline
 
 namespace l2c {
 namespace rans {
@@ -43,7 +48,8 @@ inline int resolve_threads(int32_t threads, int64_t items) {
 
 // --- SIMD selection ---------------------------------------------------------------------------
 // The coder uses the one process-wide level of l2c/simd.h (shared with the transform and counter
-// kernels): its AVX2 decode runs at simd::kAvx2 and above (AVX-512 adds nothing here).
+// kernels): its encoder's vector path runs at simd::kAvx2 and above; the decoder has an AVX2 path
+// (8 lanes per vector) and an AVX-512 one (16 lanes per vector, simd::kAvx512).
 
 // --- encoder ----------------------------------------------------------------------------------
 
@@ -319,8 +325,27 @@ inline int32_t build_context(const int32_t* freqs, int32_t alphabet, int32_t pre
     return kOk;
 }
 
+#if L2C_X86_SIMD
+// GCC 12's AVX-512 headers trip -W(maybe-)uninitialized on their own undefined-vector idiom (GCC
+// bug 105593), wherever the 16-lane steps below are inlined; the pop is at the end of the file.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+
+// What a 16-lane decode step keeps in registers across rows: the slot mask, the precision and,
+// for a mapped table of at most 64 symbols, the map itself, so that the element comes from a
+// permute rather than a second gather (map_regs: 1, 2 or 4 registers of 16 entries; 0: gather).
+struct Wide16 {
+    __m512i mask;
+    __m128i p;
+    __m512i map[4];
+    int map_regs;
+};
+#endif
+
 // How a decode step reads its slot: step() returns the next state before renormalization and
-// stores the element written for the slot; step8() does the same for 8 lanes (AVX2). Three kinds:
+// stores the element written for the slot; step8() and step16() do the same for 8 lanes (AVX2)
+// and 16 lanes (AVX-512). Three kinds:
 //  * PackedSymbols<Out>: packed table, the symbol itself is written (Out = uint8_t or uint16_t);
 //  * PackedMapped<Out>: packed table, map[symbol] is written (values);
 //  * SlotTable<Out>: general tables, out[slot] is written (one element per slot).
@@ -345,6 +370,17 @@ struct PackedSymbols {
         const __m256i bias = _mm256_and_si256(_mm256_srli_epi32(e, 12), low12);
         return _mm256_add_epi32(_mm256_mullo_epi32(f, _mm256_srl_epi32(x, p)), bias);
     }
+    L2C_AVX512_INLINE __m512i step16(__m512i x, const Wide16& w, __m512i* out) const {
+        const __m512i e = _mm512_i32gather_epi32(_mm512_and_si512(x, w.mask), (const void*)entry, 4);
+        *out = _mm512_srli_epi32(e, 24);
+        return advance_packed16(x, e, w.p);
+    }
+    L2C_AVX512_INLINE static __m512i advance_packed16(__m512i x, __m512i e, __m128i p) {
+        const __m512i low12 = _mm512_set1_epi32(0xFFF);
+        const __m512i f = _mm512_and_si512(e, low12);
+        const __m512i bias = _mm512_and_si512(_mm512_srli_epi32(e, 12), low12);
+        return _mm512_add_epi32(_mm512_mullo_epi32(f, _mm512_srl_epi32(x, p)), bias);
+    }
 #endif
 };
 
@@ -353,6 +389,7 @@ struct PackedMapped {
     const uint32_t* entry;
     const Out* map;  // A entries + 4 bytes of slack
     uint32_t prec;
+    int32_t alphabet;
     uint32_t step(uint32_t x, Out* v) const {
         const uint32_t e = entry[dec_slot(x, prec)];
         *v = map[dec_packed_symbol(e)];
@@ -360,6 +397,7 @@ struct PackedMapped {
     }
 #if L2C_X86_SIMD
     L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* out) const;
+    L2C_AVX512 __m512i step16(__m512i x, const Wide16& w, __m512i* out) const;
 #endif
 };
 
@@ -375,6 +413,7 @@ struct SlotTable {
     }
 #if L2C_X86_SIMD
     L2C_AVX2 __m256i step8(__m256i x, __m256i mask, __m128i p, __m256i* o) const;
+    L2C_AVX512 __m512i step16(__m512i x, const Wide16& w, __m512i* o) const;
 #endif
 };
 
@@ -495,6 +534,91 @@ L2C_AVX2 inline void store_row(uint8_t* o, __m256i a, __m256i b, __m256i c, __m2
         const __m256i bytes = _mm256_packus_epi16(_mm256_packus_epi32(a, b), _mm256_packus_epi32(c, d));
         _mm256_storeu_si256((__m256i*)o,
                             _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+    }
+}
+
+// --- AVX-512: 16 lanes per vector, two vectors per row ------------------------------------------
+
+// gather_out for 16 lanes.
+template <class Out>
+L2C_AVX512_INLINE __m512i gather_out16(const Out* table, __m512i index) {
+    if constexpr (sizeof(Out) == 1) {
+        return _mm512_and_si512(_mm512_i32gather_epi32(index, (const void*)table, 1), _mm512_set1_epi32(0xFF));
+    } else if constexpr (sizeof(Out) == 2) {
+        return _mm512_and_si512(_mm512_i32gather_epi32(index, (const void*)table, 2), _mm512_set1_epi32(0xFFFF));
+    } else {
+        return _mm512_i32gather_epi32(index, (const void*)table, 4);
+    }
+}
+
+// The registers of a 16-lane step: no map for the symbol and slot tables.
+template <class Table>
+L2C_AVX512 inline Wide16 wide16(const Table& t) {
+    Wide16 w;
+    w.mask = _mm512_set1_epi32((int)((1u << t.prec) - 1));
+    w.p = _mm_cvtsi32_si128((int)t.prec);
+    for (__m512i& m : w.map) m = _mm512_setzero_si512();
+    w.map_regs = 0;
+    return w;
+}
+
+// A mapped table of at most 64 symbols keeps its map in 1, 2 or 4 registers.
+template <class Out>
+L2C_AVX512 inline Wide16 wide16(const PackedMapped<Out>& t) {
+    Wide16 w = wide16<SlotTable<Out>>(SlotTable<Out>{t.entry, nullptr, t.prec});
+    if (t.alphabet >= 1 && t.alphabet <= 64) {
+        alignas(64) uint32_t v[64] = {0};
+        for (int32_t s = 0; s < t.alphabet; s++) v[s] = (uint32_t)t.map[s];
+        for (int k = 0; k < 4; k++) w.map[k] = _mm512_load_si512((const void*)(v + 16 * k));
+        w.map_regs = t.alphabet <= 16 ? 1 : t.alphabet <= 32 ? 2 : 4;
+    }
+    return w;
+}
+
+// map[sym] from the registers of wide16 (map_regs > 0; every sym is below the alphabet).
+L2C_AVX512_INLINE __m512i map_lookup16(const Wide16& w, __m512i sym) {
+    if (w.map_regs == 1) return _mm512_permutexvar_epi32(sym, w.map[0]);
+    const __m512i lo = _mm512_permutex2var_epi32(w.map[0], sym, w.map[1]);
+    if (w.map_regs == 2) return lo;
+    const __m512i hi = _mm512_permutex2var_epi32(w.map[2], sym, w.map[3]);
+    return _mm512_mask_blend_epi32(_mm512_test_epi32_mask(sym, _mm512_set1_epi32(32)), lo, hi);
+}
+
+template <class Out>
+L2C_AVX512_INLINE __m512i PackedMapped<Out>::step16(__m512i x, const Wide16& w, __m512i* out) const {
+    const __m512i e = _mm512_i32gather_epi32(_mm512_and_si512(x, w.mask), (const void*)entry, 4);
+    const __m512i sym = _mm512_srli_epi32(e, 24);
+    *out = w.map_regs != 0 ? map_lookup16(w, sym) : gather_out16<Out>(map, sym);
+    return PackedSymbols<Out>::advance_packed16(x, e, w.p);
+}
+
+template <class Out>
+L2C_AVX512_INLINE __m512i SlotTable<Out>::step16(__m512i x, const Wide16& w, __m512i* o) const {
+    const __m512i slot = _mm512_and_si512(x, w.mask);
+    const __m512i e = _mm512_i32gather_epi32(slot, (const void*)entry, 4);
+    *o = gather_out16<Out>(out, slot);
+    const __m512i f = _mm512_add_epi32(_mm512_and_si512(e, _mm512_set1_epi32(0xFFFF)), _mm512_set1_epi32(1));
+    return _mm512_add_epi32(_mm512_mullo_epi32(f, _mm512_srl_epi32(x, w.p)), _mm512_srli_epi32(e, 16));
+}
+
+// Renormalizes 16 lanes: reads 16 words at *wi (the caller guarantees they exist) and advances
+// *wi by the number taken; the k-th lane that needs a word takes word k (an expand).
+L2C_AVX512_INLINE __m512i renormalize16(__m512i x, const uint8_t* words, int64_t* wi) {
+    const __mmask16 need = _mm512_cmplt_epu32_mask(x, _mm512_set1_epi32((int)kStateLow));
+    const __m512i w = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)(words + 2 * *wi)));
+    *wi += _mm_popcnt_u32((unsigned)need);
+    return _mm512_mask_or_epi32(x, need, _mm512_slli_epi32(x, 16), _mm512_maskz_expand_epi32(need, w));
+}
+
+// Writes 16 output elements (each zero-extended in a 32-bit lane, so narrowing is exact).
+template <class Out>
+L2C_AVX512_INLINE void store16(uint8_t* o, __m512i v) {
+    if constexpr (sizeof(Out) == 4) {
+        _mm512_storeu_si512((void*)o, v);
+    } else if constexpr (sizeof(Out) == 2) {
+        _mm256_storeu_si256((__m256i*)o, _mm512_cvtepi32_epi16(v));
+    } else {
+        _mm_storeu_si128((__m128i*)o, _mm512_cvtepi32_epi8(v));
     }
 }
 
@@ -645,6 +769,60 @@ L2C_AVX2 void decode_rows_avx2_pair(ChunkCursor& c, ChunkCursor& d, const Table&
     _mm256_storeu_si256((__m256i*)d.x, y0); _mm256_storeu_si256((__m256i*)(d.x + 8), y1);
     _mm256_storeu_si256((__m256i*)(d.x + 16), y2); _mm256_storeu_si256((__m256i*)(d.x + 24), y3);
 }
+
+// decode_rows_avx2 at 16 lanes per vector (a row is two vectors) for K chunks in lockstep, while
+// each has a full row left and 32 words: the chunks' renormalizations are independent chains, so
+// more chunks hide more of the gathers' latency.
+template <int K, class Out, class Table>
+L2C_AVX512 void decode_rows_avx512(ChunkCursor* const* c, const Table& table) {
+    const Table t = table;
+    const Wide16 w = wide16(t);
+    __m512i x[2 * K];
+    const uint8_t* words[K];
+    int64_t wi[K], last[K];
+    uint8_t* out[K];
+    int64_t rows = INT64_MAX;
+#pragma GCC unroll 8
+    for (int k = 0; k < K; k++) {
+        x[2 * k] = _mm512_loadu_si512((const void*)c[k]->x);
+        x[2 * k + 1] = _mm512_loadu_si512((const void*)(c[k]->x + 16));
+        words[k] = c[k]->words;
+        wi[k] = c[k]->wi;
+        last[k] = c[k]->total_words - (int64_t)kLanes;  // a row may start while wi <= this
+        out[k] = c[k]->out + c[k]->row * kLanes * (int64_t)sizeof(Out);
+        const int64_t left = c[k]->n / kLanes - c[k]->row;
+        rows = left < rows ? left : rows;
+    }
+    int64_t r = 0;
+    for (; r < rows; r++) {
+        bool room = true;
+#pragma GCC unroll 8
+        for (int k = 0; k < K; k++) room &= wi[k] <= last[k];
+        if (!room) break;
+        __m512i o[2 * K];
+#pragma GCC unroll 16
+        for (int j = 0; j < 2 * K; j++) x[j] = t.step16(x[j], w, &o[j]);
+        // Within a chunk its first vector takes words before its second; chunks alternate.
+#pragma GCC unroll 2
+        for (int v = 0; v < 2; v++) {
+#pragma GCC unroll 8
+            for (int k = 0; k < K; k++) x[2 * k + v] = renormalize16(x[2 * k + v], words[k], &wi[k]);
+        }
+#pragma GCC unroll 8
+        for (int k = 0; k < K; k++) {
+            store16<Out>(out[k], o[2 * k]);
+            store16<Out>(out[k] + 16 * sizeof(Out), o[2 * k + 1]);
+            out[k] += kLanes * sizeof(Out);
+        }
+    }
+#pragma GCC unroll 8
+    for (int k = 0; k < K; k++) {
+        c[k]->row += r;
+        c[k]->wi = wi[k];
+        _mm512_storeu_si512((void*)c[k]->x, x[2 * k]);
+        _mm512_storeu_si512((void*)(c[k]->x + 16), x[2 * k + 1]);
+    }
+}
 #endif
 
 // Opens chunk i of a window into c (its output starts at element i * chunk_symbols of out).
@@ -663,7 +841,9 @@ int32_t decode_chunk(const uint8_t* payload, const int64_t* offsets, int64_t i, 
     const int32_t st = open_window_chunk<Out>(payload, offsets, i, n, chunk_symbols, out, &c);
     if (st != kOk) return st;
 #if L2C_X86_SIMD
-    if (level >= simd::kAvx2) decode_rows_avx2<Out>(c, t);
+    ChunkCursor* one = &c;
+    if (level >= simd::kAvx512) decode_rows_avx512<1, Out>(&one, t);
+    else if (level >= simd::kAvx2) decode_rows_avx2<Out>(c, t);
 #else
     (void)level;
 #endif
@@ -679,9 +859,17 @@ void decode_chunk_pair(const uint8_t* payload, const int64_t* offsets, int64_t i
         chunk_status[i + k] = open_window_chunk<Out>(payload, offsets, i + k, n, chunk_symbols, out, &c[k]);
 #if L2C_X86_SIMD
     if (level >= simd::kAvx2) {
-        if (chunk_status[i] == kOk && chunk_status[i + 1] == kOk) decode_rows_avx2_pair<Out>(c[0], c[1], t);
-        for (int k = 0; k < 2; k++)
-            if (chunk_status[i + k] == kOk) decode_rows_avx2<Out>(c[k], t);
+        if (chunk_status[i] == kOk && chunk_status[i + 1] == kOk) {
+            ChunkCursor* both[2] = {&c[0], &c[1]};
+            if (level >= simd::kAvx512) decode_rows_avx512<2, Out>(both, t);
+            else decode_rows_avx2_pair<Out>(c[0], c[1], t);
+        }
+        for (int k = 0; k < 2; k++) {
+            ChunkCursor* one = &c[k];
+            if (chunk_status[i + k] != kOk) continue;
+            if (level >= simd::kAvx512) decode_rows_avx512<1, Out>(&one, t);
+            else decode_rows_avx2<Out>(c[k], t);
+        }
     }
 #else
     (void)level;
@@ -746,7 +934,7 @@ int32_t decode_stream(const DecodeContext& ctx, const std::vector<Out>& table_ou
         return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
     }
     if (ctx.packed) {
-        const PackedMapped<Out> t = {ctx.entry.data(), table_out.data(), prec};
+        const PackedMapped<Out> t = {ctx.entry.data(), table_out.data(), prec, ctx.alphabet};
         return decode_chunks<Out>(payload, offsets, count, n, chunk_symbols, t, out, threads, chunk_status);
     }
     if constexpr (sizeof(Out) == 2) {
@@ -875,3 +1063,8 @@ inline int32_t histogram_u16(const uint16_t* sym, int64_t n, int32_t alphabet, i
 }  // namespace l2c
 
 #undef L2C_AVX2
+#undef L2C_AVX512
+#undef L2C_AVX512_INLINE
+#if L2C_X86_SIMD
+#pragma GCC diagnostic pop
+#endif

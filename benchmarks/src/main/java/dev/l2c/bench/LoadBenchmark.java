@@ -7,6 +7,7 @@ import dev.l2c.api.L2cFile;
 import dev.l2c.api.TensorEntry;
 import dev.l2c.model.SafetensorsFile;
 import dev.l2c.model.Tensor;
+import dev.l2c.nativelib.SimdLevel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -36,6 +37,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * from the page cache into a preallocated buffer (the peer); {@code decodeL2c}: the data-free
  * {@code --ratio 10} .l2c file opened with the public API and every tensor decoded into the same
  * buffer ({@code L2cFile.open(path, 1)}, {@code decodeInto}). Target: decode at most 1.5x the read.
+ * {@code decodeL2cAvx2}: the same decode with the kernels capped at AVX2, so that on a CPU with
+ * AVX-512 the run shows what the 16-lane rANS decoder gains.
  * The files are made once and kept in benchmarks/target (the --ratio 10 run takes ~20 s).
  */
 @State(Scope.Benchmark)
@@ -89,5 +92,15 @@ public class LoadBenchmark {
             for (TensorEntry t : f.tensors()) f.decodeInto(t.name(), ElementType.F32, into);
         }
         return into;
+    }
+
+    @Benchmark
+    public ByteBuffer decodeL2cAvx2() throws L2cException {
+        SimdLevel.limit(SimdLevel.AVX2);
+        try {
+            return decodeL2c();
+        } finally {
+            SimdLevel.limit(SimdLevel.AVX512);
+        }
     }
 }
