@@ -32,6 +32,14 @@
 #define L2C_AVX512 L2C_TARGET_AVX512
 // A 16-lane step is inlined into its row loop, which keeps the states in registers.
 #define L2C_AVX512_INLINE __attribute__((always_inline)) L2C_TARGET_AVX512 inline
+// Unrolls the next loop fully under GCC (so that arrays of vectors stay in registers); nvcc's front
+// end, which compiles this header for the GPU check, does not know the pragma.
+#if defined(__CUDACC__)
+#define L2C_UNROLL(n)
+#else
+#define L2C_PRAGMA(x) _Pragma(#x)
+#define L2C_UNROLL(n) L2C_PRAGMA(GCC unroll n)
+#endif
 
 namespace l2c {
 namespace rans {
@@ -782,7 +790,7 @@ L2C_AVX512 void decode_rows_avx512(ChunkCursor* const* c, const Table& table) {
     int64_t wi[K], last[K];
     uint8_t* out[K];
     int64_t rows = INT64_MAX;
-#pragma GCC unroll 8
+L2C_UNROLL(8)
     for (int k = 0; k < K; k++) {
         x[2 * k] = _mm512_loadu_si512((const void*)c[k]->x);
         x[2 * k + 1] = _mm512_loadu_si512((const void*)(c[k]->x + 16));
@@ -796,26 +804,26 @@ L2C_AVX512 void decode_rows_avx512(ChunkCursor* const* c, const Table& table) {
     int64_t r = 0;
     for (; r < rows; r++) {
         bool room = true;
-#pragma GCC unroll 8
+L2C_UNROLL(8)
         for (int k = 0; k < K; k++) room &= wi[k] <= last[k];
         if (!room) break;
         __m512i o[2 * K];
-#pragma GCC unroll 16
+L2C_UNROLL(16)
         for (int j = 0; j < 2 * K; j++) x[j] = t.step16(x[j], w, &o[j]);
         // Within a chunk its first vector takes words before its second; chunks alternate.
-#pragma GCC unroll 2
+L2C_UNROLL(2)
         for (int v = 0; v < 2; v++) {
-#pragma GCC unroll 8
+L2C_UNROLL(8)
             for (int k = 0; k < K; k++) x[2 * k + v] = renormalize16(x[2 * k + v], words[k], &wi[k]);
         }
-#pragma GCC unroll 8
+L2C_UNROLL(8)
         for (int k = 0; k < K; k++) {
             store16<Out>(out[k], o[2 * k]);
             store16<Out>(out[k] + 16 * sizeof(Out), o[2 * k + 1]);
             out[k] += kLanes * sizeof(Out);
         }
     }
-#pragma GCC unroll 8
+L2C_UNROLL(8)
     for (int k = 0; k < K; k++) {
         c[k]->row += r;
         c[k]->wi = wi[k];
@@ -1065,6 +1073,10 @@ inline int32_t histogram_u16(const uint16_t* sym, int64_t n, int32_t alphabet, i
 #undef L2C_AVX2
 #undef L2C_AVX512
 #undef L2C_AVX512_INLINE
+#undef L2C_UNROLL
+#ifdef L2C_PRAGMA
+#undef L2C_PRAGMA
+#endif
 #if L2C_X86_SIMD
 #pragma GCC diagnostic pop
 #endif
