@@ -559,21 +559,26 @@ L2C_AVX512_INLINE __m512i gather_out16(const Out* table, __m512i index) {
     }
 }
 
-// The registers of a 16-lane step: no map for the symbol and slot tables.
-template <class Table>
-L2C_AVX512 inline Wide16 wide16(const Table& t) {
+// The registers of a 16-lane step at precision prec, without a map.
+L2C_AVX512 inline Wide16 wide16_unmapped(uint32_t prec) {
     Wide16 w;
-    w.mask = _mm512_set1_epi32((int)((1u << t.prec) - 1));
-    w.p = _mm_cvtsi32_si128((int)t.prec);
+    w.mask = _mm512_set1_epi32((int)((1u << prec) - 1));
+    w.p = _mm_cvtsi32_si128((int)prec);
     for (__m512i& m : w.map) m = _mm512_setzero_si512();
     w.map_regs = 0;
     return w;
 }
 
+// The symbol and slot tables keep no map.
+template <class Table>
+L2C_AVX512 inline Wide16 wide16(const Table& t) {
+    return wide16_unmapped(t.prec);
+}
+
 // A mapped table of at most 64 symbols keeps its map in 1, 2 or 4 registers.
 template <class Out>
 L2C_AVX512 inline Wide16 wide16(const PackedMapped<Out>& t) {
-    Wide16 w = wide16<SlotTable<Out>>(SlotTable<Out>{t.entry, nullptr, t.prec});
+    Wide16 w = wide16_unmapped(t.prec);
     if (t.alphabet >= 1 && t.alphabet <= 64) {
         alignas(64) uint32_t v[64] = {0};
         for (int32_t s = 0; s < t.alphabet; s++) v[s] = (uint32_t)t.map[s];
