@@ -4,12 +4,15 @@
  * allocated once (the peer), alternated in one process. One rep = the whole model: l2c_open_path,
  * l2c_decode of every tensor as F32 into the buffer, l2c_close; or open, read to the end, close.
  * Prints the minimum and median of each and their ratio. Built and run by scripts/bench-load-c.sh.
- * Usage: load_c MODEL.l2c MODEL.safetensors REPS
+ * With "stored" as a fourth argument, float tensors decode in their stored type instead (issue
+ * 13's lossless bf16 speed, against the bf16 safetensors file).
+ * Usage: load_c MODEL.l2c MODEL.safetensors REPS [stored]
  */
 #define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,7 +46,8 @@ static long read_file(const char* path, unsigned char* buf, size_t cap) {
     return (long)at;
 }
 
-/* Decodes every tensor of path as F32 into buf, one after another; returns the bytes or -1. */
+/* Decodes every tensor of path as F32 (or its stored type) into buf, one after another; returns the bytes or -1. */
+static int stored_type;
 static long decode_file(const char* path, unsigned char* buf, size_t cap) {
     l2c_file* f;
     l2c_status st = l2c_open_path(path, &f);
@@ -53,7 +57,7 @@ static long decode_file(const char* path, unsigned char* buf, size_t cap) {
         l2c_tensor_info info;
         uint64_t bytes;
         if (l2c_get_tensor_info(f, i, &info) != L2C_OK) { l2c_close(f); return -1; }
-        int as = info.dtype == L2C_DTYPE_F32 || info.dtype == L2C_DTYPE_F16 || info.dtype == L2C_DTYPE_BF16
+        int as = !stored_type && (info.dtype == L2C_DTYPE_F32 || info.dtype == L2C_DTYPE_F16 || info.dtype == L2C_DTYPE_BF16)
                 ? L2C_DTYPE_F32 : L2C_DTYPE_ORIGINAL;
         if (l2c_decoded_bytes(f, i, as, &bytes) != L2C_OK || bytes > cap - at) { l2c_close(f); return -1; }
         st = l2c_decode(f, i, as, buf + at, (size_t)bytes);
@@ -65,11 +69,12 @@ static long decode_file(const char* path, unsigned char* buf, size_t cap) {
 }
 
 int main(int argc, char** argv) {
-    if (argc != 4 || !l2c_check_abi()) {
-        fprintf(stderr, "usage: load_c MODEL.l2c MODEL.safetensors REPS (and a libl2c of this header's ABI)\n");
+    if (argc < 4 || argc > 5 || (argc == 5 && strcmp(argv[4], "stored") != 0) || !l2c_check_abi()) {
+        fprintf(stderr, "usage: load_c MODEL.l2c MODEL.safetensors REPS [stored] (and a libl2c of this header's ABI)\n");
         return 2;
     }
     int reps = atoi(argv[3]);
+    stored_type = argc == 5;
     struct stat st;
     if (reps < 1 || stat(argv[2], &st) != 0) { fprintf(stderr, "%s: cannot stat\n", argv[2]); return 2; }
     size_t cap = (size_t)st.st_size;
@@ -90,9 +95,11 @@ int main(int argc, char** argv) {
     qsort(rd, reps, sizeof(double), by_value);
     qsort(dec, reps, sizeof(double), by_value);
     printf("| work | bytes into memory | min ms | median ms |\n|---|---:|---:|---:|\n");
-    printf("| read fp32 safetensors (page cache) | %ld | %.1f | %.1f |\n", read, rd[0], rd[reps / 2]);
-    printf("| C library: decode .l2c as F32, 1 thread | %ld | %.1f | %.1f |\n", decoded, dec[0], dec[reps / 2]);
-    printf("\ndecode / read: %.2fx (min), %.2fx (median); %d reps\n", dec[0] / rd[0], dec[reps / 2] / rd[reps / 2], reps);
+    printf("| read safetensors (page cache) | %ld | %.1f | %.1f |\n", read, rd[0], rd[reps / 2]);
+    printf("| C library: decode .l2c as %s, 1 thread | %ld | %.1f | %.1f |\n", stored_type ? "stored" : "F32", decoded, dec[0],
+           dec[reps / 2]);
+    printf("\ndecode: %.2f GB/s of output (min time)\n", decoded / dec[0] / 1e6);
+    printf("decode / read: %.2fx (min), %.2fx (median); %d reps\n", dec[0] / rd[0], dec[reps / 2] / rd[reps / 2], reps);
     free(buf);
     free(dec);
     free(rd);

@@ -1,8 +1,9 @@
 // The C ABI of include/l2c.h: a reader of .l2c files (docs/FORMAT.md, versions 1 to 4), written
 // from the format document as a second implementation beside the Java reader
 // (src/main/java/dev/l2c/format). It shares with the native kernels the arithmetic (the rANS
-// lane step, the table checks and the f32 narrowing of src/main/cpp/l2c/rans_core.h) and the loop
-// that decodes rANS chunks (src/main/cpp/l2c/rans_cpu.h, on one thread). Parsing and validation
+// lane step, the table checks and the f32 narrowing of src/main/cpp/l2c/rans_core.h), the loop
+// that decodes rANS chunks (src/main/cpp/l2c/rans_cpu.h, on one thread) and the join of lossless
+// byte planes (src/main/cpp/l2c/planes.h). Parsing and validation
 // are its own. Every value read from a file is checked before it sizes an allocation
 // or an index; a bad file gives a status, never a crash. Built with -ffp-contract=off: the
 // quantized values are computed in binary64 exactly as the format's "Determinism" section says.
@@ -16,6 +17,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <utility>
@@ -23,6 +25,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "l2c/planes.h"
 #include "l2c/rans_core.h"
 #include "l2c/rans_cpu.h"
 
@@ -882,27 +885,15 @@ void quantized_symbols(const l2c_file* f, const Tensor& t, Sink sink) {
 
 // Byte planes of a lossless tensor (src/main/java/dev/l2c/codec/FloatPlaneCodec.java): F32
 // exponent | sign + mantissa 22..16 | mantissa 15..8 | mantissa 7..0; BF16 exponent | sign +
-// mantissa; F16 and F64 plain bytes, most significant first.
-int plane_count(int dtype) { return dtype == L2C_DTYPE_F32 ? 4 : dtype == L2C_DTYPE_F64 ? 8 : 2; }
-
-// ORs plane p's byte v of one element into its little-endian bytes at e.
-void put_plane(uint8_t* e, int dtype, int p, uint8_t v) {
-    if (dtype == L2C_DTYPE_F32) {
-        uint32_t bits = rans::load_le32(e);
-        if (p == 0) bits |= (uint32_t)v << 23;
-        else if (p == 1) bits |= ((uint32_t)(v >> 7) << 31) | ((uint32_t)(v & 0x7F) << 16);
-        else if (p == 2) bits |= (uint32_t)v << 8;
-        else bits |= v;
-        rans::store_le32(e, bits);
-    } else if (dtype == L2C_DTYPE_BF16) {
-        uint32_t bits = rans::load_le16(e);
-        bits |= p == 0 ? (uint32_t)v << 7 : ((uint32_t)(v >> 7) << 15) | (v & 0x7Fu);
-        rans::store_le16(e, bits);
-    } else {
-        const int width = dtype_bytes(dtype);
-        e[width - 1 - p] |= v;
-    }
+// mantissa; F16 and F64 plain bytes, most significant first. This is the layout code of
+// l2c/planes.h for a lossless tensor's type.
+int32_t plane_layout(int dtype) {
+    return dtype == L2C_DTYPE_F32 ? l2c::planes::kF32Exponent
+           : dtype == L2C_DTYPE_BF16 ? l2c::planes::kBf16Exponent
+           : dtype == L2C_DTYPE_F64 ? l2c::planes::kBytes8 : l2c::planes::kBytes2;
 }
+
+int plane_count(int dtype) { return l2c::planes::plane_count(plane_layout(dtype)); }
 
 void check_lossless(const Tensor& t) {
     const int planes = plane_count(t.dtype);
@@ -913,26 +904,23 @@ void check_lossless(const Tensor& t) {
     }
 }
 
-// Every byte of every plane of a lossless tensor: sink(plane, first, bytes, count).
-template <class Sink>
-void lossless_planes(const l2c_file* f, const Tensor& t, Sink sink) {
+// Decodes every plane of a lossless tensor, one after another, into a buffer of its bytes, and
+// joins them into out (t.count elements of its type).
+void lossless_join(const l2c_file* f, const Tensor& t, uint8_t* out) {
     check_lossless(t);
-    std::vector<uint8_t> bytes;
+    // Not zeroed: every byte is written below before the join reads it.
+    std::unique_ptr<uint8_t[]> planes(new uint8_t[t.count * (uint64_t)plane_count(t.dtype)]);
     for (size_t p = 0; p < t.streams.size(); p++) {
         const Stream& s = t.streams[p];
+        uint8_t* plane = planes.get() + p * t.count;
         if (s.coding == kRaw) {
-            raw_elements(f, s, 1, [&](uint64_t first, const uint8_t* b, uint64_t n) { sink((int)p, first, b, n); });
+            raw_elements(f, s, 1, [&](uint64_t first, const uint8_t* b, uint64_t n) { memcpy(plane + first, b, n); });
         } else {
             const rans::cpu::Decoder d = rans_decoder(s, rans::cpu::kOutU8, nullptr, 0);
-            rans_windows(
-                f, s, d,
-                [&](uint64_t, uint64_t n) {
-                    bytes.resize(n);
-                    return bytes.data();
-                },
-                [&](uint64_t first, uint64_t n) { sink((int)p, first, bytes.data(), n); });
+            rans_windows(f, s, d, [&](uint64_t first, uint64_t) { return plane + first; }, [](uint64_t, uint64_t) {});
         }
     }
+    if (l2c::planes::join(plane_layout(t.dtype), planes.get(), (int64_t)t.count, out) != l2c::kOk) corrupt();
 }
 
 // The type a tensor decodes to for the requested dtype, or a failure.
@@ -1025,10 +1013,7 @@ void decode_tensor(const l2c_file* f, const Tensor& t, int to, uint8_t* dst) {
             joined.resize(t.count * width);
             out = joined.data();
         }
-        memset(out, 0, t.count * width);
-        lossless_planes(f, t, [&](int p, uint64_t first, const uint8_t* b, uint64_t n) {
-            for (uint64_t i = 0; i < n; i++) put_plane(out + (first + i) * width, t.dtype, p, b[i]);
-        });
+        lossless_join(f, t, out);
         if (to != t.dtype)
             for (uint64_t i = 0; i < t.count; i++) store_value(dst, i, to, load_float(out + i * width, t.dtype));
         return;

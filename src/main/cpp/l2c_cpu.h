@@ -7,6 +7,7 @@
 
 #include "l2c/adam_cpu.h"
 #include "l2c/counter_cpu.h"
+#include "l2c/planes.h"
 #include "l2c/rans_cpu.h"
 #include "l2c/status.h"
 #include "l2c/transform_cpu.h"
@@ -135,6 +136,17 @@ inline int l2c_rans_cpu_decoder_decode(int64_t handle, const uint8_t* payload, i
     if (handle == 0) return l2c::kErrArgument;
     return l2c::rans::cpu::decode(*(const l2c::rans::cpu::Decoder*)(intptr_t)handle, payload, payload_bytes, offsets,
                                   count, n, chunk_symbols, out, out_bytes, threads, chunk_status);
+}
+
+// --- lossless float planes (l2c/planes.h) -----------------------------------------------------
+// Joins the planes of count elements (plane p at planes + p * count; planes_bytes long) into out
+// (out_bytes long). layout: l2c::planes::Layout's codes. Both sizes are checked before a byte moves.
+inline int l2c_planes_join(int32_t layout, const uint8_t* planes, int64_t planes_bytes, int64_t count, uint8_t* out,
+                           int64_t out_bytes) {
+    const int64_t n_planes = l2c::planes::plane_count(layout);  // also the bytes per element
+    if (n_planes == 0 || count < 0 || planes_bytes < 0 || out_bytes < 0) return l2c::kErrArgument;
+    if (count > planes_bytes / n_planes || count > out_bytes / n_planes) return l2c::kErrCapacity;
+    return l2c::planes::join(layout, planes, count, out);
 }
 
 // Converts n floats to value_type (0 f32, 1 f16, 2 bf16; little-endian out, out_bytes long) with

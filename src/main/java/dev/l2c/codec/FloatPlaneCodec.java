@@ -2,6 +2,8 @@ package dev.l2c.codec;
 
 import dev.l2c.L2cException;
 import dev.l2c.io.DirectBuffers;
+import dev.l2c.nativelib.CpuKernels;
+import dev.l2c.nativelib.NativeStatus;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -18,20 +20,22 @@ public final class FloatPlaneCodec {
     /** A plane whose rANS form does not save at least this fraction is stored raw. */
     private static final double MIN_SAVING = 0.01;
 
-    /** How the bits of one element are split into planes. */
+    /** How the bits of one element are split into planes; {@code code} is l2c/planes.h's. */
     public enum Layout {
         /** fp32: exponent | sign + mantissa[22:16] | mantissa[15:8] | mantissa[7:0]. */
-        F32_EXPONENT(4),
+        F32_EXPONENT(4, 0),
         /** bf16: exponent | sign + mantissa[6:0]. */
-        BF16_EXPONENT(2),
+        BF16_EXPONENT(2, 1),
         /** Plain byte planes, most significant first (fp16, fp64). */
-        BYTES_2(2),
-        BYTES_8(8);
+        BYTES_2(2, 2),
+        BYTES_8(8, 3);
 
         public final int planes;
+        final int code;
 
-        Layout(int planes) {
+        Layout(int planes, int code) {
             this.planes = planes;
+            this.code = code;
         }
     }
 
@@ -69,36 +73,20 @@ public final class FloatPlaneCodec {
         return coded;
     }
 
-    /** Reassembles little-endian elements from decoded planes (each {@code count} bytes). */
-    public static ByteBuffer join(Layout layout, ByteBuffer[] planes, int count) {
-        int width = elementBytes(layout);
-        ByteBuffer out = ByteBuffer.allocateDirect(Math.multiplyExact(width, count)).order(ByteOrder.LITTLE_ENDIAN);
-        switch (layout) {
-            case F32_EXPONENT -> {
-                for (int i = 0; i < count; i++) {
-                    int exp = planes[0].get(i) & 0xFF;
-                    int signHi = planes[1].get(i) & 0xFF;
-                    int bits = ((signHi >>> 7) << 31) | (exp << 23) | ((signHi & 0x7F) << 16)
-                            | ((planes[2].get(i) & 0xFF) << 8) | (planes[3].get(i) & 0xFF);
-                    out.putInt(bits);
-                }
-            }
-            case BF16_EXPONENT -> {
-                for (int i = 0; i < count; i++) {
-                    int exp = planes[0].get(i) & 0xFF;
-                    int signLo = planes[1].get(i) & 0xFF;
-                    out.putShort((short) (((signLo >>> 7) << 15) | (exp << 7) | (signLo & 0x7F)));
-                }
-            }
-            case BYTES_2, BYTES_8 -> {
-                for (int i = 0; i < count; i++) {
-                    for (int b = width - 1; b >= 0; b--) {
-                        out.put(planes[b].get(i)); // little-endian: least significant plane first
-                    }
-                }
-            }
+    /**
+     * Reassembles {@code count} little-endian elements into {@code out} (from index 0) from decoded
+     * planes laid out one after another in {@code planes} (plane p at index p * count), natively:
+     * the loop that joins a lossless model's planes is what bounds its decoding speed.
+     */
+    public static void join(Layout layout, ByteBuffer planes, int count, ByteBuffer out) throws L2cException {
+        if (!planes.isDirect() || !out.isDirect()) throw new IllegalArgumentException("planes and out must be direct buffers");
+        ByteBuffer in = planes.duplicate().clear();
+        ByteBuffer to = out.duplicate().clear();
+        int status = CpuKernels.l2c_planes_join(layout.code, in, in.capacity(), count, to, to.capacity());
+        if (status != NativeStatus.OK.code) {
+            throw new L2cException("joining " + layout.planes + " byte planes of " + count + " elements: "
+                    + NativeStatus.describe(status));
         }
-        return out.flip();
     }
 
     public static int elementBytes(Layout layout) {

@@ -108,6 +108,13 @@ public final class CpuKernels {
             @Cast("const float*") FloatBuffer a, @Cast("const float*") FloatBuffer b, long n, double scale,
             @Cast("float*") FloatBuffer g, int threads);
 
+    /**
+     * Joins the byte planes of count lossless floats (plane p at planes + p * count) into
+     * little-endian elements (l2c/planes.h; layout 0 f32, 1 bf16, 2 two bytes, 3 eight bytes).
+     */
+    public static native int l2c_planes_join(int layout, @Cast("const uint8_t*") ByteBuffer planes, long planesBytes,
+            long count, @Cast("uint8_t*") ByteBuffer out, long outBytes);
+
     /** n floats to f32/f16/bf16 bits (valueType 0, 1, 2), little-endian, as the fused decoders convert. */
     public static native int l2c_convert_floats(
             @Cast("const float*") FloatBuffer values, long n, int valueType, @Cast("uint8_t*") ByteBuffer out,

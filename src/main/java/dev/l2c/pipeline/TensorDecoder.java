@@ -24,7 +24,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.ShortBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,6 +42,8 @@ public final class TensorDecoder {
     static final long BATCH_SYMBOLS = 1 << 24;
     /** Coded bytes after which a batch stops growing (a single chunk may be up to 128 + 2 x 2^24 bytes). */
     static final long BATCH_BYTES = 1 << 25;
+    /** Elements per block of a lossless tensor's planes (see {@link #losslessBlock}): the default 1 MiB raw CRC block. */
+    static final int LOSSLESS_BLOCK = 1 << 20;
 
     private static final Pattern CODEC_CHUNK = Pattern.compile("rANS chunk (\\d+)");
 
@@ -50,7 +54,7 @@ public final class TensorDecoder {
     private ByteBuffer payloadScratch = ByteBuffer.allocateDirect(0);
     private ByteBuffer outputScratch = ByteBuffer.allocateDirect(0);
     /** Byte planes of lossless tensors, reused from tensor to tensor (see {@link #planeScratch}). */
-    private final ByteBuffer[] planeScratch = new ByteBuffer[8];
+    private ByteBuffer planeScratch;
 
     public TensorDecoder(String file, L2cReader reader, RansCodec rans) {
         this(file, reader, rans, BATCH_SYMBOLS);
@@ -160,6 +164,11 @@ public final class TensorDecoder {
             public void filled(ByteBuffer batch) {
                 if (!inPlace) dst.put(batch);
             }
+
+            @Override
+            public ByteBuffer whole(long n) {
+                return inPlace ? dst.slice(base, Math.toIntExact(n)) : null;
+            }
         }, put);
         dst.position(Math.toIntExact(base + bytes));
     }
@@ -169,6 +178,11 @@ public final class TensorDecoder {
         ByteBuffer next(long firstByte, long bytes);
 
         void filled(ByteBuffer batch) throws IOException;
+
+        /** A direct buffer of the whole tensor's {@code bytes} to decode into in place, or null. */
+        default ByteBuffer whole(long bytes) {
+            return null;
+        }
     }
 
     /** Streamed tensors batch by batch into {@code target}; the others decoded whole and written to {@code out}. */
@@ -176,6 +190,13 @@ public final class TensorDecoder {
         DType original = Formats.model(t.dtype());
         boolean streamed = t.kind() == TensorKind.QUANTIZED && !hostSymbols(t) && t.transform().channelAxis() < 0
                 && (type != null || original != DType.F64);
+        if (t.kind() == TensorKind.LOSSLESS_FLOAT && decodedType(t, type) == original) {
+            ByteBuffer whole = target.whole(decodedBytes(t, type));
+            if (whole != null) {
+                joinLossless(t, original, whole);
+                return;
+            }
+        }
         if (!streamed) {
             ByteBuffer own = decodedType(t, type) == original ? ownBytes(t, original) : null;
             if (own == null) {
@@ -429,44 +450,98 @@ public final class TensorDecoder {
     }
 
     private ByteBuffer losslessBytes(TensorInfo t, DType original) throws L2cException {
-        FloatPlaneCodec.Layout layout = Formats.planeLayout(original);
-        requireStreams(t, layout.planes);
-        int count = (int) t.elementCount();
-        ByteBuffer[] planes = new ByteBuffer[layout.planes];
-        for (int p = 0; p < planes.length; p++) {
-            checkPlane(t, p);
-            if (t.streams().get(p).coding() == StreamCoding.RAW) {
-                planes[p] = reader.rawStream(t, p, 0, count, planeScratch(p, count));
-            } else {
-                ByteBuffer plane = planeScratch(p, count).clear().limit(count).slice();
-                int stream = p;
-                FrequencyTable table = table(t, p);
-                try (RansDecoder<ByteBuffer> decoder = rans.byteDecoder(table)) {
-                    forEachBatch(t, p, table, (batch, first) -> {
-                        try {
-                            decoder.decode(batch, 0, batch.chunkCount(), plane.slice((int) first, (int) batch.symbolCount()));
-                        } catch (L2cException e) {
-                            throw named(t, "plane " + stream + ": ", e);
-                        }
-                    });
-                }
-                planes[p] = plane;
-            }
-        }
-        return FloatPlaneCodec.join(layout, planes, count);
+        ByteBuffer out = ByteBuffer.allocateDirect(Math.toIntExact(t.elementCount() * original.byteSize()));
+        joinLossless(t, original, out);
+        return out.order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /**
-     * The reused buffer of byte plane {@code p}, at least {@code bytes} long: decoding a model's
+     * Decodes the byte planes of LOSSLESS_FLOAT tensor {@code t} and joins them into {@code out}'s
+     * first bytes (a direct buffer of at least the tensor's bytes), as its original type. The planes
+     * go block by block ({@link #losslessBlock} elements), so the join reads them from the cache
+     * and the scratch is a few MB whatever the tensor's size.
+     */
+    private void joinLossless(TensorInfo t, DType original, ByteBuffer out) throws L2cException {
+        FloatPlaneCodec.Layout layout = Formats.planeLayout(original);
+        requireStreams(t, layout.planes);
+        for (int p = 0; p < layout.planes; p++) checkPlane(t, p);
+        int count = (int) t.elementCount();
+        int width = original.byteSize();
+        int block = losslessBlock(t, count);
+        // planes x block <= the tensor's bytes, which checkSize kept within a buffer.
+        ByteBuffer planes = planeScratch(layout.planes * block);
+        FrequencyTable[] tables = new FrequencyTable[layout.planes];
+        List<RansDecoder<ByteBuffer>> decoders = new ArrayList<>();
+        try {
+            for (int p = 0; p < layout.planes; p++) {
+                boolean raw = t.streams().get(p).coding() == StreamCoding.RAW;
+                tables[p] = raw ? null : table(t, p);
+                decoders.add(raw ? null : rans.byteDecoder(tables[p]));
+            }
+            for (int first = 0; first < count; first += block) {
+                int n = Math.min(block, count - first);
+                for (int p = 0; p < layout.planes; p++) {
+                    ByteBuffer plane = planes.slice(p * n, n);
+                    if (decoders.get(p) == null) {
+                        // Read through the payload buffer the rANS batches reuse; copied out at once.
+                        if (payloadScratch.capacity() < n) payloadScratch = ByteBuffer.allocateDirect(n);
+                        plane.put(0, reader.rawStream(t, p, first, n, payloadScratch), 0, n);
+                    } else {
+                        decodePlaneBlock(t, p, tables[p], decoders.get(p), first, n, plane);
+                    }
+                }
+                try {
+                    FloatPlaneCodec.join(layout, planes.slice(0, layout.planes * n), n, out.slice(first * width, n * width));
+                } catch (L2cException e) {
+                    throw fail(t, e.getMessage(), e);
+                }
+            }
+        } finally {
+            for (RansDecoder<ByteBuffer> d : decoders) if (d != null) d.close();
+        }
+    }
+
+    /** Elements [first, first + n) of rANS plane {@code p} into {@code plane}; first and n are whole chunks but at the end. */
+    private void decodePlaneBlock(TensorInfo t, int p, FrequencyTable table, RansDecoder<ByteBuffer> decoder, int first, int n,
+            ByteBuffer plane) throws L2cException {
+        StreamInfo info = t.streams().get(p);
+        int chunkSymbols = info.chunkSymbols();
+        int fromChunk = first / chunkSymbols;
+        int toChunk = (int) Math.min(info.chunkCount(), ((long) first + n + chunkSymbols - 1) / chunkSymbols);
+        forEachBatch(t, p, table, fromChunk, toChunk, (batch, firstSymbol) -> {
+            try {
+                decoder.decode(batch, 0, batch.chunkCount(), plane.slice((int) (firstSymbol - first), (int) batch.symbolCount()));
+            } catch (L2cException e) {
+                throw named(t, "plane " + p + ": ", e);
+            }
+        });
+    }
+
+    /**
+     * Elements per block of {@link #joinLossless}: about a million, a multiple of every rANS
+     * plane's chunk size (so blocks start on chunks) and of the writer's CRC block of raw planes (so
+     * each raw block is read and checked once); the whole tensor when a plane's chunk size does not
+     * divide it.
+     */
+    private static int losslessBlock(TensorInfo t, int count) {
+        int block = LOSSLESS_BLOCK;
+        for (StreamInfo s : t.streams()) {
+            if (s.coding() == StreamCoding.RANS && block % s.chunkSymbols() != 0) return Math.max(count, 1);
+        }
+        return Math.max(1, Math.min(block, count));
+    }
+
+    /**
+     * The reused buffer of the byte planes, at least {@code bytes} long: decoding a model's
      * lossless tensors one after another allocates planes once, for the largest tensor, instead of
      * leaving a tensor's worth of native garbage behind each (which the collector frees late).
      */
-    private ByteBuffer planeScratch(int p, int bytes) {
-        if (planeScratch[p] == null || planeScratch[p].capacity() < bytes) {
-            DirectBuffers.free(planeScratch[p]);
-            planeScratch[p] = ByteBuffer.allocateDirect(bytes);
+    private ByteBuffer planeScratch(int bytes) {
+        if (planeScratch == null || planeScratch.capacity() < bytes) {
+            DirectBuffers.free(planeScratch);
+            planeScratch = ByteBuffer.allocateDirect(bytes);
         }
-        return planeScratch[p];
+        return planeScratch;
     }
 
     private void checkPlane(TensorInfo t, int p) throws L2cException {
@@ -521,11 +596,17 @@ public final class TensorDecoder {
      * {@link #BATCH_SYMBOLS} and {@link #BATCH_BYTES}; the payload buffer is reused.
      */
     private void forEachBatch(TensorInfo t, int stream, FrequencyTable table, BatchSink sink) throws L2cException {
+        forEachBatch(t, stream, table, 0, t.streams().get(stream).chunkCount(), sink);
+    }
+
+    /** {@link #forEachBatch} over chunks [fromChunk, toChunk) only. */
+    private void forEachBatch(TensorInfo t, int stream, FrequencyTable table, int fromChunk, int toChunk, BatchSink sink)
+            throws L2cException {
         StreamInfo info = t.streams().get(stream);
         long[] offsets = info.chunkOffsets();
         int chunkSymbols = info.chunkSymbols();
-        int chunks = info.chunkCount();
-        for (int first = 0; first < chunks; ) {
+        int chunks = toChunk;
+        for (int first = fromChunk; first < chunks; ) {
             int end = first + 1;
             while (end < chunks && (long) (end + 1 - first) * chunkSymbols <= batchSymbols
                     && offsets[end + 1] - offsets[first] <= BATCH_BYTES) {
