@@ -89,12 +89,9 @@ public final class FloatPlaneCodec {
         }
     }
 
+    /** Bytes per element of a layout: one plane per byte. */
     public static int elementBytes(Layout layout) {
-        return switch (layout) {
-            case F32_EXPONENT -> 4;
-            case BF16_EXPONENT, BYTES_2 -> 2;
-            case BYTES_8 -> 8;
-        };
+        return layout.planes;
     }
 
     private Plane encodePlane(ByteBuffer plane, int count) throws L2cException {

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
 
@@ -90,11 +91,11 @@ public final class AtomicFile implements AutoCloseable {
 
     /** A replaced file keeps its mode rather than taking the new file's. */
     private void keepPermissionsOf(Path existing) throws L2cException {
+        PosixFileAttributeView view = Files.getFileAttributeView(existing, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (view == null) return; // not a POSIX file system: there is no mode to keep
         try {
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(existing, LinkOption.NOFOLLOW_LINKS);
+            Set<PosixFilePermission> mode = view.readAttributes().permissions();
             Files.setPosixFilePermissions(temp, mode);
-        } catch (UnsupportedOperationException e) {
-            // Not a POSIX file system: there is no mode to keep.
         } catch (NoSuchFileException e) {
             // Removed meanwhile: the output is a new file after all.
         } catch (IOException e) {

@@ -482,7 +482,7 @@ public final class TensorDecoder {
                 int n = Math.min(block, count - first);
                 for (int p = 0; p < layout.planes; p++) {
                     ByteBuffer plane = planes.slice(p * n, n);
-                    if (decoders.get(p) == null) {
+                    if (tables[p] == null) {
                         // Read through the payload buffer the rANS batches reuse; copied out at once.
                         if (payloadScratch.capacity() < n) payloadScratch = ByteBuffer.allocateDirect(n);
                         plane.put(0, reader.rawStream(t, p, first, n, payloadScratch), 0, n);
